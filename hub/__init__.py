@@ -1,0 +1,86 @@
+"""Sigap: the public API vendors import.
+
+A plugin imports only from here (and its own protocol libraries)::
+
+    from hub import Siren, hookimpl
+
+    class TasmotaSiren(Siren):
+        platform = "tasmota"
+        ...
+
+    @hookimpl
+    def sigap_siren_platforms(hub):
+        return [TasmotaSiren]
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
+from .core.config import ConfigError, ConfigErrors
+from .core.context import Context
+from .core.hookspecs import hookimpl
+from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
+from .core.keys import HubKey
+from .core.platform import (
+    EVENT_DEVICE_AVAILABLE,
+    EVENT_DEVICE_UNAVAILABLE,
+    Camera,
+    Device,
+    DeviceError,
+    DeviceUnavailable,
+    Door,
+    Notification,
+    Notifier,
+    Siren,
+    TriggerAction,
+    TriggerPlatform,
+)
+from .core.services import ServiceCall, ServiceNotFound, ServiceValidationError
+from .core.state import (
+    EVENT_STATE_CHANGED,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    State,
+    StateMachine,
+)
+
+try:
+    __version__ = version("sigap-hub")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "EVENT_DEVICE_AVAILABLE",
+    "EVENT_DEVICE_UNAVAILABLE",
+    "EVENT_HUB_STARTED",
+    "EVENT_HUB_STOPPING",
+    "EVENT_STATE_CHANGED",
+    "MATCH_ALL",
+    "STATE_UNAVAILABLE",
+    "STATE_UNKNOWN",
+    "Camera",
+    "ConfigError",
+    "ConfigErrors",
+    "Context",
+    "Device",
+    "DeviceError",
+    "DeviceUnavailable",
+    "Door",
+    "Event",
+    "EventBus",
+    "Hub",
+    "HubKey",
+    "Notification",
+    "Notifier",
+    "ServiceCall",
+    "ServiceNotFound",
+    "ServiceValidationError",
+    "Siren",
+    "State",
+    "StateMachine",
+    "TriggerAction",
+    "TriggerPlatform",
+    "Unsubscribe",
+    "__version__",
+    "hookimpl",
+]

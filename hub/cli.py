@@ -1,0 +1,199 @@
+"""The `sigap` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .core import i18n
+from .core.config import ConfigErrors, install_log_redaction
+from .core.hub import Hub
+from .plugins import FIRST_PARTY_PLUGINS
+
+i18n.register(
+    {
+        "cli.description": {
+            "en": "Sigap: an integration hub for building security (CCTV, doors, sirens, chat alerts).",
+            "id": "Sigap: hub integrasi keamanan gedung (CCTV, pintu, sirene, peringatan chat).",
+        },
+        "cli.config_ok": {
+            "en": "Configuration in {path} is valid: {devices} devices, {sites} sites.",
+            "id": "Konfigurasi di {path} valid: {devices} perangkat, {sites} lokasi.",
+        },
+        "cli.config_bad": {
+            "en": "Configuration in {path} has {count} error(s):",
+            "id": "Konfigurasi di {path} memiliki {count} kesalahan:",
+        },
+        "cli.no_config_dir": {
+            "en": "Config folder {path} does not exist (use -c DIR, or copy config/ from the Sigap sources).",
+            "id": "Folder konfigurasi {path} tidak ada (pakai -c DIR, atau salin config/ dari sumber Sigap).",
+        },
+        "cli.plugins_header": {
+            "en": "Loaded plugins:",
+            "id": "Plugin yang dimuat:",
+        },
+        "cli.plugins_failed": {
+            "en": "Failed plugins:",
+            "id": "Plugin yang gagal:",
+        },
+        "cli.stopping": {
+            "en": "Stopping Sigap...",
+            "id": "Menghentikan Sigap...",
+        },
+        "cli.plugin_failures_at_start": {
+            "en": "{count} plugin fault(s) at start; run `sigap plugins` for details.",
+            "id": "{count} kegagalan plugin saat mulai; jalankan `sigap plugins` untuk rinciannya.",
+        },
+    }
+)
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sigap", description=i18n.t("cli.description", lang))
+    parser.add_argument("--version", action="version", version=f"sigap {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-c", "--config", default="config", metavar="DIR", type=Path,
+            help="config folder holding configuration.yaml (default: ./config)",
+        )
+        p.add_argument(
+            "--block", action="append", default=[], metavar="NAME",
+            help="do not load plugin NAME (repeatable)",
+        )
+
+    run = sub.add_parser("run", help="run the hub until Ctrl-C / SIGTERM")
+    common(run)
+    run.add_argument(
+        "--log-level", default=os.environ.get("SIGAP_LOG_LEVEL", "INFO"),
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+    )
+    check = sub.add_parser(
+        "check-config", help="validate the configuration and list every error"
+    )
+    common(check)
+    plugins = sub.add_parser("plugins", help="list loaded plugins, their platforms and failures")
+    common(plugins)
+    return parser
+
+
+def _language(config_dir: Path | None = None) -> str:
+    lang = os.environ.get("SIGAP_LANG", "")
+    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        stream=sys.stderr,
+    )
+    install_log_redaction()
+
+
+def _hub(args: argparse.Namespace) -> Hub:
+    return Hub(args.config, plugins=FIRST_PARTY_PLUGINS, block=args.block)
+
+
+def check_config(args: argparse.Namespace, lang: str) -> int:
+    if not args.config.is_dir():
+        print(i18n.t("cli.no_config_dir", lang, path=args.config), file=sys.stderr)
+        return 2
+    hub = _hub(args)
+    errors = hub.load()
+    lang = hub.language if not os.environ.get("SIGAP_LANG") else lang
+    if errors:
+        print(i18n.t("cli.config_bad", lang, path=args.config, count=len(errors)), file=sys.stderr)
+        for err in errors:
+            print(f"  {err}", file=sys.stderr)
+        return 1
+    devices = sum(len(hub.config.get(d, ())) for d in hub.platforms)
+    print(i18n.t("cli.config_ok", lang, path=args.config, devices=devices,
+                 sites=len(hub.config.get("sites", ()))))
+    return 0
+
+
+def list_plugins(args: argparse.Namespace, lang: str) -> int:
+    hub = _hub(args)
+    hub.load()
+    print(i18n.t("cli.plugins_header", lang))
+    for name, info in hub.plugins.info.items():
+        provides = [
+            f"{domain}:{p}"
+            for domain, platforms in hub.platforms.items()
+            for p, cls in platforms.items()
+            if hub.plugins.plugin_of(cls.__module__) == name
+        ]
+        provides += [
+            f"trigger:{p}" for p, cls in hub.trigger_platforms.items()
+            if hub.plugins.plugin_of(cls.__module__) == name
+        ]
+        status = "FAILED" if hub.plugins.failed(name) else "ok"
+        version = f" {info.version}" if info.version else ""
+        print(f"  {name:<16} {status:<6} {info.source}{version}  {' '.join(provides)}")
+    if hub.plugins.failures:
+        print(i18n.t("cli.plugins_failed", lang))
+        for failure in hub.plugins.failures:
+            print(f"  {failure}")
+        return 1
+    return 0
+
+
+async def _run(args: argparse.Namespace, lang: str) -> int:
+    hub = _hub(args)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await hub.start()
+    except ConfigErrors as errors:
+        print(i18n.t("cli.config_bad", lang, path=args.config, count=len(errors.errors)),
+              file=sys.stderr)
+        for err in errors.errors:
+            print(f"  {err}", file=sys.stderr)
+        await hub.stop()
+        return 1
+    if hub.plugins.failures:
+        logging.getLogger("hub").warning(
+            i18n.t("cli.plugin_failures_at_start", hub.language, count=len(hub.plugins.failures))
+        )
+    await stop.wait()
+    logging.getLogger("hub").info(i18n.t("cli.stopping", hub.language))
+    await hub.stop()
+    return 0
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    if not args.config.is_dir():
+        print(i18n.t("cli.no_config_dir", lang, path=args.config), file=sys.stderr)
+        return 2
+    _setup_logging(args.log_level)
+    try:
+        import uvloop  # the faster loop where it is installed
+    except ImportError:
+        return asyncio.run(_run(args, lang))
+    return uvloop.run(_run(args, lang))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    lang = _language()
+    args = _parser(lang).parse_args(argv)
+    commands = {"run": run, "check-config": check_config, "plugins": list_plugins}
+    if args.command != "run":
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        install_log_redaction()
+    return commands[args.command](args, lang)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The core: knows no vendor and no protocol."""

@@ -1,0 +1,181 @@
+"""Events and the bus that carries them to listeners.
+
+`fire` is a plain method called on the event loop: the hot path does no
+scheduling for plain-function listeners, so an event costs a dict lookup and
+one call per listener. Coroutine listeners get a task each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+from .context import Context
+
+_LOGGER = logging.getLogger(__name__)
+
+MATCH_ALL = "*"
+
+Listener = Callable[["Event"], Any]
+EventFilter = Callable[["Event"], bool]
+Unsubscribe = Callable[[], None]
+
+
+class Event:
+    """Something that happened: a type, its data, who caused it, and when."""
+
+    __slots__ = ("context", "data", "event_type", "origin", "time_fired")
+
+    def __init__(
+        self,
+        event_type: str,
+        data: Mapping[str, Any] | None = None,
+        context: Context | None = None,
+        origin: str = "local",
+        time_fired: float | None = None,
+    ) -> None:
+        self.event_type = event_type
+        self.data: Mapping[str, Any] = data if data is not None else {}
+        self.context = context if context is not None else Context()
+        self.origin = origin
+        self.time_fired = time_fired if time_fired is not None else time.time()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "event_type": self.event_type,
+            "data": dict(self.data),
+            "context": self.context.as_dict(),
+            "origin": self.origin,
+            "time_fired": self.time_fired,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Event {self.event_type} {dict(self.data)!r}>"
+
+
+class _Subscription:
+    __slots__ = ("callback", "event_filter", "is_coroutine", "owner")
+
+    def __init__(self, callback: Listener, event_filter: EventFilter | None, owner: str) -> None:
+        self.callback = callback
+        self.event_filter = event_filter
+        self.is_coroutine = inspect.iscoroutinefunction(callback)
+        self.owner = owner
+
+
+class EventBus:
+    """Carries events to listeners; a listener that raises is logged and
+    contained, the others still get the event."""
+
+    def __init__(self, on_listener_error: Callable[[str, BaseException], None] | None = None):
+        # One tuple per event type, replaced (never mutated) on (un)subscribe,
+        # so fire() iterates a snapshot without copying it each time.
+        self._listeners: dict[str, tuple[_Subscription, ...]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._on_listener_error = on_listener_error
+
+    def listen(
+        self,
+        event_type: str,
+        callback: Listener,
+        event_filter: EventFilter | None = None,
+        *,
+        owner: str = "",
+    ) -> Unsubscribe:
+        """Call `callback(event)` for each event of `event_type` (or every
+        event for "*") for which `event_filter(event)` is true. `owner` names
+        the plugin or automation for error reports. Returns the unsubscribe."""
+        sub = _Subscription(callback, event_filter, owner or _describe(callback))
+        self._listeners[event_type] = (*self._listeners.get(event_type, ()), sub)
+
+        def unsubscribe() -> None:
+            current = self._listeners.get(event_type, ())
+            remaining = tuple(s for s in current if s is not sub)
+            if remaining:
+                self._listeners[event_type] = remaining
+            else:
+                self._listeners.pop(event_type, None)
+
+        return unsubscribe
+
+    def listen_once(
+        self, event_type: str, callback: Listener, event_filter: EventFilter | None = None
+    ) -> Unsubscribe:
+        """Like listen, but only for the first matching event."""
+        fired = False
+
+        def once(event: Event) -> Any:
+            nonlocal fired
+            if fired:
+                return None
+            fired = True
+            unsubscribe()
+            return callback(event)
+
+        unsubscribe = self.listen(event_type, once, event_filter, owner=_describe(callback))
+        return unsubscribe
+
+    def listener_count(self, event_type: str | None = None) -> int:
+        if event_type is None:
+            return sum(len(subs) for subs in self._listeners.values())
+        return len(self._listeners.get(event_type, ()))
+
+    def fire(
+        self,
+        event_type: str,
+        data: Mapping[str, Any] | None = None,
+        context: Context | None = None,
+        origin: str = "local",
+    ) -> Event:
+        """Hand a new event to its listeners and return it. Call it on the
+        hub's event loop."""
+        event = Event(event_type, data, context, origin)
+        self.fire_event(event)
+        return event
+
+    def fire_event(self, event: Event) -> None:
+        """Hand an existing Event (e.g. one received from another hub)."""
+        subs = self._listeners.get(event.event_type, ())
+        if MATCH_ALL in self._listeners and event.event_type != MATCH_ALL:
+            subs = subs + self._listeners[MATCH_ALL]
+        for sub in subs:
+            try:
+                if sub.event_filter is not None and not sub.event_filter(event):
+                    continue
+                if sub.is_coroutine:
+                    self._spawn(sub, sub.callback(event))
+                else:
+                    sub.callback(event)
+            except Exception as err:  # a listener's fault never stops the bus
+                self._report(sub.owner, event, err)
+
+    def _spawn(self, sub: _Subscription, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._task_done(sub, t))
+
+    def _task_done(self, sub: _Subscription, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (err := task.exception()) is not None:
+            self._report(sub.owner, None, err)
+
+    def _report(self, owner: str, event: Event | None, err: BaseException) -> None:
+        what = f" handling {event.event_type}" if event is not None else ""
+        _LOGGER.error("listener %s failed%s: %r", owner, what, err, exc_info=err)
+        if self._on_listener_error is not None:
+            self._on_listener_error(owner, err)
+
+    async def drain(self) -> None:
+        """Wait for running coroutine listeners (used at stop and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _describe(callback: Callable[..., Any]) -> str:
+    module = getattr(callback, "__module__", None) or "?"
+    name = getattr(callback, "__qualname__", None) or repr(callback)
+    return f"{module}.{name}"

@@ -1,0 +1,74 @@
+"""Configuration errors that point at the file, line and key path of a mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+KeyPath = tuple[str | int, ...]
+
+
+def display_path(file: str | Path) -> str:
+    """Show a file relative to the working directory when it lies under it.
+
+    Admins run `sigap check-config` from the folder that holds `config/`, so
+    `config/automations.yaml` reads better than an absolute path.
+    """
+    path = Path(file)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def render_path(path: Iterable[str | int]) -> str:
+    """`("automation", 0, "action", 1)` -> `automation[0].action[1]`."""
+    out = ""
+    for step in path:
+        if isinstance(step, int) and not isinstance(step, bool):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out
+
+
+class ConfigError(Exception):
+    """One mistake in the configuration, rendered `file:line: path: message`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        path: KeyPath = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.path = tuple(path)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file is not None:
+            where = display_path(self.file)
+            parts.append(where if self.line is None else f"{where}:{self.line}")
+        if self.path:
+            parts.append(render_path(self.path))
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"ConfigError({str(self)!r})"
+
+
+class ConfigErrors(Exception):
+    """Every mistake found in one pass, so the admin can fix them all at once."""
+
+    def __init__(self, errors: Iterable[ConfigError]) -> None:
+        self.errors = list(errors)
+        super().__init__(self.errors)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)

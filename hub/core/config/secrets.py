@@ -1,0 +1,85 @@
+"""Keep secret values out of logs and messages.
+
+The loader registers every value it reads from a secrets.yaml; `redact()`
+replaces them in any text and `SecretFilter` does it for log records. Call
+`install_log_redaction()` once logging is set up (the CLI does, right after
+configuring its handlers), and again if handlers are added later: a filter
+sits on handlers, not loggers, because records from child loggers reach the
+root handlers without passing the root logger's own filters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Shorter values would redact ordinary words and numbers all over the logs.
+MIN_SECRET_LENGTH = 3
+REDACTED = "***"
+
+
+class _Registry:
+    """The secret values seen so far, with one compiled pattern for all of them."""
+
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, value: str) -> None:
+        if len(value) >= MIN_SECRET_LENGTH and value not in self.values:
+            self.values.add(value)
+            self._pattern = None
+
+    def pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            # Longest first, so a secret that contains another is hidden whole.
+            alternatives = sorted(self.values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, alternatives)))
+        return self._pattern
+
+
+_registry = _Registry()
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret value so `redact()` hides it from now on."""
+    _registry.add(str(value))
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret value replaced by `***`."""
+    if not _registry.values:
+        return text
+    return _registry.pattern().sub(REDACTED, text)
+
+
+class SecretFilter(logging.Filter):
+    """Redact a record's final message (and its traceback text) before it is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _registry.values:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            # A broken format call: logging would print msg and args raw.
+            message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Attach a SecretFilter to every handler of `logger` (the root logger by default).
+
+    Safe to call again after adding handlers: a handler is filtered once.
+    """
+    logger = logger if logger is not None else logging.getLogger()
+    for handler in logger.handlers:
+        if not any(isinstance(f, SecretFilter) for f in handler.filters):
+            handler.addFilter(SecretFilter())

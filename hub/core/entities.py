@@ -1,0 +1,180 @@
+"""The configured devices, and the domain services (`siren.turn_on`,
+`door.unlock`, ...) that reach them by entity id, site or area."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import voluptuous as vol
+
+from .hookspecs import hookimpl
+from .platform import Device, DeviceError, Notification
+from .services import ServiceCall
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+
+def _str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise vol.Invalid("expected a name or a list of names")
+
+
+TARGET = {
+    vol.Optional("entity_id"): _str_list,
+    vol.Optional("site"): _str_list,
+    vol.Optional("area"): _str_list,
+}
+
+
+class NoTarget(DeviceError):
+    pass
+
+
+class DeviceRegistry:
+    """Every configured device, by entity id."""
+
+    def __init__(self) -> None:
+        self._devices: dict[str, Device] = {}
+
+    def add(self, device: Device) -> None:
+        if device.entity_id in self._devices:
+            raise ValueError(f"{device.entity_id} is configured twice")
+        self._devices[device.entity_id] = device
+
+    def remove(self, entity_id: str) -> None:
+        self._devices.pop(entity_id, None)
+
+    def get(self, entity_id: str) -> Device | None:
+        return self._devices.get(entity_id)
+
+    def all(self, domain: str | None = None) -> list[Device]:
+        return [d for d in self._devices.values() if domain is None or d.domain == domain]
+
+    def __len__(self) -> int:
+        return len(self._devices)
+
+    def resolve(self, domain: str, data: Mapping[str, Any]) -> list[Device]:
+        """The devices of `domain` a service call targets: its entity ids,
+        plus every device in its sites/areas. An empty target is an error,
+        never "all sirens in the city"."""
+        ids, sites, areas = data.get("entity_id"), data.get("site"), data.get("area")
+        if not (ids or sites or areas):
+            raise NoTarget(f"{domain}: name an entity_id, site or area to act on")
+        found: dict[str, Device] = {}
+        for entity_id in ids or ():
+            device = self._devices.get(entity_id)
+            if device is None or device.domain != domain:
+                raise NoTarget(f"{entity_id} is not a configured {domain}")
+            found[entity_id] = device
+        if sites or areas:
+            for device in self.all(domain):
+                if sites and device.site not in sites:
+                    continue
+                if areas and device.area not in areas:
+                    continue
+                found[device.entity_id] = device
+        if not found:
+            where = ", ".join(f"{k}={v}" for k, v in data.items() if k in ("site", "area"))
+            raise NoTarget(f"no {domain} found for {where}")
+        return list(found.values())
+
+
+async def _each(
+    devices: Iterable[Device], act: Callable[[Any], Any], what: str
+) -> None:
+    """Act on every targeted device at once; one failing never stops the
+    others, and every failure is reported together."""
+    devices = list(devices)
+    results = await asyncio.gather(*(act(d) for d in devices), return_exceptions=True)
+    failures = [f"{d.entity_id}: {r}" for d, r in zip(devices, results, strict=True) if isinstance(r, BaseException)]
+    if failures:
+        raise DeviceError(f"{what} failed for " + "; ".join(failures))
+
+
+def _entity_service(
+    hub: Hub, domain: str, name: str, act: Callable[[Any, ServiceCall], Any]
+) -> Callable[[ServiceCall], Any]:
+    async def handler(call: ServiceCall) -> None:
+        devices = hub.devices.resolve(domain, call.data)
+        for device in devices:
+            device.require_available()
+        await _each(devices, lambda d: act(d, call), f"{domain}.{name}")
+
+    return handler
+
+
+def _duration(value: Any) -> float:
+    seconds = vol.Coerce(float)(value)
+    if seconds <= 0:
+        raise vol.Invalid("duration must be a positive number of seconds")
+    return seconds
+
+
+SERVICES: dict[tuple[str, str], tuple[dict[Any, Any], Callable[[Any, ServiceCall], Any]]] = {
+    ("siren", "turn_on"): (
+        {
+            vol.Optional("duration"): _duration,
+            vol.Optional("tone"): str,
+            vol.Optional("level"): str,
+        },
+        lambda d, c: d.turn_on(
+            duration=c.data.get("duration"),
+            tone=c.data.get("tone"),
+            level=c.data.get("level"),
+            context=c.context,
+        ),
+    ),
+    ("siren", "turn_off"): ({}, lambda d, c: d.turn_off(context=c.context)),
+    ("door", "unlock"): (
+        {vol.Optional("duration"): _duration},
+        lambda d, c: d.unlock(duration=c.data.get("duration"), context=c.context),
+    ),
+    ("door", "lock"): ({}, lambda d, c: d.lock(context=c.context)),
+    ("camera", "ptz_preset"): (
+        {vol.Required("preset"): vol.Coerce(str)},
+        lambda d, c: d.ptz_preset(c.data["preset"], context=c.context),
+    ),
+    ("notify", "send"): (
+        {
+            vol.Required("message"): str,
+            vol.Optional("title"): str,
+            vol.Optional("targets", default=list): _str_list,
+            vol.Optional("data", default=dict): dict,
+        },
+        lambda d, c: d.send(
+            Notification(
+                message=c.data["message"],
+                title=c.data.get("title"),
+                targets=c.data["targets"],
+                data=c.data["data"],
+            ),
+            context=c.context,
+        ),
+    ),
+}
+
+
+@hookimpl
+def sigap_lifespan(hub: Hub) -> Any:
+    @asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        undo = [
+            hub.services.register(
+                domain, name, _entity_service(hub, domain, name, act), {**TARGET, **schema}
+            )
+            for (domain, name), (schema, act) in SERVICES.items()
+        ]
+        try:
+            yield
+        finally:
+            for unregister in undo:
+                unregister()
+
+    return lifespan()

@@ -1,0 +1,121 @@
+"""The vendor contract: the hooks a Sigap plugin may implement.
+
+Hooks are synchronous and return things (platform classes, schemas, routes,
+context managers); the asynchronous work lives in what they return, which the
+hub awaits. Every hook takes the `hub` it is called for, so one process can
+run several hubs (tests do). docs/plugin_hooks.md documents each hook with
+its exact signature; tests/core/test_docs.py keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from .hub import Hub
+    from .platform import Camera, Door, Notifier, Siren, TriggerPlatform
+
+hookspec = pluggy.HookspecMarker("sigap")
+hookimpl = pluggy.HookimplMarker("sigap")
+
+# -- platforms: the devices a plugin can drive -------------------------------
+
+
+@hookspec
+def sigap_camera_platforms(hub: Hub) -> Iterable[type[Camera]]:
+    """Return the camera platform classes this plugin provides.
+
+    :param hub: the hub being set up.
+
+    Each class subclasses :class:`hub.Camera`, names itself with ``platform``
+    (the value admins write as ``platform:`` under ``camera:``) and declares
+    the extra keys it accepts in ``CONFIG_SCHEMA``.
+    """
+
+
+@hookspec
+def sigap_door_platforms(hub: Hub) -> Iterable[type[Door]]:
+    """Return the door / access-controller platform classes this plugin provides.
+
+    :param hub: the hub being set up.
+
+    Each class subclasses :class:`hub.Door` (``platform``, ``CONFIG_SCHEMA``).
+    """
+
+
+@hookspec
+def sigap_siren_platforms(hub: Hub) -> Iterable[type[Siren]]:
+    """Return the siren / relay platform classes this plugin provides.
+
+    :param hub: the hub being set up.
+
+    Each class subclasses :class:`hub.Siren` (``platform``, ``CONFIG_SCHEMA``).
+    """
+
+
+@hookspec
+def sigap_notify_platforms(hub: Hub) -> Iterable[type[Notifier]]:
+    """Return the messenger platform classes this plugin provides.
+
+    :param hub: the hub being set up.
+
+    Each class subclasses :class:`hub.Notifier` (``platform``, ``CONFIG_SCHEMA``).
+    """
+
+
+# -- automation -------------------------------------------------------------
+
+
+@hookspec
+def sigap_trigger_platforms(hub: Hub) -> Iterable[type[TriggerPlatform]]:
+    """Return new automation trigger types.
+
+    :param hub: the hub being set up.
+
+    Each class subclasses :class:`hub.TriggerPlatform`: ``platform`` is the
+    name used in YAML (``trigger: <platform>``), ``CONFIG_SCHEMA`` validates
+    the trigger, and ``attach(...)`` returns the function that detaches it.
+    """
+
+
+# -- configuration, web, lifetime ------------------------------------------------
+
+
+@hookspec
+def sigap_config_schema(hub: Hub) -> Mapping[str, Any]:
+    """Return the top-level YAML keys this plugin owns, each with its schema.
+
+    :param hub: the hub being set up.
+
+    A schema is a voluptuous schema, or a callable ``(node) -> (value,
+    errors)`` returning :class:`hub.ConfigError` items. The validated value
+    is available as ``hub.config[key]``.
+    """
+
+
+@hookspec
+def sigap_http_routes(hub: Hub) -> Iterable[web.AbstractRouteDef]:
+    """Return aiohttp route definitions for this plugin's webhooks.
+
+    :param hub: the hub being set up.
+
+    They are mounted under ``/api/plugins/<plugin name>/``.
+    """
+
+
+@hookspec
+def sigap_lifespan(hub: Hub) -> AbstractAsyncContextManager[None] | None:
+    """Return an async context manager that runs while the hub runs.
+
+    :param hub: the hub being started.
+
+    The hub enters it after the configuration is valid and before devices
+    start, and exits it when the hub stops; its cleanup runs only if its setup
+    finished. A setup that raises is reported and the rest of the hub starts.
+    """

@@ -1,0 +1,278 @@
+"""The root object: owns the bus, states, services, devices, plugins and
+configuration of one hub, and starts and stops them in stages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from .bus import EventBus
+from .config import ConfigError, ConfigErrors, load_config_dir, validate_config
+from .context import Context
+from .entities import DeviceRegistry
+from .keys import HubData
+from .platform import DEVICE_DOMAINS, Device, TriggerPlatform
+from .plugins import PluginManager
+from .services import ServiceRegistry
+from .state import StateMachine
+
+_LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EVENT_HUB_STARTED = "hub.started"
+EVENT_HUB_STOPPING = "hub.stopping"
+
+_PLATFORM_HOOKS = {
+    "camera": "sigap_camera_platforms",
+    "door": "sigap_door_platforms",
+    "siren": "sigap_siren_platforms",
+    "notify": "sigap_notify_platforms",
+}
+
+# How long stop() waits for devices to close before moving on.
+STOP_TIMEOUT = 10.0
+
+
+class Hub:
+    """One hub. Use `async with Hub(config_dir, plugins=[...]) as hub:` or
+    `await hub.start()` ... `await hub.stop()`."""
+
+    def __init__(
+        self,
+        config_dir: str | Path = "config",
+        *,
+        plugins: Sequence[str | ModuleType | object] | None = None,
+        autoload: bool | None = None,
+        block: Iterable[str] = (),
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`plugins`: first-party or test plugins to load besides the core
+        (module names or objects); `autoload`: also load entry-point plugins
+        (default: unless SIGAP_DISABLE_PLUGIN_AUTOLOAD is set); `block`:
+        plugin names never to load; `config`: an already-parsed configuration
+        used instead of reading configuration.yaml (tests)."""
+        self.config_dir = Path(config_dir)
+        self.plugins = PluginManager(plugins, autoload=autoload, block=block)
+        self.bus = EventBus(on_listener_error=self._listener_failed)
+        self.states = StateMachine(self.bus)
+        self.services = ServiceRegistry()
+        self.devices = DeviceRegistry()
+        self.data = HubData()
+        self.context = Context()  # the hub's own doings (start, stop)
+        self.platforms: dict[str, dict[str, type[Device]]] = {d: {} for d in DEVICE_DOMAINS}
+        self.trigger_platforms: dict[str, type[TriggerPlatform]] = {}
+        self.sections: dict[str, Any] = {}
+        self.config: dict[str, Any] = {}
+        self.config_errors: list[ConfigError] = []
+        self.stage = "created"
+        self._given_config = config
+        self._loaded = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._exit_stack = AsyncExitStack()
+        self._stopped = asyncio.Event()
+
+    # -- settings read from `hub:` -----------------------------------------------
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        return self.config.get("hub", {})
+
+    @property
+    def name(self) -> str:
+        return str(self.settings.get("name", "Sigap"))
+
+    @property
+    def language(self) -> str:
+        return str(self.settings.get("language", "id"))
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.get("time_zone", "Asia/Makassar"))
+
+    # -- stage 1: plugins and configuration ---------------------------------------
+
+    def load(self) -> list[ConfigError]:
+        """Load plugins, collect what they provide and validate the
+        configuration against it. Returns every configuration error; safe to
+        call more than once (`sigap check-config` stops here)."""
+        if self._loaded:
+            return self.config_errors
+        self._loaded = True
+        self.stage = "loading"
+        self.plugins.load()
+        self._collect_platforms()
+        self._collect_sections()
+        if self._given_config is not None:
+            raw: Any = self._given_config
+            errors: list[ConfigError] = []
+        else:
+            raw, errors = load_config_dir(self.config_dir)
+        config, more = validate_config(
+            raw or {}, platforms=self.platforms, sections=self.sections
+        )
+        self.config = config
+        self.config_errors = [*errors, *more]
+        self.stage = "loaded"
+        return self.config_errors
+
+    def _collect_platforms(self) -> None:
+        for domain, hook in _PLATFORM_HOOKS.items():
+            base = DEVICE_DOMAINS[domain]
+            for plugin, classes in self.plugins.call(hook, hub=self):
+                for cls in _as_list(classes):
+                    if not (isinstance(cls, type) and issubclass(cls, base) and cls.platform):
+                        self.plugins.record_failure(
+                            plugin, f"hook {hook}",
+                            f"{cls!r} is not a {base.__name__} subclass with a platform name",
+                        )
+                        continue
+                    if cls.platform in self.platforms[domain]:
+                        self.plugins.record_failure(
+                            plugin, f"hook {hook}",
+                            f"{domain} platform {cls.platform!r} is already provided",
+                        )
+                        continue
+                    self.platforms[domain][cls.platform] = cls
+        for plugin, classes in self.plugins.call("sigap_trigger_platforms", hub=self):
+            for cls in _as_list(classes):
+                if cls.platform in self.trigger_platforms:
+                    self.plugins.record_failure(
+                        plugin, "hook sigap_trigger_platforms",
+                        f"trigger platform {cls.platform!r} is already provided",
+                    )
+                    continue
+                self.trigger_platforms[cls.platform] = cls
+
+    def _collect_sections(self) -> None:
+        for plugin, sections in self.plugins.call("sigap_config_schema", hub=self):
+            for key, schema in dict(sections).items():
+                if key in self.sections or key in ("hub", "sites", *DEVICE_DOMAINS):
+                    self.plugins.record_failure(
+                        plugin, "hook sigap_config_schema", f"config key {key!r} is already taken"
+                    )
+                    continue
+                self.sections[key] = schema
+
+    # -- stage 2: start -----------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start everything; raises ConfigErrors when the configuration is
+        invalid. A plugin or device that fails to start is reported and the
+        rest of the hub starts."""
+        if self.load():
+            raise ConfigErrors(self.config_errors)
+        self.stage = "starting"
+        await self._exit_stack.__aenter__()
+        for plugin, lifespan in self.plugins.call("sigap_lifespan", hub=self):
+            try:
+                await self._exit_stack.enter_async_context(lifespan)
+            except Exception as err:
+                self.plugins.record_failure(plugin, "setup", err)
+        await self._start_devices()
+        self.stage = "running"
+        _LOGGER.info(
+            "%s started: %d devices, %d plugins", self.name, len(self.devices), len(self.plugins.info)
+        )
+        self.bus.fire(EVENT_HUB_STARTED, {}, self.context)
+
+    async def _start_devices(self) -> None:
+        devices: list[Device] = []
+        for domain, platforms in self.platforms.items():
+            for item in self.config.get(domain, ()):
+                cls = platforms[item["platform"]]
+                try:
+                    device = cls(self, item)
+                    self.devices.add(device)
+                except Exception as err:
+                    self._device_failed(cls, f"{domain}.{item.get('id')}", err)
+                    continue
+                device.set_state(device._state)  # the entity exists from the start
+                devices.append(device)
+        results = await asyncio.gather(*(d.start() for d in devices), return_exceptions=True)
+        for device, result in zip(devices, results, strict=True):
+            if isinstance(result, Exception):
+                self._device_failed(type(device), device.entity_id, result)
+                device.set_available(False, f"failed to start: {result}")
+
+    def _device_failed(self, cls: type, entity_id: str, err: BaseException) -> None:
+        plugin = self.plugins.plugin_of(cls.__module__) or cls.__module__
+        self.plugins.record_failure(plugin, f"device {entity_id}", err)
+
+    # -- stage 3: stop ------------------------------------------------------------
+
+    async def stop(self) -> None:
+        """Stop devices, plugins and background tasks, in reverse order."""
+        if self.stage in ("stopping", "stopped"):
+            await self._stopped.wait()
+            return
+        started = self.stage in ("starting", "running")
+        self.stage = "stopping"
+        if started:
+            self.bus.fire(EVENT_HUB_STOPPING, {}, self.context)
+            devices = self.devices.all()
+            results = await asyncio.gather(
+                *(asyncio.wait_for(d.stop(), STOP_TIMEOUT) for d in devices),
+                return_exceptions=True,
+            )
+            for device, result in zip(devices, results, strict=True):
+                if isinstance(result, Exception):
+                    self._device_failed(type(device), device.entity_id, result)
+            await self._exit_stack.aclose()
+        await self._cancel_tasks()
+        await self.bus.drain()
+        self.stage = "stopped"
+        self._stopped.set()
+
+    async def _cancel_tasks(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def __aenter__(self) -> Hub:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- background work ----------------------------------------------------------
+
+    def create_task(
+        self, coro: Coroutine[Any, Any, T], name: str | None = None, *, owner: str | None = None
+    ) -> asyncio.Task[T]:
+        """Run `coro` in the background for the hub's lifetime; it is
+        cancelled at stop, and an exception is reported against `owner` (a
+        plugin name; by default found from the coroutine's module)."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        module = getattr(getattr(coro, "cr_frame", None), "f_globals", {}).get("__name__", "")
+        who = owner or self.plugins.plugin_of(module) or module or "hub"
+
+        def done(t: asyncio.Task[T]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and (err := t.exception()) is not None:
+                self.plugins.record_failure(who, f"task {t.get_name()}", err)
+
+        task.add_done_callback(done)
+        return task
+
+    def _listener_failed(self, owner: str, err: BaseException) -> None:
+        plugin = self.plugins.plugin_of(owner)
+        if plugin is not None:
+            self.plugins.record_failure(plugin, "event", err)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, type):
+        return [value]
+    return list(value)

@@ -1,0 +1,230 @@
+"""Base classes for what plugins provide: devices (cameras, doors, sirens,
+messengers) and automation trigger types.
+
+A device is one item under `camera:`, `door:`, `siren:` or `notify:` in the
+YAML. It owns one entity (`<domain>.<id>`), keeps its state and availability
+current, and fires normalized events with its site and area attached.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .bus import Event, Unsubscribe
+from .context import Context
+from .state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+EVENT_DEVICE_UNAVAILABLE = "device.unavailable"
+EVENT_DEVICE_AVAILABLE = "device.available"
+
+
+class DeviceError(Exception):
+    """A device could not do what it was asked; the message says which and why."""
+
+
+class DeviceUnavailable(DeviceError):
+    def __init__(self, entity_id: str) -> None:
+        super().__init__(f"{entity_id} is unavailable (offline); the command was not sent")
+
+
+class Device:
+    """One configured device. Subclasses set `domain` (via the domain base
+    class), `platform` and optionally `CONFIG_SCHEMA` (their extra YAML keys)."""
+
+    domain: ClassVar[str] = ""
+    platform: ClassVar[str] = ""
+    CONFIG_SCHEMA: ClassVar[Any] = None
+
+    def __init__(self, hub: Hub, config: Mapping[str, Any]) -> None:
+        self.hub = hub
+        self.config = config
+        self.id: str = config["id"]
+        self.entity_id = f"{self.domain}.{self.id}"
+        self.name: str = config.get("name") or self.id
+        self.site: str | None = config.get("site")
+        self.area: str | None = config.get("area")
+        self.log = logging.getLogger(f"hub.{self.domain}.{self.platform}")
+        self._available = True
+        self._state: str = STATE_UNKNOWN
+        self._attributes: dict[str, Any] = {}
+
+    # -- lifetime: the hub awaits these ---------------------------------------
+
+    async def start(self) -> None:
+        """Connect and begin work. Background loops go through
+        `self.hub.create_task` so the hub can stop them. Being unreachable is
+        not an error here: mark the device unavailable and keep retrying."""
+
+    async def stop(self) -> None:
+        """Release connections; the hub cancels tasks it started for you."""
+
+    # -- state and events -------------------------------------------------------
+
+    @property
+    def available(self) -> bool:
+        return self._available
+
+    @property
+    def state(self) -> State | None:
+        return self.hub.states.get(self.entity_id)
+
+    def base_attributes(self) -> dict[str, Any]:
+        return {
+            "friendly_name": self.name,
+            "site": self.site,
+            "area": self.area,
+            "platform": self.platform,
+        }
+
+    def set_state(
+        self,
+        state: str,
+        attributes: Mapping[str, Any] | None = None,
+        context: Context | None = None,
+    ) -> None:
+        """Record the device's state (shown as `unavailable` while it is)."""
+        self._state = state
+        if attributes is not None:
+            self._attributes = dict(attributes)
+        self._write(context)
+
+    def set_available(self, available: bool, reason: str = "", context: Context | None = None) -> None:
+        """Mark the device reachable or not; fires device.available /
+        device.unavailable on a change."""
+        if available == self._available:
+            return
+        self._available = available
+        event = EVENT_DEVICE_AVAILABLE if available else EVENT_DEVICE_UNAVAILABLE
+        if available:
+            self.log.info("%s (%s) is available again", self.entity_id, self.site)
+        else:
+            self.log.warning("%s (%s) is unavailable: %s", self.entity_id, self.site, reason)
+        self._write(context)
+        self.fire(event, {"reason": reason} if reason else None, context)
+
+    def fire(
+        self, event_type: str, data: Mapping[str, Any] | None = None, context: Context | None = None
+    ) -> Event:
+        """Fire a normalized event about this device (entity_id, site and area added)."""
+        payload = {"entity_id": self.entity_id, "site": self.site, "area": self.area}
+        if data:
+            payload.update(data)
+        return self.hub.bus.fire(event_type, payload, context)
+
+    def _write(self, context: Context | None) -> None:
+        state = self._state if self._available else STATE_UNAVAILABLE
+        self.hub.states.set(self.entity_id, state, {**self.base_attributes(), **self._attributes}, context)
+
+    def require_available(self) -> None:
+        if not self._available:
+            raise DeviceUnavailable(self.entity_id)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.entity_id}>"
+
+
+class Camera(Device):
+    """A camera. Plugins report `camera.*` events through `fire`."""
+
+    domain = "camera"
+
+    #: the camera's HTTP snapshot URL and RTSP stream URL, when known
+    snapshot_url: str | None = None
+    stream_url: str | None = None
+
+    async def snapshot(self) -> bytes:
+        """Return a JPEG of the current view (the media layer falls back to
+        the RTSP stream when a platform has no snapshot of its own)."""
+        raise NotImplementedError
+
+    async def ptz_preset(self, preset: str, *, context: Context) -> None:
+        raise DeviceError(f"{self.entity_id} does not support PTZ presets")
+
+
+class Door(Device):
+    """A door or access controller channel: states locked/unlocked/open/closed."""
+
+    domain = "door"
+
+    async def unlock(self, *, duration: float | None, context: Context) -> None:
+        raise NotImplementedError
+
+    async def lock(self, *, context: Context) -> None:
+        raise NotImplementedError
+
+
+class Siren(Device):
+    """A siren or alarm relay: states on/off (or unconfirmed)."""
+
+    domain = "siren"
+
+    async def turn_on(
+        self,
+        *,
+        duration: float | None,
+        tone: str | None,
+        level: str | None,
+        context: Context,
+    ) -> None:
+        raise NotImplementedError
+
+    async def turn_off(self, *, context: Context) -> None:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class Notification:
+    """A message for people: text (already in the recipient's language), an
+    optional photo and buttons (text, callback data)."""
+
+    message: str
+    title: str | None = None
+    targets: list[str] = field(default_factory=list)
+    photo: bytes | None = None
+    buttons: list[tuple[str, str]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Notifier(Device):
+    """A messenger: delivers Notifications to its targets."""
+
+    domain = "notify"
+
+    def base_attributes(self) -> dict[str, Any]:
+        return {"friendly_name": self.name, "platform": self.platform}
+
+    async def send(self, notification: Notification, *, context: Context) -> None:
+        raise NotImplementedError
+
+
+TriggerAction = Callable[[Mapping[str, Any], Context | None], Any]
+
+
+class TriggerPlatform:
+    """An automation trigger type. `attach` starts watching and returns the
+    function that stops; it calls `action(variables, context)` on each firing,
+    where variables become the automation's `trigger` variable."""
+
+    platform: ClassVar[str] = ""
+    CONFIG_SCHEMA: ClassVar[Any] = None
+
+    def __init__(self, hub: Hub, config: Mapping[str, Any]) -> None:
+        self.hub = hub
+        self.config = config
+
+    async def attach(self, action: TriggerAction) -> Unsubscribe:
+        raise NotImplementedError
+
+
+DEVICE_DOMAINS: dict[str, type[Device]] = {
+    "camera": Camera,
+    "door": Door,
+    "siren": Siren,
+    "notify": Notifier,
+}

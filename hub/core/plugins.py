@@ -1,0 +1,174 @@
+"""One plugin manager per hub: first-party plugins and entry-point plugins
+registered through the same door, with a block list, and every plugin fault
+recorded against the plugin's name instead of stopping the hub."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import os
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+
+_LOGGER = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "sigap.plugins"
+DISABLE_AUTOLOAD_ENV = "SIGAP_DISABLE_PLUGIN_AUTOLOAD"
+
+# The rooms of the core that are built as plugins (as pytest builds its own
+# features), in start order: MQTT before the devices that need it. Vendor and
+# first-party device plugins come after them; the core never names those.
+CORE_PLUGINS: tuple[str, ...] = ("hub.core.entities",)
+
+
+@dataclass(slots=True)
+class PluginFailure:
+    plugin: str
+    stage: str  # "load", "hook <name>", "setup", "event", "device <id>", ...
+    error: str
+    when: float = field(default_factory=time.time)
+
+    def __str__(self) -> str:
+        return f"{self.plugin}: failed in {self.stage}: {self.error}"
+
+
+@dataclass(slots=True)
+class PluginInfo:
+    name: str
+    module: str
+    source: str  # "builtin", "entry point <dist>", "given"
+    version: str | None = None
+
+
+class PluginManager:
+    """Loads plugins for one hub and calls their hooks one plugin at a time,
+    so a plugin that raises is reported by name and the others still answer."""
+
+    def __init__(
+        self,
+        plugins: Sequence[str | ModuleType | object] | None = None,
+        *,
+        autoload: bool | None = None,
+        block: Iterable[str] = (),
+    ) -> None:
+        self._pm = pluggy.PluginManager("sigap")
+        self._pm.add_hookspecs(hookspecs)
+        self._requested = (*CORE_PLUGINS, *(plugins or ()))
+        if autoload is None:
+            autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
+        self.autoload = autoload
+        self.blocked = set(block)
+        self.info: dict[str, PluginInfo] = {}
+        self.failures: list[PluginFailure] = []
+        self._module_prefixes: list[tuple[str, str]] = []
+
+    # -- loading ----------------------------------------------------------
+
+    def load(self) -> None:
+        for plugin in self._requested:
+            if isinstance(plugin, str):
+                source = "core" if plugin in CORE_PLUGINS else "builtin"
+                self._load_module(plugin, plugin.rsplit(".", 1)[-1], source)
+            else:
+                name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
+                self._register(plugin, str(name or type(plugin).__name__), "given")
+        if self.autoload:
+            for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+                dist = ep.dist.name if ep.dist else "?"
+                version = ep.dist.version if ep.dist else None
+                self._load_entry_point(ep, f"entry point {dist}", version)
+
+    def _load_module(self, module_name: str, name: str, source: str) -> None:
+        if name in self.blocked:
+            _LOGGER.info("plugin %s is blocked; not loaded", name)
+            return
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as err:
+            self.record_failure(name, "load", err)
+            return
+        self._register(module, name, source)
+
+    def _load_entry_point(
+        self, ep: importlib.metadata.EntryPoint, source: str, version: str | None
+    ) -> None:
+        if ep.name in self.blocked:
+            _LOGGER.info("plugin %s is blocked; not loaded", ep.name)
+            return
+        if ep.name in self.info:
+            return  # a built-in already answers to this name
+        try:
+            plugin = ep.load()
+        except Exception as err:
+            self.record_failure(ep.name, "load", err)
+            return
+        self._register(plugin, ep.name, source, version)
+
+    def _register(self, plugin: Any, name: str, source: str, version: str | None = None) -> None:
+        if name in self.blocked:
+            return
+        try:
+            self._pm.register(plugin, name)
+        except Exception as err:
+            self.record_failure(name, "load", err)
+            return
+        module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+        self.info[name] = PluginInfo(name, module, source, version)
+        self._module_prefixes.append((module, name))
+
+    # -- calling hooks --------------------------------------------------------
+
+    def call(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call one hook on every plugin that implements it, in load order;
+        returns (plugin name, result) pairs, skipping None results and
+        plugins whose implementation raised (those are recorded)."""
+        caller = getattr(self._pm.hook, hook_name)
+        results: list[tuple[str, Any]] = []
+        # pluggy lists implementations last-registered first; we want load order.
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                result = impl.function(**{a: kwargs[a] for a in impl.argnames})
+            except Exception as err:
+                self.record_failure(impl.plugin_name, f"hook {hook_name}", err)
+                continue
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
+    # -- faults -------------------------------------------------------------------
+
+    def record_failure(self, plugin: str, stage: str, err: BaseException | str) -> None:
+        text = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
+        self.failures.append(PluginFailure(plugin, stage, text))
+        if isinstance(err, BaseException):
+            _LOGGER.error(
+                "plugin %s failed in %s: %s\n%s",
+                plugin,
+                stage,
+                text,
+                "".join(traceback.format_exception(err)).rstrip(),
+            )
+        else:
+            _LOGGER.error("plugin %s failed in %s: %s", plugin, stage, text)
+
+    def plugin_of(self, module_or_owner: str) -> str | None:
+        """Which plugin a module (or `module.function` owner) belongs to."""
+        for prefix, name in self._module_prefixes:
+            if module_or_owner == prefix or module_or_owner.startswith(prefix + "."):
+                return name
+        return None
+
+    def names(self) -> list[str]:
+        return list(self.info)
+
+    def failed(self, name: str) -> list[PluginFailure]:
+        return [f for f in self.failures if f.plugin == name]

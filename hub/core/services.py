@@ -1,0 +1,125 @@
+"""Services: named actions (`siren.turn_on`) that plugins implement and
+automations, the API and chat commands call."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import voluptuous as vol
+
+from .context import Context
+
+
+class ServiceNotFound(LookupError):
+    def __init__(self, domain: str, service: str, known: list[str]) -> None:
+        self.domain, self.service = domain, service
+        name = f"{domain}.{service}"
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        super().__init__(f"service {name!r} is not registered{hint}")
+
+
+class ServiceValidationError(ValueError):
+    """The data given to a service does not fit its schema."""
+
+    def __init__(self, domain: str, service: str, err: vol.Invalid) -> None:
+        self.domain, self.service = domain, service
+        errors = err.errors if isinstance(err, vol.MultipleInvalid) else [err]
+        parts = []
+        for e in errors:
+            where = ".".join(str(p) for p in e.path) or "data"
+            parts.append(f"{where}: {e.msg}")
+        super().__init__(f"invalid data for {domain}.{service}: " + "; ".join(parts))
+
+
+class ServiceCall:
+    """One call of a service: its name, validated data and Context."""
+
+    __slots__ = ("context", "data", "domain", "service")
+
+    def __init__(
+        self, domain: str, service: str, data: Mapping[str, Any], context: Context
+    ) -> None:
+        self.domain = domain
+        self.service = service
+        self.data = data
+        self.context = context
+
+    def __repr__(self) -> str:
+        return f"<ServiceCall {self.domain}.{self.service} {dict(self.data)!r}>"
+
+
+Handler = Callable[[ServiceCall], Awaitable[Any]]
+
+
+class _Service:
+    __slots__ = ("handler", "schema")
+
+    def __init__(self, handler: Handler, schema: Callable[[Any], Any] | None) -> None:
+        self.handler = handler
+        self.schema = schema
+
+
+class ServiceRegistry:
+    def __init__(self) -> None:
+        self._services: dict[str, _Service] = {}
+
+    def register(
+        self,
+        domain: str,
+        service: str,
+        handler: Handler,
+        schema: vol.Schema | Mapping[Any, Any] | None = None,
+    ) -> Callable[[], None]:
+        """Register `domain.service`; `handler(call)` is a coroutine function
+        and may return a response. Returns the function that unregisters it."""
+        if not inspect.iscoroutinefunction(handler):
+            raise TypeError(f"handler of {domain}.{service} must be an async function")
+        name = f"{domain}.{service}"
+        if name in self._services:
+            raise ValueError(f"service {name} is already registered")
+        if isinstance(schema, Mapping):
+            schema = vol.Schema(dict(schema))
+        entry = _Service(handler, schema)
+        self._services[name] = entry
+
+        def unregister() -> None:
+            if self._services.get(name) is entry:
+                del self._services[name]
+
+        return unregister
+
+    def has(self, domain: str, service: str) -> bool:
+        return f"{domain}.{service}" in self._services
+
+    def names(self) -> list[str]:
+        return sorted(self._services)
+
+    def schema(self, domain: str, service: str) -> Callable[[Any], Any] | None:
+        entry = self._services.get(f"{domain}.{service}")
+        return entry.schema if entry else None
+
+    async def call(
+        self,
+        domain: str,
+        service: str,
+        data: Mapping[str, Any] | None = None,
+        context: Context | None = None,
+    ) -> Any:
+        """Validate `data` and run the service; returns its response.
+        Raises ServiceNotFound or ServiceValidationError with a clear message;
+        whatever the handler raises reaches the caller."""
+        entry = self._services.get(f"{domain}.{service}")
+        if entry is None:
+            raise ServiceNotFound(domain, service, list(self._services))
+        payload: Any = data if data is not None else {}
+        if entry.schema is not None:
+            try:
+                payload = entry.schema(payload)
+            except vol.Invalid as err:
+                raise ServiceValidationError(domain, service, err) from None
+        call = ServiceCall(domain, service, payload, context if context is not None else Context())
+        return await entry.handler(call)

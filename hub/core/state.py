@@ -1,0 +1,176 @@
+"""Entity states: read-only snapshots kept by the StateMachine, which fires
+`state_changed` whenever one changes."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from .bus import EventBus
+from .context import Context
+
+EVENT_STATE_CHANGED = "state_changed"
+STATE_UNAVAILABLE = "unavailable"
+STATE_UNKNOWN = "unknown"
+
+_ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def valid_entity_id(entity_id: str) -> bool:
+    """`domain.object_id`, lower case letters, digits and underscores."""
+    return bool(_ENTITY_ID.match(entity_id))
+
+
+def split_entity_id(entity_id: str) -> tuple[str, str]:
+    domain, _, object_id = entity_id.partition(".")
+    return domain, object_id
+
+
+class InvalidEntityId(ValueError):
+    def __init__(self, entity_id: str) -> None:
+        super().__init__(
+            f"invalid entity id {entity_id!r}: expected domain.name in lower case, "
+            "e.g. camera.dinkes_lobby"
+        )
+
+
+class State:
+    """An entity's state at one moment. Read-only: a change makes a new State."""
+
+    __slots__ = (
+        "attributes",
+        "context",
+        "domain",
+        "entity_id",
+        "last_changed",
+        "last_updated",
+        "object_id",
+        "state",
+    )
+
+    def __init__(
+        self,
+        entity_id: str,
+        state: str,
+        attributes: Mapping[str, Any] | None = None,
+        last_changed: float | None = None,
+        last_updated: float | None = None,
+        context: Context | None = None,
+    ) -> None:
+        now = time.time()
+        set_ = object.__setattr__
+        set_(self, "entity_id", entity_id)
+        set_(self, "state", state)
+        set_(self, "attributes", MappingProxyType(dict(attributes)) if attributes else _EMPTY)
+        set_(self, "last_updated", last_updated if last_updated is not None else now)
+        set_(self, "last_changed", last_changed if last_changed is not None else self.last_updated)
+        set_(self, "context", context if context is not None else Context())
+        domain, object_id = split_entity_id(entity_id)
+        set_(self, "domain", domain)
+        set_(self, "object_id", object_id)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"State is read-only; use hub.states.set() to change {name}")
+
+    @property
+    def available(self) -> bool:
+        return self.state != STATE_UNAVAILABLE
+
+    @property
+    def name(self) -> str:
+        return str(self.attributes.get("friendly_name") or self.object_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entity_id,
+            "state": self.state,
+            "attributes": dict(self.attributes),
+            "last_changed": self.last_changed,
+            "last_updated": self.last_updated,
+            "context": self.context.as_dict(),
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, State)
+            and self.entity_id == other.entity_id
+            and self.state == other.state
+            and self.attributes == other.attributes
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<State {self.entity_id}={self.state}>"
+
+
+class StateMachine:
+    """Holds the current State of every entity."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._states: dict[str, State] = {}
+
+    def get(self, entity_id: str) -> State | None:
+        return self._states.get(entity_id)
+
+    def all(self, domain: str | None = None) -> list[State]:
+        if domain is None:
+            return list(self._states.values())
+        return [s for s in self._states.values() if s.domain == domain]
+
+    def entity_ids(self, domain: str | None = None) -> list[str]:
+        return [s.entity_id for s in self.all(domain)]
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self._states
+
+    def set(
+        self,
+        entity_id: str,
+        state: str,
+        attributes: Mapping[str, Any] | None = None,
+        context: Context | None = None,
+        force_update: bool = False,
+    ) -> State:
+        """Set an entity's state. Fires `state_changed` when the state or its
+        attributes changed (or always with force_update) and returns the State
+        now held."""
+        state = str(state)
+        old = self._states.get(entity_id)
+        if old is None and not valid_entity_id(entity_id):
+            raise InvalidEntityId(entity_id)
+        attributes = attributes or {}
+        same_state = old is not None and old.state == state
+        if same_state and not force_update and old.attributes == attributes:
+            return old  # type: ignore[return-value]
+        now = time.time()
+        new = State(
+            entity_id,
+            state,
+            attributes,
+            last_changed=old.last_changed if same_state else now,  # type: ignore[union-attr]
+            last_updated=now,
+            context=context,
+        )
+        self._states[entity_id] = new
+        self._bus.fire(
+            EVENT_STATE_CHANGED,
+            {"entity_id": entity_id, "old_state": old, "new_state": new},
+            new.context,
+        )
+        return new
+
+    def remove(self, entity_id: str, context: Context | None = None) -> bool:
+        """Forget an entity; fires `state_changed` with new_state None."""
+        old = self._states.pop(entity_id, None)
+        if old is None:
+            return False
+        self._bus.fire(
+            EVENT_STATE_CHANGED, {"entity_id": entity_id, "old_state": old, "new_state": None}, context
+        )
+        return True
