@@ -1,0 +1,49 @@
+"""The `hub_factory` fixture: build a started hub from a config dict (or a
+config folder) with only the plugins a test names, stopped at teardown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.core.hub import Hub
+
+HubFactory = Callable[..., Awaitable[Hub]]
+
+
+@pytest.fixture
+async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
+    """`hub = await hub_factory(config={...}, plugins=["hub.plugins.demo"])`.
+
+    `config` is the parsed YAML (a dict) or None to read `config_dir`;
+    entry-point autoload is off unless `autoload=True`. The hub is started
+    unless `start=False`, and always stopped at the end of the test."""
+    hubs: list[Hub] = []
+
+    async def factory(
+        config: Mapping[str, Any] | None = None,
+        *,
+        plugins: Sequence[Any] = (),
+        config_dir: Path | str | None = None,
+        autoload: bool = False,
+        block: Sequence[str] = (),
+        start: bool = True,
+    ) -> Hub:
+        hub = Hub(
+            config_dir if config_dir is not None else tmp_path,
+            plugins=plugins,
+            autoload=autoload,
+            block=block,
+            config=config,
+        )
+        hubs.append(hub)
+        if start:
+            await hub.start()
+        return hub
+
+    yield factory
+    for hub in reversed(hubs):
+        await hub.stop()
