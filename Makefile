@@ -16,6 +16,8 @@ test: setup system-deps
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@# Debian's python3 needs python3-venv for `python3 -m venv`.
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/install-debian-packages.sh python3-venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

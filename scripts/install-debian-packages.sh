@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages listed in $1 that are missing. Needs root (CI
-# runs as root); otherwise prints the command to run and fails.
+# Install the Debian packages that are missing: those listed in a file
+# (scripts/debian-packages.txt), or named as arguments. Needs root (CI runs as
+# root); otherwise prints the command to run and fails.
 set -euo pipefail
-list=${1:-scripts/debian-packages.txt}
-mapfile -t wanted < <(grep -v '^\s*#' "$list" | grep -v '^\s*$')
+if [ $# -eq 1 ] && [ -f "$1" ]; then
+  mapfile -t wanted < <(grep -v '^\s*#' "$1" | grep -v '^\s*$')
+else
+  wanted=("$@")
+fi
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
