@@ -20,7 +20,10 @@ from .plugins import FIRST_PARTY_PLUGINS
 i18n.register(
     {
         "cli.description": {
-            "en": "Sigap: an integration hub for building security (CCTV, doors, sirens, chat alerts).",
+            "en": (
+                "Sigap: an integration hub for building security "
+                "(CCTV, doors, sirens, chat alerts)."
+            ),
             "id": "Sigap: hub integrasi keamanan gedung (CCTV, pintu, sirene, peringatan chat).",
         },
         "cli.config_ok": {
@@ -32,8 +35,14 @@ i18n.register(
             "id": "Konfigurasi di {path} memiliki {count} kesalahan:",
         },
         "cli.no_config_dir": {
-            "en": "Config folder {path} does not exist (use -c DIR, or copy config/ from the Sigap sources).",
-            "id": "Folder konfigurasi {path} tidak ada (pakai -c DIR, atau salin config/ dari sumber Sigap).",
+            "en": (
+                "Config folder {path} does not exist "
+                "(use -c DIR, or copy config/ from the Sigap sources)."
+            ),
+            "id": (
+                "Folder konfigurasi {path} tidak ada "
+                "(pakai -c DIR, atau salin config/ dari sumber Sigap)."
+            ),
         },
         "cli.plugins_header": {
             "en": "Loaded plugins:",
@@ -62,23 +71,29 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument(
-            "-c", "--config", default="config", metavar="DIR", type=Path,
+            "-c",
+            "--config",
+            default="config",
+            metavar="DIR",
+            type=Path,
             help="config folder holding configuration.yaml (default: ./config)",
         )
         p.add_argument(
-            "--block", action="append", default=[], metavar="NAME",
+            "--block",
+            action="append",
+            default=[],
+            metavar="NAME",
             help="do not load plugin NAME (repeatable)",
         )
 
     run = sub.add_parser("run", help="run the hub until Ctrl-C / SIGTERM")
     common(run)
     run.add_argument(
-        "--log-level", default=os.environ.get("SIGAP_LOG_LEVEL", "INFO"),
+        "--log-level",
+        default=os.environ.get("SIGAP_LOG_LEVEL", "INFO"),
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
     )
-    check = sub.add_parser(
-        "check-config", help="validate the configuration and list every error"
-    )
+    check = sub.add_parser("check-config", help="validate the configuration and list every error")
     common(check)
     plugins = sub.add_parser("plugins", help="list loaded plugins, their platforms and failures")
     common(plugins)
@@ -117,8 +132,15 @@ def check_config(args: argparse.Namespace, lang: str) -> int:
             print(f"  {err}", file=sys.stderr)
         return 1
     devices = sum(len(hub.config.get(d, ())) for d in hub.platforms)
-    print(i18n.t("cli.config_ok", lang, path=args.config, devices=devices,
-                 sites=len(hub.config.get("sites", ()))))
+    print(
+        i18n.t(
+            "cli.config_ok",
+            lang,
+            path=args.config,
+            devices=devices,
+            sites=len(hub.config.get("sites", ())),
+        )
+    )
     return 0
 
 
@@ -134,7 +156,8 @@ def list_plugins(args: argparse.Namespace, lang: str) -> int:
             if hub.plugins.plugin_of(cls.__module__) == name
         ]
         provides += [
-            f"trigger:{p}" for p, cls in hub.trigger_platforms.items()
+            f"trigger:{p}"
+            for p, cls in hub.trigger_platforms.items()
             if hub.plugins.plugin_of(cls.__module__) == name
         ]
         status = "FAILED" if hub.plugins.failed(name) else "ok"
@@ -157,8 +180,10 @@ async def _run(args: argparse.Namespace, lang: str) -> int:
     try:
         await hub.start()
     except ConfigErrors as errors:
-        print(i18n.t("cli.config_bad", lang, path=args.config, count=len(errors.errors)),
-              file=sys.stderr)
+        print(
+            i18n.t("cli.config_bad", lang, path=args.config, count=len(errors.errors)),
+            file=sys.stderr,
+        )
         for err in errors.errors:
             print(f"  {err}", file=sys.stderr)
         await hub.stop()

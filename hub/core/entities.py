@@ -86,14 +86,16 @@ class DeviceRegistry:
         return list(found.values())
 
 
-async def _each(
-    devices: Iterable[Device], act: Callable[[Any], Any], what: str
-) -> None:
+async def _each(devices: Iterable[Device], act: Callable[[Any], Any], what: str) -> None:
     """Act on every targeted device at once; one failing never stops the
     others, and every failure is reported together."""
     devices = list(devices)
     results = await asyncio.gather(*(act(d) for d in devices), return_exceptions=True)
-    failures = [f"{d.entity_id}: {r}" for d, r in zip(devices, results, strict=True) if isinstance(r, BaseException)]
+    failures = [
+        f"{d.entity_id}: {r}"
+        for d, r in zip(devices, results, strict=True)
+        if isinstance(r, BaseException)
+    ]
     if failures:
         raise DeviceError(f"{what} failed for " + "; ".join(failures))
 

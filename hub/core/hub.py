@@ -113,9 +113,7 @@ class Hub:
             errors: list[ConfigError] = []
         else:
             raw, errors = load_config_dir(self.config_dir)
-        config, more = validate_config(
-            raw or {}, platforms=self.platforms, sections=self.sections
-        )
+        config, more = validate_config(raw or {}, platforms=self.platforms, sections=self.sections)
         self.config = config
         self.config_errors = [*errors, *more]
         self.stage = "loaded"
@@ -128,13 +126,15 @@ class Hub:
                 for cls in _as_list(classes):
                     if not (isinstance(cls, type) and issubclass(cls, base) and cls.platform):
                         self.plugins.record_failure(
-                            plugin, f"hook {hook}",
+                            plugin,
+                            f"hook {hook}",
                             f"{cls!r} is not a {base.__name__} subclass with a platform name",
                         )
                         continue
                     if cls.platform in self.platforms[domain]:
                         self.plugins.record_failure(
-                            plugin, f"hook {hook}",
+                            plugin,
+                            f"hook {hook}",
                             f"{domain} platform {cls.platform!r} is already provided",
                         )
                         continue
@@ -143,7 +143,8 @@ class Hub:
             for cls in _as_list(classes):
                 if cls.platform in self.trigger_platforms:
                     self.plugins.record_failure(
-                        plugin, "hook sigap_trigger_platforms",
+                        plugin,
+                        "hook sigap_trigger_platforms",
                         f"trigger platform {cls.platform!r} is already provided",
                     )
                     continue
@@ -177,7 +178,10 @@ class Hub:
         await self._start_devices()
         self.stage = "running"
         _LOGGER.info(
-            "%s started: %d devices, %d plugins", self.name, len(self.devices), len(self.plugins.info)
+            "%s started: %d devices, %d plugins",
+            self.name,
+            len(self.devices),
+            len(self.plugins.info),
         )
         self.bus.fire(EVENT_HUB_STARTED, {}, self.context)
 

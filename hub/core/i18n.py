@@ -45,11 +45,15 @@ def has(key: str) -> bool:
     return key in _CATALOG
 
 
-def format_time(when: float | datetime, tz: str | ZoneInfo = DEFAULT_TIME_ZONE, lang: str = DEFAULT_LANGUAGE) -> str:
+def format_time(
+    when: float | datetime, tz: str | ZoneInfo = DEFAULT_TIME_ZONE, lang: str = DEFAULT_LANGUAGE
+) -> str:
     """`27 Nov 2026 07:15:02 WITA` (id: `27 Nov 2026 07.15.02 WITA`)."""
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
     moment = (
-        datetime.fromtimestamp(when, zone) if isinstance(when, int | float) else when.astimezone(zone)
+        datetime.fromtimestamp(when, zone)
+        if isinstance(when, int | float)
+        else when.astimezone(zone)
     )
     abbrev = _ZONE_NAMES.get(zone.key) or moment.strftime("%Z")
     if lang == "id":

@@ -94,7 +94,9 @@ class Device:
             self._attributes = dict(attributes)
         self._write(context)
 
-    def set_available(self, available: bool, reason: str = "", context: Context | None = None) -> None:
+    def set_available(
+        self, available: bool, reason: str = "", context: Context | None = None
+    ) -> None:
         """Mark the device reachable or not; fires device.available /
         device.unavailable on a change."""
         if available == self._available:
@@ -119,7 +121,9 @@ class Device:
 
     def _write(self, context: Context | None) -> None:
         state = self._state if self._available else STATE_UNAVAILABLE
-        self.hub.states.set(self.entity_id, state, {**self.base_attributes(), **self._attributes}, context)
+        self.hub.states.set(
+            self.entity_id, state, {**self.base_attributes(), **self._attributes}, context
+        )
 
     def require_available(self) -> None:
         if not self._available:

@@ -171,6 +171,8 @@ class StateMachine:
         if old is None:
             return False
         self._bus.fire(
-            EVENT_STATE_CHANGED, {"entity_id": entity_id, "old_state": old, "new_state": None}, context
+            EVENT_STATE_CHANGED,
+            {"entity_id": entity_id, "old_state": old, "new_state": None},
+            context,
         )
         return True

@@ -33,7 +33,13 @@ class DemoCamera(Camera):
 
     async def _simulate(self) -> None:
         kinds = self.config["events"]
-        weights = {"motion": 10.0, "line_crossed": 2.0, "intrusion": 1.0, "tamper": 0.5, "offline": 0.5}
+        weights = {
+            "motion": 10.0,
+            "line_crossed": 2.0,
+            "intrusion": 1.0,
+            "tamper": 0.5,
+            "offline": 0.5,
+        }
         happenings = [(weights[kind], self._happening(kind)) for kind in kinds]
         await run_simulation(self.config, happenings)
 

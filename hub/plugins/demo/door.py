@@ -20,7 +20,9 @@ class DemoDoor(Door):
     platform = "demo"
     CONFIG_SCHEMA = {
         **SIMULATION_SCHEMA,
-        vol.Optional("events", default=["access_granted", "access_denied", "forced"]): [vol.In(EVENTS)],
+        vol.Optional("events", default=["access_granted", "access_denied", "forced"]): [
+            vol.In(EVENTS)
+        ],
         vol.Optional("relock_after", default=5.0): vol.Coerce(float),
     }
 
@@ -28,9 +30,16 @@ class DemoDoor(Door):
         self._relock: asyncio.TimerHandle | None = None
         self.set_state("locked")
         if self.config["simulate"]:
-            weights = {"access_granted": 10.0, "access_denied": 3.0, "forced": 0.5, "held_open": 0.5}
+            weights = {
+                "access_granted": 10.0,
+                "access_denied": 3.0,
+                "forced": 0.5,
+                "held_open": 0.5,
+            }
             happenings = [(weights[k], self._happening(k)) for k in self.config["events"]]
-            self.hub.create_task(run_simulation(self.config, happenings), f"demo door {self.entity_id}")
+            self.hub.create_task(
+                run_simulation(self.config, happenings), f"demo door {self.entity_id}"
+            )
 
     def _happening(self, kind: str):
         def happen(rng: random.Random) -> None:
