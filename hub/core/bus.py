@@ -108,13 +108,28 @@ class EventBus:
         """Like listen, but only for the first matching event."""
         fired = False
 
-        def once(event: Event) -> Any:
+        def first_time() -> bool:
             nonlocal fired
             if fired:
-                return None
+                return False
             fired = True
             unsubscribe()
-            return callback(event)
+            return True
+
+        # The wrapper must be a coroutine function when the callback is one,
+        # or fire() would call it plainly and drop the coroutine unawaited.
+        once: Listener
+        if inspect.iscoroutinefunction(callback):
+
+            async def once(event: Event) -> Any:
+                if first_time():
+                    return await callback(event)
+                return None
+
+        else:
+
+            def once(event: Event) -> Any:
+                return callback(event) if first_time() else None
 
         unsubscribe = self.listen(event_type, once, event_filter, owner=_describe(callback))
         return unsubscribe
