@@ -58,13 +58,16 @@ class Event:
 
 
 class _Subscription:
-    __slots__ = ("callback", "event_filter", "is_coroutine", "owner")
+    __slots__ = ("active", "callback", "event_filter", "is_coroutine", "owner")
 
     def __init__(self, callback: Listener, event_filter: EventFilter | None, owner: str) -> None:
         self.callback = callback
         self.event_filter = event_filter
         self.is_coroutine = inspect.iscoroutinefunction(callback)
         self.owner = owner
+        # False once unsubscribed: an event being dispatched from a snapshot
+        # of the listeners must not reach it any more.
+        self.active = True
 
 
 class EventBus:
@@ -93,6 +96,7 @@ class EventBus:
         self._listeners[event_type] = (*self._listeners.get(event_type, ()), sub)
 
         def unsubscribe() -> None:
+            sub.active = False
             current = self._listeners.get(event_type, ())
             remaining = tuple(s for s in current if s is not sub)
             if remaining:
@@ -158,6 +162,8 @@ class EventBus:
         if MATCH_ALL in self._listeners and event.event_type != MATCH_ALL:
             subs = subs + self._listeners[MATCH_ALL]
         for sub in subs:
+            if not sub.active:
+                continue
             try:
                 if sub.event_filter is not None and not sub.event_filter(event):
                     continue
