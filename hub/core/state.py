@@ -76,6 +76,9 @@ class State:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"State is read-only; use hub.states.set() to change {name}")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"State is read-only; use hub.states.set() to change {name}")
+
     @property
     def available(self) -> bool:
         return self.state != STATE_UNAVAILABLE
