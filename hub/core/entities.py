@@ -103,11 +103,15 @@ async def _each(devices: Iterable[Device], act: Callable[[Any], Any], what: str)
 def _entity_service(
     hub: Hub, domain: str, name: str, act: Callable[[Any, ServiceCall], Any]
 ) -> Callable[[ServiceCall], Any]:
+    async def act_if_available(device: Device, call: ServiceCall) -> Any:
+        device.require_available()
+        return await act(device, call)
+
     async def handler(call: ServiceCall) -> None:
+        # An offline siren is reported with the others' failures; it must
+        # not keep the rest of its site silent.
         devices = hub.devices.resolve(domain, call.data)
-        for device in devices:
-            device.require_available()
-        await _each(devices, lambda d: act(d, call), f"{domain}.{name}")
+        await _each(devices, lambda d: act_if_available(d, call), f"{domain}.{name}")
 
     return handler
 
