@@ -57,8 +57,8 @@ i18n.register(
             "id": "Menghentikan Sigap...",
         },
         "cli.plugin_failures_at_start": {
-            "en": "{count} plugin fault(s) at start; run `sigap plugins` for details.",
-            "id": "{count} kegagalan plugin saat mulai; jalankan `sigap plugins` untuk rinciannya.",
+            "en": "{count} plugin fault(s) at start; the rest of the hub runs. Plugins:",
+            "id": "{count} kegagalan plugin saat mulai; bagian hub lainnya tetap jalan. Plugin:",
         },
     }
 )
@@ -144,10 +144,10 @@ def check_config(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-def list_plugins(args: argparse.Namespace, lang: str) -> int:
-    hub = _hub(args)
-    hub.load()
-    print(i18n.t("cli.plugins_header", lang))
+def plugin_table(hub: Hub) -> list[str]:
+    """One line per plugin: name, ok/FAILED, where it came from, what it
+    provides. A plugin that failed to load is listed too, as FAILED."""
+    lines = []
     for name, info in hub.plugins.info.items():
         provides = [
             f"{domain}:{p}"
@@ -162,7 +162,21 @@ def list_plugins(args: argparse.Namespace, lang: str) -> int:
         ]
         status = "FAILED" if hub.plugins.failed(name) else "ok"
         version = f" {info.version}" if info.version else ""
-        print(f"  {name:<16} {status:<6} {info.source}{version}  {' '.join(provides)}")
+        lines.append(f"  {name:<16} {status:<6} {info.source}{version}  {' '.join(provides)}")
+    not_loaded = dict.fromkeys(
+        f.plugin for f in hub.plugins.failures if f.plugin not in hub.plugins.info
+    )
+    for name in not_loaded:
+        lines.append(f"  {name:<16} {'FAILED':<6} not loaded")
+    return lines
+
+
+def list_plugins(args: argparse.Namespace, lang: str) -> int:
+    hub = _hub(args)
+    hub.load()
+    print(i18n.t("cli.plugins_header", lang))
+    for line in plugin_table(hub):
+        print(line)
     if hub.plugins.failures:
         print(i18n.t("cli.plugins_failed", lang))
         for failure in hub.plugins.failures:
@@ -189,9 +203,14 @@ async def _run(args: argparse.Namespace, lang: str) -> int:
         await hub.stop()
         return 1
     if hub.plugins.failures:
-        logging.getLogger("hub").warning(
+        # The table, not a pointer to `sigap plugins`: setup and device faults
+        # happen only here, when the hub starts.
+        log = logging.getLogger("hub")
+        log.warning(
             i18n.t("cli.plugin_failures_at_start", hub.language, count=len(hub.plugins.failures))
         )
+        for line in plugin_table(hub):
+            log.warning("%s", line)
     await stop.wait()
     logging.getLogger("hub").info(i18n.t("cli.stopping", hub.language))
     await hub.stop()
