@@ -1,0 +1,137 @@
+"""A plugin that raises at import, in a hook, in its lifespan setup, in a
+device's start or in an event handler is contained: recorded as failed
+under its name, shown as FAILED, and the rest of the hub keeps working."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.cli import plugin_table
+from hub.testing import EventWaiter, wait_for_state
+
+FAULTY = ("faulty_import", "faulty_hook", "faulty_setup", "faulty_device", "faulty_event")
+
+CONFIG = {
+    "sites": [{"id": "dinkes", "name": "Dinas Kesehatan", "areas": ["lobi", "halaman"]}],
+    "camera": [
+        {
+            "platform": "demo",
+            "id": "dinkes_lobi",
+            "site": "dinkes",
+            "area": "lobi",
+            "simulate": False,
+        }
+    ],
+    "siren": [
+        {"platform": "demo", "id": "dinkes_halaman", "site": "dinkes", "area": "halaman"},
+        {"platform": "faulty_siren", "id": "dinkes_lobi", "site": "dinkes", "area": "lobi"},
+    ],
+}
+
+
+@pytest.fixture
+def faulty(install_plugin) -> None:
+    install_plugin("sigap_plugin_faulty")
+
+
+def stages(hub, plugin: str) -> list[str]:
+    return [f.stage for f in hub.plugins.failed(plugin)]
+
+
+async def test_every_kind_of_fault_is_contained(
+    faulty, hub_factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        hub = await hub_factory(config=CONFIG, plugins=["hub.plugins.demo"], autoload=True)
+    assert hub.stage == "running"
+
+    # each failure is recorded against the plugin's own name, at its stage
+    assert stages(hub, "faulty_import") == ["load"]
+    assert stages(hub, "faulty_hook") == ["hook sigap_siren_platforms"]
+    assert stages(hub, "faulty_setup") == ["setup"]
+    assert stages(hub, "faulty_device") == ["device siren.dinkes_lobi"]
+    assert "vendor SDK is not installed" in hub.plugins.failed("faulty_import")[0].error
+    assert "vendor cloud unreachable" in hub.plugins.failed("faulty_setup")[0].error
+    assert "relay board not found" in hub.plugins.failed("faulty_device")[0].error
+    for name in ("faulty_import", "faulty_hook", "faulty_setup", "faulty_device"):
+        assert f"plugin {name} failed" in caplog.text
+
+    # a lifespan whose setup failed is never cleaned up
+    from sigap_plugin_faulty import in_setup
+
+    assert in_setup.CLEANED_UP == []
+
+    # the device that failed to start is unavailable, the rest of the hub runs
+    assert hub.states.get("siren.dinkes_lobi").state == "unavailable"
+    assert hub.states.get("siren.dinkes_halaman").state == "off"
+    assert hub.plugins.failed("demo") == []
+
+    # an event handler that raises: the event still reaches everyone else
+    with EventWaiter(hub, "camera.motion") as motion:
+        hub.devices.get("camera.dinkes_lobi").detect("motion")
+        event = await motion.wait()
+    assert event.data["entity_id"] == "camera.dinkes_lobi"
+    assert stages(hub, "faulty_event") == ["event"]
+    assert "no such camera" in hub.plugins.failed("faulty_event")[0].error
+    assert hub.states.get("camera.dinkes_lobi").state == "motion"
+
+    # services keep working
+    await hub.services.call("siren", "turn_on", {"entity_id": "siren.dinkes_halaman"})
+    await wait_for_state(hub, "siren.dinkes_halaman", "on")
+
+    # the report shows every faulty plugin as FAILED and the demo as ok
+    rows = {line.split()[0]: line.split()[1] for line in plugin_table(hub)}
+    assert {name: rows[name] for name in FAULTY} == dict.fromkeys(FAULTY, "FAILED")
+    assert rows["demo"] == "ok"
+    assert rows["entities"] == "ok"
+
+
+async def test_a_failing_event_handler_is_reported_each_time(faulty, hub_factory) -> None:
+    hub = await hub_factory(config=CONFIG, plugins=["hub.plugins.demo"], autoload=True)
+    for _ in range(3):
+        hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi"})
+    assert stages(hub, "faulty_event") == ["event"] * 3
+
+
+async def test_blocking_the_faulty_plugins_leaves_a_clean_hub(faulty, hub_factory) -> None:
+    config = {**CONFIG, "siren": CONFIG["siren"][:1]}
+    hub = await hub_factory(
+        config=config, plugins=["hub.plugins.demo"], autoload=True, block=FAULTY
+    )
+    assert hub.plugins.failures == []
+    assert not any(name in hub.plugins.info for name in FAULTY)
+
+
+def test_sigap_plugins_shows_load_time_failures(install_plugin, tmp_path: Path) -> None:
+    install_plugin("sigap_plugin_faulty")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "configuration.yaml").write_text("hub:\n  name: Uji\n", encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hub", "plugins", "-c", str(config)],
+        env=install_plugin.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    rows = {
+        line.split()[0]: line.split()[1]
+        for line in result.stdout.splitlines()[1:]
+        if line.startswith("  ") and len(line.split()) > 1
+    }
+    assert rows["faulty_import"] == "FAILED"
+    assert rows["faulty_hook"] == "FAILED"
+    assert rows["demo"] == "ok"
+    assert rows["faulty_device"] == "ok"  # it fails only when its devices start
+    assert (
+        "faulty_import: failed in load: ImportError: faulty_import: the vendor SDK" in result.stdout
+    )
+    assert "faulty_hook: failed in hook sigap_siren_platforms" in result.stdout
