@@ -73,3 +73,9 @@ def where(node: Any, key: Hashable | None = None) -> Location:
         if getattr(node[key], "line", None) is not None:
             return node[key].file, node[key].line
     return file, line
+
+
+def key_where(node: Any, key: Hashable) -> Location:
+    """The location of a key itself, for mistakes in the key (unknown, duplicate)."""
+    line = getattr(node, "key_lines", _NO_KEY_LINES).get(key, getattr(node, "line", None))
+    return getattr(node, "file", None), line

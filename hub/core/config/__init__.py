@@ -1,0 +1,25 @@
+"""The YAML configuration: loading with file:line, validation, secrets kept out of logs."""
+
+from .errors import ConfigError, ConfigErrors
+from .loader import load_config_dir, load_yaml_file
+from .nodes import NodeDict, NodeList, NodeStr, Secret, where
+from .schema import validate_config
+from .secrets import install_log_redaction, redact
+from .validation import suggest, validate
+
+__all__ = [
+    "ConfigError",
+    "ConfigErrors",
+    "NodeDict",
+    "NodeList",
+    "NodeStr",
+    "Secret",
+    "install_log_redaction",
+    "load_config_dir",
+    "load_yaml_file",
+    "redact",
+    "suggest",
+    "validate",
+    "validate_config",
+    "where",
+]

@@ -1,0 +1,292 @@
+"""Run voluptuous schemas on loaded YAML and turn their errors into ConfigErrors.
+
+A voluptuous error knows only a key path; this module adds the file and line
+(from the loaded nodes), says what was found next to what was expected, and
+suggests the key that was probably meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any
+
+import voluptuous as vol
+
+from .errors import ConfigError, KeyPath, display_path
+from .nodes import Location, NodeDict, NodeList, NodeStr, Secret, key_where, located, where
+from .secrets import redact
+
+# Above this many, a list of the known keys is noise, not help.
+MAX_LISTED_KEYS = 12
+_MAX_SHOWN_TEXT = 40
+
+# voluptuous's wording, in the words of someone writing YAML.
+_PLAIN_MESSAGES = {
+    "expected int": "expected an integer",
+    "expected float": "expected a number",
+    "expected str": "expected a string",
+    "expected bool": "expected true or false",
+    "expected dict": "expected a mapping (key: value)",
+    "expected a dictionary": "expected a mapping (key: value)",
+    "expected list": "expected a list",
+}
+_EXTRA_KEY = "extra keys not allowed"
+_REQUIRED = "required key not provided"
+_BOOL_HINT = " (YAML reads unquoted yes/no/on/off as true/false: put the text in quotes)"
+
+
+def suggest(word: object, choices: Iterable[object]) -> str:
+    """`" (did you mean 'x'?)"` for the closest choice, or `""` when none is close."""
+    match = _closest(word, choices)
+    return f" (did you mean '{match}'?)" if match is not None else ""
+
+
+def _closest(word: object, choices: Iterable[object]) -> str | None:
+    matches = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return matches[0] if matches else None
+
+
+def show_value(value: Any) -> str:
+    """A value as an error message shows it; a secret only by its name."""
+    if isinstance(value, Secret):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        text = str(value)
+        if len(text) > _MAX_SHOWN_TEXT:
+            text = text[: _MAX_SHOWN_TEXT - 3] + "..."
+        return repr(text)
+    return str(value)
+
+
+def unknown_key_message(key: Hashable, allowed: Sequence[str]) -> str:
+    """`'dellay' is not a known key (did you mean 'delay'?)`, or the known keys."""
+    message = f"{show_value(key)} is not a known key"
+    hint = suggest(key, allowed)
+    if not hint and 0 < len(allowed) <= MAX_LISTED_KEYS:
+        hint = f"; known keys: {', '.join(allowed)}"
+    return message + hint
+
+
+def duplicate_message(what: str, value: Any, first: Location, here_file: str | None) -> str:
+    """`duplicate site id 'dinkes' (also on line 3)`; the other file is named when it differs."""
+    file, line = first
+    if file == here_file and line is not None:
+        also = f" (also on line {line})"
+    elif file is not None:
+        also = f" (also at {display_path(file)}" + (f":{line})" if line is not None else ")")
+    else:
+        also = ""
+    return f"duplicate {what} {show_value(value)}{also}"
+
+
+def unknown_message(what: str, value: Any, known: Iterable[str], label: str = "known") -> str:
+    """`unknown camera platform 'hikvison' (did you mean 'hikvision'?); known: demo, onvif`."""
+    known = sorted(known)
+    message = f"unknown {what} {show_value(value)}{suggest(value, known)}"
+    if len(known) <= MAX_LISTED_KEYS:
+        message += f"; {label}: {', '.join(known) or 'none'}"
+    return message
+
+
+def one_of(*choices: object) -> Callable[[Any], Any]:
+    """A validator for a fixed set of words that suggests the closest one."""
+
+    def check(value: Any) -> Any:
+        # True == 1 in Python; a YAML `yes` must not pass for the choice 1.
+        if any(
+            value == choice and isinstance(value, bool) == isinstance(choice, bool)
+            for choice in choices
+        ):
+            return value
+        listed = ", ".join(f"'{c}'" for c in choices)
+        raise vol.Invalid(f"expected one of {listed}{suggest(value, choices)}")
+
+    return check
+
+
+class Each:
+    """Like the schema `[item]`, but reports every bad item, not only the first.
+
+    voluptuous stops a list at the first item whose error lies inside it (a
+    bad key in the second automation hides all the later automations' errors).
+    """
+
+    def __init__(self, item: Any) -> None:
+        self.schema = item if isinstance(item, vol.Schema) else vol.Schema(item)
+
+    def __call__(self, value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise vol.Invalid("expected a list")
+        out, errors = [], []
+        for index, item in enumerate(value):
+            try:
+                out.append(self.schema(item))
+            except vol.MultipleInvalid as exc:
+                exc.prepend([index])
+                errors.extend(exc.errors)
+        if errors:
+            raise vol.MultipleInvalid(errors)
+        return out
+
+
+def validate(schema: Any, node: Any, path: KeyPath = ()) -> tuple[Any, list[ConfigError]]:
+    """Validate `node` with a voluptuous schema; every mistake becomes a ConfigError.
+
+    On success the result keeps the nodes' locations (see `where`); on failure
+    the value is None and the errors list every mistake found.
+    """
+    compiled = schema if isinstance(schema, vol.Schema) else vol.Schema(schema)
+    try:
+        value = compiled(node)
+    except vol.Invalid as exc:
+        found = [(_steps(error), error) for error in _flatten(exc)]
+    else:
+        return _reattach(value, node), []
+    # A misspelt key leaves the right spelling missing too; the typo's error says it all.
+    meant = {
+        (*steps[:-1], _closest(steps[-1], _keys_at(compiled, steps[:-1])))
+        for steps, error in found
+        if error.msg == _EXTRA_KEY and steps
+    }
+    return None, [
+        _to_config_error(error, steps, compiled, node, tuple(path))
+        for steps, error in found
+        if not (isinstance(error, vol.RequiredFieldInvalid) and tuple(steps) in meant)
+    ]
+
+
+def _steps(error: vol.Invalid) -> list[Any]:
+    # Required/Optional markers stand in the path for their key.
+    return [getattr(step, "schema", step) for step in error.path]
+
+
+def _flatten(exc: vol.Invalid) -> Iterator[vol.Invalid]:
+    if isinstance(exc, vol.MultipleInvalid):
+        for error in exc.errors:
+            yield from _flatten(error)
+    else:
+        yield exc
+
+
+def _to_config_error(
+    exc: vol.Invalid, steps: list[Any], schema: Any, node: Any, prefix: KeyPath
+) -> ConfigError:
+    chain = [node]  # the nodes along `steps`, as far as the data goes
+    file, line = where(node)
+    for step in steps:
+        parent = chain[-1]
+        if not _has(parent, step):
+            break
+        step_file, step_line = where(parent, step)
+        if step_line is not None:
+            file, line = step_file, step_line
+        chain.append(parent[step])
+    reached = len(chain) == len(steps) + 1
+
+    if exc.msg == _EXTRA_KEY and steps and reached:
+        parent, key = chain[-2], steps[-1]
+        file, line = key_where(parent, key)  # the key is the mistake, not its value
+        message = unknown_key_message(key, _keys_at(schema, steps[:-1]))
+        path = steps[:-1]
+    elif isinstance(exc, vol.RequiredFieldInvalid) and steps:
+        key = steps[-1]
+        message = f"required key '{key}' is missing" if exc.msg == _REQUIRED else exc.msg
+        path = steps[:-1]
+    else:
+        # Hide secrets before adding "got ...", which is skipped when the value is quoted.
+        message = _hide_secrets(_PLAIN_MESSAGES.get(exc.msg, exc.msg), chain)
+        if reached:
+            message = _with_found_value(message, chain[-1])
+        path = steps
+    return ConfigError(redact(message), file=file, line=line, path=prefix + tuple(path))
+
+
+def _has(container: Any, step: Any) -> bool:
+    if isinstance(container, dict):
+        try:
+            return step in container
+        except TypeError:  # an unhashable step cannot be a key
+            return False
+    return isinstance(container, list) and isinstance(step, int) and 0 <= step < len(container)
+
+
+def _with_found_value(message: str, value: Any) -> str:
+    shown = show_value(value)
+    if shown not in message:
+        message += f", got {shown}"
+    if isinstance(value, bool) and "true or false" not in message:
+        message += _BOOL_HINT
+    return message
+
+
+def _hide_secrets(message: str, chain: list[Any]) -> str:
+    """Name the secrets on the error's path instead of showing their values."""
+    for value in chain:
+        if isinstance(value, Secret) and value:
+            message = message.replace(str(value), repr(value))
+    return message
+
+
+def _keys_at(schema: Any, path: Sequence[Any]) -> list[str]:
+    """Best effort: the literal keys a schema accepts at `path`, in schema order."""
+    found: dict[str, None] = {}  # an ordered set
+    _collect_keys(schema, list(path), found)
+    return list(found)
+
+
+def _collect_keys(schema: Any, path: list[Any], found: dict[str, None]) -> None:
+    if isinstance(schema, vol.Schema | vol.Msg):
+        _collect_keys(schema.schema, path, found)
+    elif isinstance(schema, Each):
+        if path and isinstance(path[0], int):
+            _collect_keys(schema.schema, path[1:], found)
+    elif isinstance(getattr(schema, "validators", None), list | tuple):  # All, Any, ...
+        for validator in schema.validators:
+            _collect_keys(validator, path, found)
+    elif isinstance(schema, list):
+        if path and isinstance(path[0], int):
+            for item in schema:
+                _collect_keys(item, path[1:], found)
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            literal = getattr(key, "schema", key)
+            if not path:
+                if isinstance(literal, str):
+                    found[literal] = None
+            elif literal == path[0] or not isinstance(literal, str):
+                _collect_keys(value, path[1:], found)
+
+
+def _reattach(out: Any, src: Any) -> Any:
+    """Give validated output the locations of the nodes it was made from.
+
+    voluptuous builds new containers; without this, `where()` on a validated
+    item would know nothing and a runtime error could not name its line.
+    """
+    if isinstance(out, dict) and isinstance(src, dict):
+        if not isinstance(out, NodeDict):
+            out = NodeDict(out)
+        if out.line is None and getattr(src, "line", None) is not None:
+            located(out, src.file, src.line).key_lines = src.key_lines
+        for key in out:
+            if key in src:
+                out[key] = _reattach(out[key], src[key])
+    elif isinstance(out, list) and isinstance(src, list) and len(out) == len(src):
+        if not isinstance(out, NodeList):
+            out = NodeList(out)
+        if out.line is None and getattr(src, "line", None) is not None:
+            located(out, src.file, src.line)
+        out[:] = [_reattach(o, s) for o, s in zip(out, src, strict=True)]
+    elif type(out) is str and isinstance(src, NodeStr) and out == src:
+        # Also keeps a Secret a Secret when a validator made a plain str of it.
+        return src
+    return out
