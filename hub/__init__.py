@@ -15,12 +15,14 @@ A plugin imports only from here (and its own protocol libraries)::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .core import i18n
 from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
 from .core.config import ConfigError, ConfigErrors
 from .core.context import Context
 from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
+from .core.link import LinkWatch
 from .core.platform import (
     EVENT_DEVICE_AVAILABLE,
     EVENT_DEVICE_UNAVAILABLE,
@@ -70,6 +72,7 @@ __all__ = [
     "EventBus",
     "Hub",
     "HubKey",
+    "LinkWatch",
     "Notification",
     "Notifier",
     "ServiceCall",
@@ -83,4 +86,5 @@ __all__ = [
     "Unsubscribe",
     "__version__",
     "hookimpl",
+    "i18n",
 ]

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import voluptuous as vol
+
 from .bus import Event, Unsubscribe
 from .context import Context
 from .state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
@@ -141,6 +143,17 @@ class Camera(Device):
     #: the camera's HTTP snapshot URL and RTSP stream URL, when known
     snapshot_url: str | None = None
     stream_url: str | None = None
+    #: what the media layer logs in with on those URLs (digest or basic auth
+    #: for HTTP, put into the RTSP URL for ffmpeg); never logged
+    username: str | None = None
+    password: str | None = None
+
+    #: YAML keys every camera platform accepts for the media layer; a
+    #: platform merges them into its CONFIG_SCHEMA
+    MEDIA_OPTIONS: ClassVar[dict[Any, Any]] = {
+        # seconds of video kept before an event, from a ring of short segments
+        vol.Optional("pre_roll", default=0): vol.All(vol.Coerce(float), vol.Range(min=0, max=120)),
+    }
 
     async def snapshot(self) -> bytes:
         """Return a JPEG of the current view (the media layer falls back to

@@ -1,0 +1,49 @@
+"""What the ONVIF plugin tells people, in Bahasa Indonesia and English."""
+
+from hub import i18n
+
+i18n.register(
+    {
+        "onvif.auth": {
+            "en": "{entity_id} ({host}): the camera refused user {username!r}:"
+            " wrong user name or password",
+            "id": "{entity_id} ({host}): kamera menolak pengguna {username!r}:"
+            " nama pengguna atau kata sandi salah",
+        },
+        "onvif.auth_clock": {
+            "en": "{entity_id} ({host}): the camera refused the login"
+            " and its clock is off by {offset} s;"
+            " WS-UsernameToken digests fail when the clocks differ: set the camera's time (NTP)"
+            " or set adjust_time: true",
+            "id": "{entity_id} ({host}): kamera menolak login dan jamnya selisih {offset} detik;"
+            " digest WS-UsernameToken gagal bila jam berbeda: atur jam kamera (NTP)"
+            " atau pasang adjust_time: true",
+        },
+        "onvif.clock_off": {
+            "en": "{entity_id} ({host}): the camera's clock is off by {offset} s; logins may fail"
+            " (set the camera to NTP)",
+            "id": "{entity_id} ({host}): jam kamera selisih {offset} detik; login bisa gagal"
+            " (atur kamera ke NTP)",
+        },
+        "onvif.timeout": {
+            "en": "no answer from {host} in time",
+            "id": "tidak ada jawaban dari {host} tepat waktu",
+        },
+        "onvif.unreachable": {
+            "en": "cannot reach {host}: {error}",
+            "id": "tidak dapat menghubungi {host}: {error}",
+        },
+        "onvif.renew_refused": {
+            "en": "the camera refused to renew the event subscription ({error})",
+            "id": "kamera menolak memperpanjang langganan event ({error})",
+        },
+        "onvif.pull_fault": {
+            "en": "the camera dropped the event subscription (SOAP fault: {error});"
+            " it probably restarted",
+            "id": "kamera membuang langganan event (SOAP fault: {error});"
+            " kemungkinan kamera restart",
+        },
+    }
+)
+
+t = i18n.t
