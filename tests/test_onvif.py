@@ -14,6 +14,7 @@ from hub.testing import EventWaiter, wait_for_state
 from hub.testing.cameras.onvif_device import FakeOnvifCamera
 
 PLUGINS = ["hub.plugins.onvif"]
+SITES = [{"id": "dinkes", "name": "Dinas Kesehatan", "areas": ["lobi"]}]
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ async def subscribed(hub, count: int = 1, within: float = 20.0):
 
 
 async def test_events_flow_with_device_details(hub_factory, fake):
-    hub = await hub_factory({"camera": [camera_config(fake)]}, plugins=PLUGINS)
+    hub = await hub_factory({"sites": SITES, "camera": [camera_config(fake)]}, plugins=PLUGINS)
     camera = await subscribed(hub)
     assert camera.info["serial"] == "SIM-lobi"
     assert camera.stream_url.startswith("rtsp://")
@@ -90,7 +91,7 @@ async def test_events_flow_with_device_details(hub_factory, fake):
     ],
 )
 async def test_topic_mapping(hub_factory, fake, kind, event_type):
-    hub = await hub_factory({"camera": [camera_config(fake)]}, plugins=PLUGINS)
+    hub = await hub_factory({"sites": SITES, "camera": [camera_config(fake)]}, plugins=PLUGINS)
     await subscribed(hub)
     with EventWaiter(hub, event_type) as waiter:
         fake.emit(kind)
@@ -99,7 +100,7 @@ async def test_topic_mapping(hub_factory, fake, kind, event_type):
 
 
 async def test_events_resume_after_reboot_without_hub_restart(hub_factory, fake):
-    hub = await hub_factory({"camera": [camera_config(fake)]}, plugins=PLUGINS)
+    hub = await hub_factory({"sites": SITES, "camera": [camera_config(fake)]}, plugins=PLUGINS)
     await subscribed(hub)
     started = time.monotonic()
     with EventWaiter(hub, "device.unavailable") as down, EventWaiter(hub, "device.available") as up:
@@ -115,7 +116,7 @@ async def test_events_resume_after_reboot_without_hub_restart(hub_factory, fake)
 
 
 async def test_soap_fault_on_pull_resubscribes(hub_factory, fake):
-    hub = await hub_factory({"camera": [camera_config(fake)]}, plugins=PLUGINS)
+    hub = await hub_factory({"sites": SITES, "camera": [camera_config(fake)]}, plugins=PLUGINS)
     camera = await subscribed(hub)
     fake.faults.pull_faults = 1
     await subscribed(hub, count=2)
@@ -127,7 +128,9 @@ async def test_soap_fault_on_pull_resubscribes(hub_factory, fake):
 
 
 async def test_renewal_failure_recovers(hub_factory, fake):
-    hub = await hub_factory({"camera": [camera_config(fake, subscription_time=3)]}, plugins=PLUGINS)
+    hub = await hub_factory(
+        {"sites": SITES, "camera": [camera_config(fake, subscription_time=3)]}, plugins=PLUGINS
+    )
     await subscribed(hub)
     fake.faults.renew_fails = True
     await wait_for_state(
@@ -143,7 +146,9 @@ async def test_renewal_failure_recovers(hub_factory, fake):
 
 
 async def test_renews_before_termination(hub_factory, fake):
-    hub = await hub_factory({"camera": [camera_config(fake, subscription_time=3)]}, plugins=PLUGINS)
+    hub = await hub_factory(
+        {"sites": SITES, "camera": [camera_config(fake, subscription_time=3)]}, plugins=PLUGINS
+    )
     camera = await subscribed(hub)
     async with asyncio.timeout(10):  # two renewals take 2 x 80% of 3 s
         while fake.requests.count("Renew") < 2:  # noqa: ASYNC110 - the fake has no hook for it
@@ -157,7 +162,7 @@ async def test_renews_before_termination(hub_factory, fake):
 async def test_wrong_password_names_the_camera(hub_factory, fake, caplog):
     caplog.set_level(logging.ERROR)
     config = camera_config(fake, password="salah")
-    with_hub = hub_factory({"camera": [config]}, plugins=PLUGINS, start=False)
+    with_hub = hub_factory({"sites": SITES, "camera": [config]}, plugins=PLUGINS, start=False)
     hub = await with_hub
     with EventWaiter(hub, "device.unavailable") as down:
         await hub.start()
@@ -171,7 +176,9 @@ async def test_wrong_password_names_the_camera(hub_factory, fake, caplog):
 async def test_clock_skew_is_named_in_the_error(hub_factory, fake, caplog):
     caplog.set_level(logging.WARNING)
     fake.faults.clock_skew = 3600
-    hub = await hub_factory({"camera": [camera_config(fake)]}, plugins=PLUGINS, start=False)
+    hub = await hub_factory(
+        {"sites": SITES, "camera": [camera_config(fake)]}, plugins=PLUGINS, start=False
+    )
     with EventWaiter(hub, "device.unavailable") as down:
         await hub.start()
         event = await down.wait(10)
@@ -184,7 +191,9 @@ async def test_clock_skew_is_named_in_the_error(hub_factory, fake, caplog):
 
 async def test_clock_skew_with_adjust_time_works(hub_factory, fake):
     fake.faults.clock_skew = 3600
-    hub = await hub_factory({"camera": [camera_config(fake, adjust_time=True)]}, plugins=PLUGINS)
+    hub = await hub_factory(
+        {"sites": SITES, "camera": [camera_config(fake, adjust_time=True)]}, plugins=PLUGINS
+    )
     camera = await subscribed(hub)
     assert camera.clock_offset == pytest.approx(3600, abs=2)
     with EventWaiter(hub, "camera.motion") as motion:
@@ -193,7 +202,7 @@ async def test_clock_skew_with_adjust_time_works(hub_factory, fake):
 
 
 async def test_ptz_preset_by_name_and_unknown(hub_factory, fake):
-    hub = await hub_factory({"camera": [camera_config(fake)]}, plugins=PLUGINS)
+    hub = await hub_factory({"sites": SITES, "camera": [camera_config(fake)]}, plugins=PLUGINS)
     await subscribed(hub)
     await hub.services.call(
         "camera", "ptz_preset", {"entity_id": "camera.dinkes_lobi", "preset": "Parkir"}
