@@ -226,7 +226,15 @@ TriggerAction = Callable[[Mapping[str, Any], Context | None], Any]
 class TriggerPlatform:
     """An automation trigger type. `attach` starts watching and returns the
     function that stops; it calls `action(variables, context)` on each firing,
-    where variables become the automation's `trigger` variable."""
+    where variables become the automation's `trigger` variable.
+
+    `config` is the validated trigger: `CONFIG_SCHEMA` (a dict of the keys
+    this type adds, like a device platform's) plus the keys every trigger
+    has (`platform`, `id`, `alias`, `enabled`, `variables`). `variables` holds
+    the automation's `trigger_variables` for templates rendered at attach.
+    `action` is a plain function: call it from the event loop; it starts a
+    run (or drops it, by the automation's mode) and returns at once (what it
+    returns may be awaited, and is already done)."""
 
     platform: ClassVar[str] = ""
     CONFIG_SCHEMA: ClassVar[Any] = None
@@ -234,6 +242,7 @@ class TriggerPlatform:
     def __init__(self, hub: Hub, config: Mapping[str, Any]) -> None:
         self.hub = hub
         self.config = config
+        self.variables: Mapping[str, Any] = {}
 
     async def attach(self, action: TriggerAction) -> Unsubscribe:
         raise NotImplementedError

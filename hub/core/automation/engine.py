@@ -1,0 +1,199 @@
+"""The automation engine of one hub: loads the validated automations,
+attaches them, reloads them, and checks what they refer to."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
+from ..keys import HubKey
+from .actions import ActionCompiler
+from .clock import clock_of
+from .conditions import ConditionCompiler
+from .runner import Automation
+from .schema import check_automations
+from .templates import template_env, template_sources
+from .trace import TraceStore
+from .triggers import attach_triggers
+
+if TYPE_CHECKING:
+    from ..hub import Hub
+
+_LOGGER = logging.getLogger("hub.automation")
+
+# How often, at most, an automation's entity shows a new last_triggered:
+# writing it on every run would double the events of a busy automation.
+STATE_WRITE_INTERVAL = 0.5
+
+
+class AutomationEngine:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.clock = clock_of(hub)
+        self.templates = template_env(hub)
+        self.conditions = ConditionCompiler(hub, self.templates)
+        self.actions = ActionCompiler(hub, self.templates, self.conditions, self.clock, self.attach_triggers)
+        self.traces = TraceStore()
+        self.automations: dict[str, Automation] = {}
+        self._dirty: set[Automation] = set()
+        self._flush: asyncio.TimerHandle | None = None
+
+    async def attach_triggers(
+        self, configs: Sequence[Mapping[str, Any]], on_trigger: Any, *, name: str, variables: Any = None
+    ) -> Any:
+        return await attach_triggers(self.hub, configs, on_trigger, name=name, variables=variables)
+
+    # -- loading ----------------------------------------------------------------------
+
+    def build(self, configs: Iterable[Mapping[str, Any]]) -> dict[str, Automation]:
+        """Compile validated automations; one that fails to compile is logged
+        and left out."""
+        built: dict[str, Automation] = {}
+        for index, config in enumerate(configs):
+            try:
+                automation = Automation(self, config, index)
+            except Exception as err:
+                where = f"{getattr(config, 'file', '?')}:{getattr(config, 'line', '?')}"
+                _LOGGER.error("automation %r (%s) not loaded: %s", config.get("alias") or config.get("id"), where, err)
+                continue
+            if automation.id in built:
+                _LOGGER.error(
+                    "automation id %r (%s) is used twice; the second is not loaded", automation.id, automation.where
+                )
+                continue
+            built[automation.id] = automation
+        return built
+
+    async def start(self, configs: Iterable[Mapping[str, Any]]) -> None:
+        self.automations = self.build(configs)
+        await self._attach_all(self.automations.values())
+
+    async def _attach_all(self, automations: Iterable[Automation]) -> None:
+        automations = list(automations)
+        for automation in automations:
+            automation.write_state()
+        results = await asyncio.gather(*(a.attach() for a in automations), return_exceptions=True)
+        for automation, result in zip(automations, results, strict=True):
+            if isinstance(result, BaseException):
+                _LOGGER.error("automation %s (%s) could not attach: %s", automation.name, automation.where, result)
+
+    async def stop(self) -> None:
+        for automation in self.automations.values():
+            automation.detach()
+        await asyncio.gather(*(a.stop_runs() for a in self.automations.values()))
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+
+    async def reload(self) -> list[ConfigError]:
+        """Re-read the automations. With any mistake nothing changes and the
+        mistakes are returned; otherwise the old ones stop and the new ones start."""
+        raw, errors = self._read_section()
+        configs, more = check_automations(raw, self.hub.trigger_platforms)
+        errors = [*errors, *more]
+        if errors:
+            for error in errors:
+                _LOGGER.error("automation reload rejected: %s", error)
+            return errors
+        new = self.build(configs)
+        await self.stop()
+        for automation in self.automations.values():
+            if automation.entity_id not in {a.entity_id for a in new.values()}:
+                self.hub.states.remove(automation.entity_id)
+        self.automations = new
+        await self._attach_all(new.values())
+        self.check_references()
+        _LOGGER.info("automations reloaded: %d loaded", len(new))
+        return []
+
+    def _read_section(self) -> tuple[Any, list[ConfigError]]:
+        given = getattr(self.hub, "_given_config", None)
+        if given is not None:
+            return given.get("automation"), []
+        raw, errors = load_config_dir(self.hub.config_dir)
+        return (raw or {}).get("automation"), errors
+
+    # -- references ----------------------------------------------------------------------
+
+    def check_references(self) -> list[str]:
+        """Warn (not fail, as in Home Assistant) about entities and services
+        the automations name that do not exist, with a did-you-mean."""
+        known_entities = set(self.hub.states.entity_ids()) | {d.entity_id for d in self.hub.devices.all()}
+        known_services = set(self.hub.services.names())
+        warnings = []
+        for automation in self.automations.values():
+            for node, entity_id in _entity_refs(automation.config):
+                if entity_id not in known_entities:
+                    warnings.append(_located(node, f"entity {entity_id!r} does not exist (yet){suggest(entity_id, known_entities)}", automation))
+            for node, service in _service_refs(automation.config):
+                if service not in known_services:
+                    warnings.append(_located(node, f"service {service!r} does not exist (yet){suggest(service, known_services)}", automation))
+        for warning in warnings:
+            _LOGGER.warning("%s", warning)
+        return warnings
+
+    # -- the automation entities' state -----------------------------------------------------
+
+    def state_dirty(self, automation: Automation) -> None:
+        self._dirty.add(automation)
+        if self._flush is None:
+            loop = asyncio.get_running_loop()
+            self._flush = loop.call_later(STATE_WRITE_INTERVAL, self._write_dirty)
+
+    def _write_dirty(self) -> None:
+        self._flush = None
+        dirty, self._dirty = self._dirty, set()
+        for automation in dirty:
+            if self.automations.get(automation.id) is automation:
+                automation.write_state()
+
+    def find(self, name: str) -> Automation | None:
+        """By id, entity id or alias."""
+        for automation in self.automations.values():
+            if name in (automation.id, automation.entity_id, automation.alias):
+                return automation
+        return None
+
+
+def _located(node: Any, message: str, automation: Automation) -> str:
+    file, line = getattr(node, "file", None), getattr(node, "line", None)
+    where = f"{file}:{line}" if file and line else automation.where
+    return f"{where}: automation {automation.name}: {message}"
+
+
+def _walk(node: Any, in_data: bool = False) -> Iterable[tuple[Any, str, Any]]:
+    """(container, key, value) for every key outside service `data:` (data is
+    data: a notification's `data.actions[].action` is not a service)."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield node, key, value
+            if key in ("data", "data_template", "event_data", "variables", "event_data_template"):
+                continue
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _entity_refs(config: Any) -> Iterable[tuple[Any, str]]:
+    for container, key, value in _walk(config):
+        if key == "entity_id":
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                if isinstance(v, str) and "{" not in v and "." in v:
+                    yield (v if getattr(v, "line", None) else container), v
+
+
+def _service_refs(config: Any) -> Iterable[tuple[Any, str]]:
+    for container, key, value in _walk(config):
+        if key == "service" and isinstance(value, str) and container.get("kind") == "service":
+            if not list(template_sources(value)):
+                yield (value if getattr(value, "line", None) else container), value
+
+
+ENGINE: HubKey[AutomationEngine] = HubKey("automation.engine")
+
+__all__ = ["ENGINE", "AutomationEngine", "ConfigErrors"]

@@ -1,0 +1,634 @@
+"""Validate the `automation:` section and bring it to one spelling.
+
+Home Assistant accepts two spellings for most keys (`trigger:`/`triggers:`,
+`platform:`/`trigger:`, `service:`/`action:`, `condition:`/`conditions:`,
+`action:`/`actions:`); this module accepts both and hands the engine one:
+`triggers`/`conditions`/`actions` on an automation, `platform` on a trigger,
+`service` on a service call, `condition` on a condition.
+
+Each automation is checked on its own: one with a mistake is reported with
+file:line and left out, the others load. Every step keeps its location, so a
+run-time error can name its line too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import voluptuous as vol
+
+from ..config import ConfigError, NodeDict, NodeList, suggest, validate, where
+from ..config.nodes import located
+from .templates import is_template
+
+if TYPE_CHECKING:
+    from ..hub import Hub
+
+KeyPath = tuple[str | int, ...]
+
+MODES = ("single", "restart", "queued", "parallel")
+DEFAULT_MAX = 10
+LOG_LEVELS = ("silent", "critical", "error", "warning", "info", "debug")
+
+# -- small validators ----------------------------------------------------------------
+
+_SYNTAX = jinja2.Environment()
+
+
+def template(value: Any) -> str:
+    """A Jinja2 template (or plain text): syntax is checked now, not at run time."""
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        raise vol.Invalid("expected a template (text)")
+    text = value if isinstance(value, str) else str(value)
+    if is_template(text):
+        try:
+            _SYNTAX.parse(text)
+        except jinja2.TemplateSyntaxError as err:
+            raise vol.Invalid(f"template syntax error: {err.message} (template line {err.lineno})") from None
+    return value if isinstance(value, str) else text
+
+
+def entity_ids(value: Any) -> list[str]:
+    """One entity id, a comma-separated string of them, or a list."""
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise vol.Invalid("expected an entity id or a list of entity ids")
+    for item in items:
+        if not isinstance(item, str) or not (is_template(item) or _ENTITY_ID.match(item.strip())):
+            raise vol.Invalid(f"invalid entity id {item!r}: expected domain.name, e.g. siren.dinkes_halaman")
+    return items if isinstance(value, list) else NodeList(items)
+
+
+_ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
+
+
+def string_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise vol.Invalid("expected a name or a list of names")
+
+
+_DURATION_KEYS = ("days", "hours", "minutes", "seconds", "milliseconds")
+_CLOCK = re.compile(r"^(-)?(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
+
+
+def parse_duration(value: Any) -> timedelta:
+    """Every duration form Home Assistant accepts: seconds (a number or
+    numeric text), "HH:MM", "HH:MM:SS(.f)", or {days, hours, minutes,
+    seconds, milliseconds}. Raises ValueError otherwise."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration")
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        text = value.strip()
+        match = _CLOCK.match(text)
+        if match:
+            sign, hours, minutes, seconds = match.groups()
+            span = timedelta(hours=int(hours), minutes=int(minutes), seconds=float(seconds or 0))
+            return -span if sign else span
+        try:
+            return timedelta(seconds=float(text))
+        except ValueError:
+            raise ValueError(f"expected a duration such as 30, '00:05:00' or {{minutes: 5}}, got {value!r}") from None
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in _DURATION_KEYS]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a duration key{suggest(unknown[0], _DURATION_KEYS)}")
+        try:
+            return timedelta(**{k: float(v) for k, v in value.items()})
+        except (TypeError, ValueError):
+            raise ValueError("duration parts must be numbers") from None
+    raise ValueError("expected a duration such as 30, '00:05:00' or {minutes: 5}")
+
+
+def duration(value: Any) -> Any:
+    """A duration, or a template for one (checked at run time)."""
+    if isinstance(value, str) and is_template(value):
+        return template(value)
+    if isinstance(value, Mapping) and any(is_template(v) for v in value.values()):
+        for key in value:
+            if key not in _DURATION_KEYS:
+                raise vol.Invalid(f"{key!r} is not a duration key{suggest(key, _DURATION_KEYS)}")
+        return value
+    try:
+        parse_duration(value)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from None
+    return value
+
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def time_of_day(value: Any) -> str:
+    """"HH:MM" or "HH:MM:SS", or an entity id whose state is a time."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 05:00:00 as a base-60 number (18000),
+        # as Home Assistant's loader does; turn it back into the time.
+        if 0 <= value < 86400:
+            return f"{value // 3600:02d}:{value // 60 % 60:02d}:{value % 60:02d}"
+    if isinstance(value, str):
+        match = _TIME.match(value.strip())
+        if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
+            return value
+        if _ENTITY_ID.match(value.strip()):
+            return value
+    raise vol.Invalid(f"expected a time such as '07:30' or '22:00:00', or an entity id, got {value!r}")
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
+        return value.lower() in ("true", "yes", "on")
+    raise vol.Invalid("expected true or false")
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise vol.Invalid("expected a whole number of at least 1")
+    return value
+
+
+# -- triggers -----------------------------------------------------------------------
+
+TRIGGER_COMMON = {
+    vol.Optional("id"): vol.Coerce(str),
+    vol.Optional("alias"): str,
+    vol.Optional("enabled"): vol.Any(bool, template),
+    vol.Optional("variables"): dict,
+}
+_TRIGGER_COMMON_KEYS = ("platform", "trigger", "id", "alias", "enabled", "variables")
+
+
+def _trigger_schema(cls: type) -> vol.Schema:
+    own = getattr(cls, "CONFIG_SCHEMA", None)
+    base = {vol.Required("platform"): str, **TRIGGER_COMMON}
+    if own is None:
+        return vol.Schema(base)
+    if isinstance(own, vol.Schema) and isinstance(own.schema, dict):
+        own = own.schema
+    if isinstance(own, dict):
+        return vol.Schema({**base, **own})
+    return vol.Schema(vol.All(vol.Schema(base, extra=vol.ALLOW_EXTRA), own))
+
+
+# -- conditions ------------------------------------------------------------------------
+
+CONDITION_COMMON = {vol.Optional("alias"): str, vol.Optional("enabled"): vol.Any(bool, template)}
+_number_or_entity = vol.Any(vol.Coerce(float), entity_ids)
+
+CONDITION_SCHEMAS: dict[str, dict[Any, Any]] = {
+    "state": {
+        vol.Required("entity_id"): entity_ids,
+        vol.Required("state"): vol.Any(str, int, float, bool, list),
+        vol.Optional("attribute"): str,
+        vol.Optional("for"): duration,
+        vol.Optional("match", default="all"): vol.In(("all", "any")),
+    },
+    "numeric_state": {
+        vol.Required("entity_id"): entity_ids,
+        vol.Optional("attribute"): str,
+        vol.Optional("above"): vol.Any(vol.Coerce(float), str),
+        vol.Optional("below"): vol.Any(vol.Coerce(float), str),
+        vol.Optional("value_template"): template,
+    },
+    "time": {
+        vol.Optional("after"): time_of_day,
+        vol.Optional("before"): time_of_day,
+        vol.Optional("weekday"): vol.All(
+            string_list, [vol.In(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))]
+        ),
+    },
+    "sun": {
+        vol.Optional("after"): vol.In(("sunrise", "sunset")),
+        vol.Optional("before"): vol.In(("sunrise", "sunset")),
+        vol.Optional("after_offset"): duration,
+        vol.Optional("before_offset"): duration,
+    },
+    "template": {vol.Required("value_template"): template},
+    "trigger": {vol.Required("id"): vol.Any(vol.Coerce(str), [vol.Coerce(str)])},
+    "and": {vol.Required("conditions"): object},
+    "or": {vol.Required("conditions"): object},
+    "not": {vol.Required("conditions"): object},
+}
+_LOGICAL = ("and", "or", "not")
+
+
+# -- actions -------------------------------------------------------------------------
+
+ACTION_COMMON = {
+    vol.Optional("alias"): str,
+    vol.Optional("enabled"): vol.Any(bool, template),
+    vol.Optional("continue_on_error"): bool,
+}
+
+_TARGET = {
+    vol.Optional("entity_id"): vol.Any(entity_ids, template),
+    vol.Optional("site"): vol.Any(string_list, template),
+    vol.Optional("area"): vol.Any(string_list, template),
+    vol.Optional("area_id"): vol.Any(string_list, template),
+}
+
+_WAIT = {
+    vol.Optional("timeout"): duration,
+    vol.Optional("continue_on_timeout", default=True): bool,
+}
+
+# The key that tells what an action is, in Home Assistant's order of checking,
+# with the schema of its other keys. Steps nested inside (`sequence`, `then`,
+# `choose`, ...) are checked by the walker, not by voluptuous, so each gets its
+# own file:line.
+ACTION_SCHEMAS: dict[str, dict[Any, Any]] = {
+    "delay": {vol.Required("delay"): duration},
+    "wait_template": {vol.Required("wait_template"): template, **_WAIT},
+    "wait_for_trigger": {vol.Required("wait_for_trigger"): object, **_WAIT},
+    "event": {
+        vol.Required("event"): template,
+        vol.Optional("event_data"): dict,
+        vol.Optional("event_data_template"): dict,
+    },
+    "condition": {vol.Required("condition"): str, vol.Extra: object},
+    "choose": {vol.Required("choose"): object, vol.Optional("default"): object},
+    "if": {vol.Required("if"): object, vol.Required("then"): object, vol.Optional("else"): object},
+    "repeat": {vol.Required("repeat"): object},
+    "parallel": {vol.Required("parallel"): object},
+    "sequence": {vol.Required("sequence"): object},
+    "variables": {vol.Required("variables"): dict},
+    "stop": {
+        vol.Required("stop"): vol.Any(str, None),
+        vol.Optional("error", default=False): bool,
+        vol.Optional("response_variable"): str,
+    },
+    "service": {
+        vol.Required("service"): template,
+        vol.Optional("target"): vol.Any(_TARGET, template),
+        vol.Optional("data"): vol.Any(dict, template),
+        vol.Optional("data_template"): dict,
+        vol.Optional("entity_id"): vol.Any(entity_ids, template),
+        vol.Optional("response_variable"): str,
+        vol.Optional("metadata"): dict,
+    },
+}
+_REPEAT = {
+    vol.Optional("count"): vol.Any(positive_int, template),
+    vol.Optional("while"): object,
+    vol.Optional("until"): object,
+    vol.Optional("for_each"): vol.Any(list, template),
+    vol.Required("sequence"): object,
+}
+_CHOOSE_OPTION = {
+    vol.Required("conditions"): object,
+    vol.Required("sequence"): object,
+    vol.Optional("alias"): str,
+}
+
+AUTOMATION_SCHEMA = vol.Schema(
+    {
+        vol.Optional("id"): vol.Coerce(str),
+        vol.Optional("alias"): vol.Coerce(str),
+        vol.Optional("description"): str,
+        vol.Optional("mode", default="single"): vol.In(MODES),
+        vol.Optional("max", default=DEFAULT_MAX): positive_int,
+        vol.Optional("max_exceeded", default="warning"): vol.All(vol.Lower, vol.In(LOG_LEVELS)),
+        vol.Optional("initial_state"): bool,
+        vol.Optional("variables", default=dict): dict,
+        vol.Optional("trigger_variables", default=dict): dict,
+        vol.Optional("trace"): {vol.Optional("stored_traces"): positive_int},
+        vol.Optional("trigger"): object,
+        vol.Optional("triggers"): object,
+        vol.Optional("condition"): object,
+        vol.Optional("conditions"): object,
+        vol.Optional("action"): object,
+        vol.Optional("actions"): object,
+    }
+)
+
+
+class _Checker:
+    """Walks one automation, collecting every mistake with its location."""
+
+    def __init__(self, trigger_platforms: Mapping[str, type], errors: list[ConfigError]) -> None:
+        self.trigger_platforms = trigger_platforms
+        self.errors = errors
+
+    def error(self, message: str, node: Any, path: KeyPath, key: Any = None) -> None:
+        file, line = where(node, key) if key is not None else where(node)
+        self.errors.append(ConfigError(message, file=file, line=line, path=path))
+
+    def key_error(self, message: str, node: Any, path: KeyPath, key: Any) -> None:
+        file = getattr(node, "file", None)
+        line = getattr(node, "key_lines", {}).get(key, getattr(node, "line", None))
+        self.errors.append(ConfigError(message, file=file, line=line, path=path))
+
+    def check(self, schema: Any, node: Any, path: KeyPath) -> Any:
+        value, errors = validate(schema, node, path)
+        self.errors.extend(errors)
+        return value
+
+    def as_list(self, node: Any, path: KeyPath, what: str) -> list[tuple[KeyPath, Any]]:
+        if node is None:
+            return []
+        if isinstance(node, list):
+            return [((*path, i), item) for i, item in enumerate(node)]
+        if isinstance(node, dict | str):
+            return [(path, node)]
+        self.error(f"expected a list of {what}", node, path)
+        return []
+
+    @staticmethod
+    def one_spelling(
+        node: Mapping[str, Any], old: str, new: str
+    ) -> tuple[str | None, Any]:
+        if new in node:
+            return new, node[new]
+        if old in node:
+            return old, node[old]
+        return None, None
+
+    # -- automation ------------------------------------------------------------
+
+    def automation(self, node: Any, path: KeyPath) -> NodeDict | None:
+        if not isinstance(node, dict):
+            self.error("expected an automation (a mapping with triggers: and actions:)", node, path)
+            return None
+        before = len(self.errors)
+        for old, new in (("trigger", "triggers"), ("condition", "conditions"), ("action", "actions")):
+            if old in node and new in node:
+                self.key_error(f"use either '{old}' or '{new}', not both", node, path, old)
+        if "use_blueprint" in node:
+            self.key_error("blueprints are not supported yet", node, path, "use_blueprint")
+            return None
+        value = self.check(AUTOMATION_SCHEMA, node, path)
+        if value is None:
+            return None
+        out = _located_like(NodeDict(value), node)
+        tkey, triggers = self.one_spelling(node, "trigger", "triggers")
+        if tkey is None:
+            self.error("required key 'triggers' is missing", node, path)
+        ckey, conditions = self.one_spelling(node, "condition", "conditions")
+        akey, actions = self.one_spelling(node, "action", "actions")
+        if akey is None:
+            self.error("required key 'actions' is missing", node, path)
+        for key in ("trigger", "triggers", "condition", "conditions", "action", "actions"):
+            out.pop(key, None)
+        out["triggers"] = self.triggers(triggers, (*path, tkey or "triggers"))
+        out["conditions"] = self.conditions(conditions, (*path, ckey or "conditions"))
+        out["actions"] = self.actions(actions, (*path, akey or "actions"))
+        return out if len(self.errors) == before else None
+
+    # -- triggers ----------------------------------------------------------------
+
+    def triggers(self, node: Any, path: KeyPath) -> NodeList:
+        out = _located_like(NodeList(), node)
+        for item_path, item in self.as_list(node, path, "triggers"):
+            trigger = self.trigger(item, item_path)
+            if trigger is not None:
+                out.append(trigger)
+        return out
+
+    def trigger(self, node: Any, path: KeyPath) -> NodeDict | None:
+        if not isinstance(node, dict):
+            self.error("expected a trigger (a mapping with trigger: <type>)", node, path)
+            return None
+        if "platform" in node and "trigger" in node:
+            self.key_error("use either 'platform' or 'trigger', not both", node, path, "platform")
+            return None
+        key = "trigger" if "trigger" in node else "platform"
+        platform = node.get(key)
+        if platform is None:
+            keys = [k for k in node if k not in _TRIGGER_COMMON_KEYS]
+            self.error(
+                "trigger type missing: add 'trigger: <type>' ("
+                + ", ".join(sorted(self.trigger_platforms))
+                + ")"
+                + (f"; found {keys[0]!r}" + suggest(keys[0], ["trigger", "platform"]) if keys else ""),
+                node,
+                path,
+            )
+            return None
+        cls = self.trigger_platforms.get(str(platform))
+        if cls is None:
+            self.error(
+                f"unknown trigger type {platform!r}{suggest(platform, self.trigger_platforms)}",
+                node,
+                (*path, key),
+                key,
+            )
+            return None
+        given = _located_like(NodeDict(node), node)
+        if key == "trigger":
+            given["platform"] = given.pop("trigger")
+        return self.check(_trigger_schema(cls), given, path)
+
+    # -- conditions ----------------------------------------------------------------
+
+    def conditions(self, node: Any, path: KeyPath) -> NodeList:
+        out = _located_like(NodeList(), node)
+        for item_path, item in self.as_list(node, path, "conditions"):
+            condition = self.condition(item, item_path)
+            if condition is not None:
+                out.append(condition)
+        return out
+
+    def condition(self, node: Any, path: KeyPath) -> NodeDict | None:
+        if isinstance(node, str):  # the template shorthand
+            if not is_template(node):
+                self.error(
+                    f"a condition written as text must be a template such as \"{{{{ is_state('x', 'on') }}}}\", got {node!r}",
+                    node,
+                    path,
+                )
+                return None
+            value = self.check({vol.Required("value_template"): template}, {"value_template": node}, path)
+            if value is None:
+                return None
+            return _located_like(NodeDict(condition="template", value_template=node), node)
+        if not isinstance(node, dict):
+            self.error("expected a condition (a mapping with condition: <type>)", node, path)
+            return None
+        shorthand = [k for k in _LOGICAL if k in node]
+        if "condition" not in node and shorthand:
+            kind = shorthand[0]
+            rest = {k: v for k, v in node.items() if k != kind}
+            given = _located_like(NodeDict(condition=kind, conditions=node[kind], **rest), node)
+            given.key_lines = {**getattr(node, "key_lines", {}), "conditions": getattr(node, "key_lines", {}).get(kind)}
+        elif "condition" not in node:
+            keys = list(node)
+            hint = suggest(keys[0], ["condition", *_LOGICAL]) if keys else ""
+            self.error(f"condition type missing: add 'condition: <type>'{hint}", node, path)
+            return None
+        else:
+            given = node
+        kind = given["condition"]
+        schema = CONDITION_SCHEMAS.get(kind) if isinstance(kind, str) else None
+        if schema is None:
+            self.error(
+                f"unknown condition type {kind!r}{suggest(kind, CONDITION_SCHEMAS)}",
+                node,
+                (*path, "condition"),
+                "condition",
+            )
+            return None
+        value = self.check({vol.Required("condition"): str, **CONDITION_COMMON, **schema}, given, path)
+        if value is None:
+            return None
+        if kind in _LOGICAL:
+            value["conditions"] = self.conditions(given["conditions"], (*path, "conditions"))
+        elif kind == "numeric_state" and "above" not in value and "below" not in value:
+            self.error("numeric_state needs 'above', 'below' or both", node, path)
+            return None
+        elif kind == "time" and not ({"after", "before", "weekday"} & set(value)):
+            self.error("time needs 'after', 'before' or 'weekday'", node, path)
+            return None
+        elif kind == "sun" and not ({"after", "before"} & set(value)):
+            self.error("sun needs 'after', 'before' or both", node, path)
+            return None
+        return value
+
+    # -- actions ---------------------------------------------------------------------
+
+    def actions(self, node: Any, path: KeyPath) -> NodeList:
+        out = _located_like(NodeList(), node)
+        for item_path, item in self.as_list(node, path, "actions"):
+            action = self.action(item, item_path)
+            if action is not None:
+                out.append(action)
+        return out
+
+    def action(self, node: Any, path: KeyPath) -> NodeDict | None:
+        if not isinstance(node, dict):
+            self.error("expected an action (a mapping such as action: siren.turn_on)", node, path)
+            return None
+        given = node
+        if "action" in node and "service" in node:
+            self.key_error("use either 'action' or 'service', not both", node, path, "action")
+            return None
+        if "action" in node:  # the new spelling of a service call
+            given = _located_like(NodeDict(node), node)
+            given["service"] = given.pop("action")
+            given.key_lines = {**getattr(node, "key_lines", {}), "service": getattr(node, "key_lines", {}).get("action")}
+        kind = next((k for k in ACTION_SCHEMAS if k in given), None)
+        if kind is None:
+            known = [*ACTION_SCHEMAS, "action"]
+            unknown = [k for k in node if k not in ACTION_COMMON_KEYS]
+            if unknown:
+                self.key_error(
+                    f"{unknown[0]!r} is not a known action{suggest(unknown[0], known)}",
+                    node,
+                    path,
+                    unknown[0],
+                )
+            else:
+                self.error("this action says nothing to do (no action:, delay:, ...)", node, path)
+            return None
+        value = self.check({**ACTION_COMMON, **ACTION_SCHEMAS[kind]}, given, path)
+        if value is None:
+            return None
+        value["kind"] = kind
+        nested = getattr(self, f"_nested_{kind}", None)
+        if nested is not None:
+            nested(value, given, path)
+        return value
+
+    def _nested_condition(self, value: NodeDict, node: Any, path: KeyPath) -> None:
+        body = {k: v for k, v in node.items() if k not in ("continue_on_error",)}
+        condition = self.condition(_located_like(NodeDict(body), node), path)
+        if condition is not None:
+            value["check"] = condition
+
+    def _nested_wait_for_trigger(self, value: NodeDict, node: Any, path: KeyPath) -> None:
+        value["wait_for_trigger"] = self.triggers(node["wait_for_trigger"], (*path, "wait_for_trigger"))
+
+    def _nested_choose(self, value: NodeDict, node: Any, path: KeyPath) -> None:
+        options = _located_like(NodeList(), node["choose"])
+        for option_path, option in self.as_list(node["choose"], (*path, "choose"), "options"):
+            checked = self.check(_CHOOSE_OPTION, option, option_path)
+            if checked is None:
+                continue
+            checked["conditions"] = self.conditions(option["conditions"], (*option_path, "conditions"))
+            checked["sequence"] = self.actions(option["sequence"], (*option_path, "sequence"))
+            options.append(checked)
+        value["choose"] = options
+        if "default" in node:
+            value["default"] = self.actions(node["default"], (*path, "default"))
+
+    def _nested_if(self, value: NodeDict, node: Any, path: KeyPath) -> None:
+        value["if"] = self.conditions(node["if"], (*path, "if"))
+        value["then"] = self.actions(node["then"], (*path, "then"))
+        if "else" in node:
+            value["else"] = self.actions(node["else"], (*path, "else"))
+
+    def _nested_repeat(self, value: NodeDict, node: Any, path: KeyPath) -> None:
+        repeat_path = (*path, "repeat")
+        checked = self.check(_REPEAT, node["repeat"], repeat_path)
+        if checked is None:
+            return
+        kinds = [k for k in ("count", "while", "until", "for_each") if k in checked]
+        if len(kinds) != 1:
+            self.error("repeat needs exactly one of count, while, until, for_each", node["repeat"], repeat_path)
+            return
+        for key in ("while", "until"):
+            if key in checked:
+                checked[key] = self.conditions(node["repeat"][key], (*repeat_path, key))
+        checked["sequence"] = self.actions(node["repeat"]["sequence"], (*repeat_path, "sequence"))
+        value["repeat"] = checked
+
+    def _nested_parallel(self, value: NodeDict, node: Any, path: KeyPath) -> None:
+        value["parallel"] = self.actions(node["parallel"], (*path, "parallel"))
+
+    def _nested_sequence(self, value: NodeDict, node: Any, path: KeyPath) -> None:
+        value["sequence"] = self.actions(node["sequence"], (*path, "sequence"))
+
+
+ACTION_COMMON_KEYS = frozenset(getattr(k, "schema", k) for k in ACTION_COMMON)
+
+
+def _located_like(new: Any, node: Any) -> Any:
+    located(new, getattr(node, "file", None), getattr(node, "line", None))
+    if isinstance(new, dict) and hasattr(node, "key_lines"):
+        new.key_lines = node.key_lines
+    return new
+
+
+def check_automations(
+    node: Any, trigger_platforms: Mapping[str, type], path: KeyPath = ("automation",)
+) -> tuple[list[NodeDict], list[ConfigError]]:
+    """Every valid automation in `node` (one automation or a list), and every
+    mistake found in the others."""
+    errors: list[ConfigError] = []
+    checker = _Checker(trigger_platforms, errors)
+    if node is None:
+        return [], []
+    items = [(path, node)] if isinstance(node, dict) else None
+    if items is None:
+        if not isinstance(node, list):
+            return [], [ConfigError("expected a list of automations", file=where(node)[0], line=where(node)[1], path=path)]
+        items = [((*path, i), item) for i, item in enumerate(node)]
+    valid = []
+    for item_path, item in items:
+        automation = checker.automation(item, item_path)
+        if automation is not None:
+            valid.append(automation)
+    return valid, errors
+
+
+def section_validator(hub: Hub) -> Callable[[Any], tuple[list[NodeDict], list[ConfigError]]]:
+    """The `automation:` section check for `sigap_config_schema`."""
+
+    def check(node: Any) -> tuple[list[NodeDict], list[ConfigError]]:
+        return check_automations(node, hub.trigger_platforms)
+
+    return check

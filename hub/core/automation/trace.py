@@ -1,0 +1,169 @@
+"""Traces: what each automation run did, step by step, kept for the last
+runs of each automation.
+
+A trace records references, not copies: the variables in effect at a step
+(scopes are replaced, never changed in place, so a reference stays true),
+the result mapping and the error. Turning them into something people read
+happens in `as_dict()`, when someone asks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..bus import Event
+from ..context import Context
+from ..state import State
+
+STORED_TRACES = 10
+
+
+class TraceStep:
+    """One step of a run: where in the automation, when, with what, and how it ended."""
+
+    __slots__ = ("error", "path", "result", "timestamp", "variables")
+
+    def __init__(self, path: str, variables: Mapping[str, Any] | None) -> None:
+        self.path = path
+        self.timestamp = time.time()
+        self.variables = variables
+        self.result: dict[str, Any] | None = None
+        self.error: str | None = None
+
+
+class Trace:
+    """One run of one automation."""
+
+    __slots__ = (
+        "automation_id",
+        "context",
+        "error",
+        "finished",
+        "item_id",
+        "run_id",
+        "script_execution",
+        "started",
+        "steps",
+        "trigger",
+        "trigger_context",
+    )
+
+    _counter = 0
+
+    def __init__(
+        self,
+        item_id: str,
+        trigger: Mapping[str, Any],
+        context: Context,
+        trigger_context: Context | None,
+    ) -> None:
+        Trace._counter += 1
+        self.run_id = Trace._counter
+        self.item_id = item_id
+        self.trigger = trigger
+        self.context = context
+        self.trigger_context = trigger_context
+        self.started = time.time()
+        self.finished: float | None = None
+        self.script_execution: str | None = None  # "finished", "failed_conditions", ...
+        self.error: str | None = None
+        self.steps: list[TraceStep] = []
+
+    def step(self, path: str, variables: Mapping[str, Any] | None = None) -> TraceStep:
+        step = TraceStep(path, variables)
+        self.steps.append(step)
+        return step
+
+    def record(self, path: str, result: dict[str, Any], variables: Mapping[str, Any] | None = None) -> None:
+        step = TraceStep(path, variables)
+        step.result = result
+        self.steps.append(step)
+
+    def finish(self, execution: str, error: str | None = None) -> None:
+        if self.finished is None:
+            self.finished = time.time()
+            self.script_execution = execution
+            self.error = error
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    def as_dict(self) -> dict[str, Any]:
+        steps: dict[str, list[dict[str, Any]]] = {}
+        previous: Mapping[str, Any] = {}
+        for step in self.steps:
+            item: dict[str, Any] = {"path": step.path, "timestamp": step.timestamp}
+            if step.variables is not None and step.variables is not previous:
+                changed = {
+                    k: plain(v)
+                    for k, v in step.variables.items()
+                    if k not in previous or previous[k] is not v
+                }
+                if changed:
+                    item["changed_variables"] = changed
+                previous = step.variables
+            if step.result is not None:
+                item["result"] = plain(step.result)
+            if step.error is not None:
+                item["error"] = step.error
+            steps.setdefault(step.path, []).append(item)
+        return {
+            "item_id": self.item_id,
+            "run_id": self.run_id,
+            "state": "running" if self.running else "stopped",
+            "script_execution": self.script_execution,
+            "error": self.error,
+            "timestamp": {"start": self.started, "finish": self.finished},
+            "trigger": plain(self.trigger),
+            "context": self.context.as_dict(),
+            "trigger_context": self.trigger_context.as_dict() if self.trigger_context else None,
+            "trace": steps,
+        }
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """A value as JSON-friendly data (events, states and times turned into
+    mappings and text)."""
+    if depth > 8:
+        return repr(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Event):
+        return plain(value.as_dict(), depth + 1)
+    if isinstance(value, State):
+        return plain(value.as_dict(), depth + 1)
+    if isinstance(value, Context):
+        return value.as_dict()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v, depth + 1) for v in value]
+    return repr(value)
+
+
+class TraceStore:
+    """The last few traces of every automation, newest last."""
+
+    def __init__(self) -> None:
+        self._traces: dict[str, deque[Trace]] = {}
+
+    def add(self, trace: Trace, keep: int = STORED_TRACES) -> None:
+        traces = self._traces.get(trace.item_id)
+        if traces is None or traces.maxlen != keep:
+            traces = self._traces[trace.item_id] = deque(traces or (), maxlen=keep)
+        traces.append(trace)
+
+    def get(self, item_id: str) -> list[Trace]:
+        return list(self._traces.get(item_id, ()))
+
+    def items(self) -> list[str]:
+        return list(self._traces)
