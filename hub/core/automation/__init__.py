@@ -87,20 +87,31 @@ def _register_services(hub: Hub, engine: AutomationEngine) -> list[Any]:
             )
 
     async def trace(call: ServiceCall) -> dict[str, Any]:
-        found = _targets(engine, call) if call.data.get("entity_id") else list(engine.automations.values())
+        found = (
+            _targets(engine, call)
+            if call.data.get("entity_id")
+            else list(engine.automations.values())
+        )
         return {a.id: [t.as_dict() for t in a.traces()] for a in found}
 
     return [
         hub.services.register("automation", "reload", reload, {}),
         hub.services.register("automation", "turn_on", turn_on, _TARGET),
         hub.services.register(
-            "automation", "turn_off", turn_off, {**_TARGET, vol.Optional("stop_actions", default=True): bool}
+            "automation",
+            "turn_off",
+            turn_off,
+            {**_TARGET, vol.Optional("stop_actions", default=True): bool},
         ),
         hub.services.register(
             "automation",
             "trigger",
             trigger,
-            {**_TARGET, vol.Optional("skip_condition", default=True): bool, vol.Optional("variables"): dict},
+            {
+                **_TARGET,
+                vol.Optional("skip_condition", default=True): bool,
+                vol.Optional("variables"): dict,
+            },
         ),
         hub.services.register("automation", "trace", trace, _TARGET),
     ]
@@ -114,7 +125,9 @@ def sigap_lifespan(hub: Hub) -> Any:
         hub.data[ENGINE] = engine
         await engine.start(hub.config.get("automation") or [])
         undo = _register_services(hub, engine)
-        unlisten = hub.bus.listen("hub.started", lambda e: engine.check_references(), owner=__name__)
+        unlisten = hub.bus.listen(
+            "hub.started", lambda e: engine.check_references(), owner=__name__
+        )
         sighup = _on_sighup(hub, engine)
         try:
             yield

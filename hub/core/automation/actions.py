@@ -73,9 +73,20 @@ StepFunction = Callable[[Run, Variables, TraceStep], Awaitable[Variables | None]
 class Step:
     """One compiled action."""
 
-    __slots__ = ("alias", "continue_on_error", "enabled", "file", "function", "kind", "line", "path")
+    __slots__ = (
+        "alias",
+        "continue_on_error",
+        "enabled",
+        "file",
+        "function",
+        "kind",
+        "line",
+        "path",
+    )
 
-    def __init__(self, path: str, config: Mapping[str, Any], function: StepFunction, enabled: bool) -> None:
+    def __init__(
+        self, path: str, config: Mapping[str, Any], function: StepFunction, enabled: bool
+    ) -> None:
         self.path = path
         self.kind: str = config["kind"]
         self.alias: str | None = config.get("alias")
@@ -106,7 +117,9 @@ class Step:
             if self.continue_on_error and not isinstance(err, _NOT_CONTINUABLE):
                 _LOGGER.warning(
                     "automation %s: step %s failed, continuing (continue_on_error): %s",
-                    run.automation.name, self.describe(), err,
+                    run.automation.name,
+                    self.describe(),
+                    err,
                 )
                 return variables
             raise StepFailed(self, err) from err
@@ -156,8 +169,14 @@ class ActionCompiler:
         services = self.hub.services
         name = config["service"]
         name_template = self.env.template(name) if is_template(name) else None
-        static_domain, _, static_service = name.partition(".") if name_template is None else ("", "", "")
-        data = dict(config.get("data") or {}) if isinstance(config.get("data"), Mapping) else config.get("data")
+        static_domain, _, static_service = (
+            name.partition(".") if name_template is None else ("", "", "")
+        )
+        data = (
+            dict(config.get("data") or {})
+            if isinstance(config.get("data"), Mapping)
+            else config.get("data")
+        )
         parts: list[Any] = []
         for part in (config.get("data_template"), data, config.get("target")):
             if part is not None:
@@ -186,7 +205,9 @@ class ActionCompiler:
                     if not isinstance(rendered, Mapping):
                         raise TemplateError(str(raw), f"expected a mapping, got {rendered!r}")
                     payload.update(rendered)
-            step.result = {"params": {"domain": domain, "service": service, "service_data": payload}}
+            step.result = {
+                "params": {"domain": domain, "service": service, "service_data": payload}
+            }
             response = await services.call(domain, service, payload, run.context)
             if response_variable:
                 return {**variables, response_variable: response}
@@ -237,14 +258,18 @@ class ActionCompiler:
             unlisten = event_index(hub).listen("state_changed", recheck)
             cancel_timer = None
             if timeout is not None:
-                cancel_timer = clock.call_later(timeout, lambda: done.done() or done.set_result(False))
+                cancel_timer = clock.call_later(
+                    timeout, lambda: done.done() or done.set_result(False)
+                )
             try:
                 completed = await done
             finally:
                 unlisten()
                 if cancel_timer is not None:
                     cancel_timer()
-            remaining = None if timeout is None else max(0.0, timeout - (clock.timestamp() - started))
+            remaining = (
+                None if timeout is None else max(0.0, timeout - (clock.timestamp() - started))
+            )
             wait = {"completed": completed, "remaining": remaining}
             step.result = {"wait": wait}
             if not completed and not continue_on_timeout:
@@ -272,14 +297,18 @@ class ActionCompiler:
             )
             cancel_timer = None
             if timeout is not None:
-                cancel_timer = clock.call_later(timeout, lambda: done.done() or done.set_result(None))
+                cancel_timer = clock.call_later(
+                    timeout, lambda: done.done() or done.set_result(None)
+                )
             try:
                 trigger = await done
             finally:
                 detach()
                 if cancel_timer is not None:
                     cancel_timer()
-            remaining = None if timeout is None else max(0.0, timeout - (clock.timestamp() - started))
+            remaining = (
+                None if timeout is None else max(0.0, timeout - (clock.timestamp() - started))
+            )
             wait = {"trigger": trigger, "remaining": remaining}
             step.result = {"wait": wait}
             if trigger is None and not continue_on_timeout:
@@ -407,8 +436,12 @@ class ActionCompiler:
     def _repeat(self, config: Mapping[str, Any], path: str) -> StepFunction:
         repeat = config["repeat"]
         steps = self.compile_all(repeat["sequence"], f"{path}/repeat/sequence")
-        while_check = self._checks(repeat["while"], f"{path}/repeat/while") if "while" in repeat else None
-        until_check = self._checks(repeat["until"], f"{path}/repeat/until") if "until" in repeat else None
+        while_check = (
+            self._checks(repeat["while"], f"{path}/repeat/while") if "while" in repeat else None
+        )
+        until_check = (
+            self._checks(repeat["until"], f"{path}/repeat/until") if "until" in repeat else None
+        )
         count = repeat.get("count")
         for_each = repeat.get("for_each")
         env = self.env
@@ -428,11 +461,15 @@ class ActionCompiler:
                     if not isinstance(items, list | tuple):
                         raise TemplateError(str(for_each), f"for_each needs a list, got {items!r}")
                 else:
-                    total = env.template(count).render(variables) if isinstance(count, str) else count
+                    total = (
+                        env.template(count).render(variables) if isinstance(count, str) else count
+                    )
                     try:
                         items = range(int(total))
                     except (TypeError, ValueError):
-                        raise TemplateError(str(count), f"count needs a number, got {total!r}") from None
+                        raise TemplateError(
+                            str(count), f"count needs a number, got {total!r}"
+                        ) from None
                 last = len(items)
                 for index, item in enumerate(items, start=1):
                     info = {"first": index == 1, "index": index, "last": index == last}

@@ -38,12 +38,16 @@ def state_text(value: Any) -> str:
     return str(value)
 
 
-def render_duration(value: Any, env: TemplateEnvironment, variables: Mapping[str, Any]) -> timedelta:
+def render_duration(
+    value: Any, env: TemplateEnvironment, variables: Mapping[str, Any]
+) -> timedelta:
     """A duration, rendering templates in it first."""
     if isinstance(value, str) and is_template(value):
         value = env.template(value).render(variables)
     elif isinstance(value, Mapping) and any(is_template(v) for v in value.values()):
-        value = {k: env.template(v).render(variables) if is_template(v) else v for k, v in value.items()}
+        value = {
+            k: env.template(v).render(variables) if is_template(v) else v for k, v in value.items()
+        }
     return parse_duration(value)
 
 
@@ -103,15 +107,21 @@ class ConditionCompiler:
     # -- logic ----------------------------------------------------------------------
 
     def _and(self, config: Mapping[str, Any], path: str) -> Check:
-        checks = [self.compile(c, f"{path}/conditions/{i}") for i, c in enumerate(config["conditions"])]
+        checks = [
+            self.compile(c, f"{path}/conditions/{i}") for i, c in enumerate(config["conditions"])
+        ]
         return lambda v, t: all(c(v, t) for c in checks)
 
     def _or(self, config: Mapping[str, Any], path: str) -> Check:
-        checks = [self.compile(c, f"{path}/conditions/{i}") for i, c in enumerate(config["conditions"])]
+        checks = [
+            self.compile(c, f"{path}/conditions/{i}") for i, c in enumerate(config["conditions"])
+        ]
         return lambda v, t: any(c(v, t) for c in checks)
 
     def _not(self, config: Mapping[str, Any], path: str) -> Check:
-        checks = [self.compile(c, f"{path}/conditions/{i}") for i, c in enumerate(config["conditions"])]
+        checks = [
+            self.compile(c, f"{path}/conditions/{i}") for i, c in enumerate(config["conditions"])
+        ]
         return lambda v, t: not any(c(v, t) for c in checks)
 
     # -- states ---------------------------------------------------------------------
@@ -120,7 +130,9 @@ class ConditionCompiler:
         states = self.hub.states
         entity_ids = list(config["entity_id"])
         wanted_raw = config["state"]
-        wanted = frozenset(state_text(w) for w in (wanted_raw if isinstance(wanted_raw, list) else [wanted_raw]))
+        wanted = frozenset(
+            state_text(w) for w in (wanted_raw if isinstance(wanted_raw, list) else [wanted_raw])
+        )
         attribute = config.get("attribute")
         wanted_values = wanted_raw if isinstance(wanted_raw, list) else [wanted_raw]
         match_any = config.get("match") == "any"
@@ -160,7 +172,9 @@ class ConditionCompiler:
         states = self.hub.states
         entity_ids = list(config["entity_id"])
         attribute = config.get("attribute")
-        value_template = self.env.template(config["value_template"]) if "value_template" in config else None
+        value_template = (
+            self.env.template(config["value_template"]) if "value_template" in config else None
+        )
         above, below = config.get("above"), config.get("below")
 
         def limit(bound: Any) -> float | None:
@@ -175,7 +189,14 @@ class ConditionCompiler:
         def one(entity_id: str, variables: Mapping[str, Any]) -> bool:
             state = states.get(entity_id)
             return state is not None and numeric_in_range(
-                state, attribute, value_template, limit(above), limit(below), above, below, variables
+                state,
+                attribute,
+                value_template,
+                limit(above),
+                limit(below),
+                above,
+                below,
+                variables,
             )
 
         return lambda v, t: all(one(e, v) for e in entity_ids)
@@ -281,7 +302,7 @@ def numeric_in_range(
 
 
 def parse_time_of_day(text: str, hub: Hub) -> time:
-    """"HH:MM[:SS]", or the time part of an ISO date-time (in the hub's zone)."""
+    """ "HH:MM[:SS]", or the time part of an ISO date-time (in the hub's zone)."""
     text = str(text).strip()
     try:
         parts = [int(p) for p in text.split(":")]

@@ -35,14 +35,21 @@ class AutomationEngine:
         self.clock = clock_of(hub)
         self.templates = template_env(hub)
         self.conditions = ConditionCompiler(hub, self.templates)
-        self.actions = ActionCompiler(hub, self.templates, self.conditions, self.clock, self.attach_triggers)
+        self.actions = ActionCompiler(
+            hub, self.templates, self.conditions, self.clock, self.attach_triggers
+        )
         self.traces = TraceStore()
         self.automations: dict[str, Automation] = {}
         self._dirty: set[Automation] = set()
         self._flush: asyncio.TimerHandle | None = None
 
     async def attach_triggers(
-        self, configs: Sequence[Mapping[str, Any]], on_trigger: Any, *, name: str, variables: Any = None
+        self,
+        configs: Sequence[Mapping[str, Any]],
+        on_trigger: Any,
+        *,
+        name: str,
+        variables: Any = None,
     ) -> Any:
         return await attach_triggers(self.hub, configs, on_trigger, name=name, variables=variables)
 
@@ -57,11 +64,18 @@ class AutomationEngine:
                 automation = Automation(self, config, index)
             except Exception as err:
                 where = f"{getattr(config, 'file', '?')}:{getattr(config, 'line', '?')}"
-                _LOGGER.error("automation %r (%s) not loaded: %s", config.get("alias") or config.get("id"), where, err)
+                _LOGGER.error(
+                    "automation %r (%s) not loaded: %s",
+                    config.get("alias") or config.get("id"),
+                    where,
+                    err,
+                )
                 continue
             if automation.id in built:
                 _LOGGER.error(
-                    "automation id %r (%s) is used twice; the second is not loaded", automation.id, automation.where
+                    "automation id %r (%s) is used twice; the second is not loaded",
+                    automation.id,
+                    automation.where,
                 )
                 continue
             built[automation.id] = automation
@@ -78,7 +92,12 @@ class AutomationEngine:
         results = await asyncio.gather(*(a.attach() for a in automations), return_exceptions=True)
         for automation, result in zip(automations, results, strict=True):
             if isinstance(result, BaseException):
-                _LOGGER.error("automation %s (%s) could not attach: %s", automation.name, automation.where, result)
+                _LOGGER.error(
+                    "automation %s (%s) could not attach: %s",
+                    automation.name,
+                    automation.where,
+                    result,
+                )
 
     async def stop(self) -> None:
         for automation in self.automations.values():
@@ -121,16 +140,22 @@ class AutomationEngine:
     def check_references(self) -> list[str]:
         """Warn (not fail, as in Home Assistant) about entities and services
         the automations name that do not exist, with a did-you-mean."""
-        known_entities = set(self.hub.states.entity_ids()) | {d.entity_id for d in self.hub.devices.all()}
+        known_entities = set(self.hub.states.entity_ids()) | {
+            d.entity_id for d in self.hub.devices.all()
+        }
         known_services = set(self.hub.services.names())
         warnings = []
         for automation in self.automations.values():
             for node, entity_id in _entity_refs(automation.config):
                 if entity_id not in known_entities:
-                    warnings.append(_located(node, f"entity {entity_id!r} does not exist (yet){suggest(entity_id, known_entities)}", automation))
+                    hint = suggest(entity_id, known_entities)
+                    message = f"entity {entity_id!r} does not exist (yet){hint}"
+                    warnings.append(_located(node, message, automation))
             for node, service in _service_refs(automation.config):
                 if service not in known_services:
-                    warnings.append(_located(node, f"service {service!r} does not exist (yet){suggest(service, known_services)}", automation))
+                    hint = suggest(service, known_services)
+                    message = f"service {service!r} does not exist (yet){hint}"
+                    warnings.append(_located(node, message, automation))
         for warning in warnings:
             _LOGGER.warning("%s", warning)
         return warnings

@@ -143,7 +143,9 @@ class Automation:
         if not self.enabled:
             return DONE
         run_context = (
-            Context(parent_id=context.id, user_id=context.user_id) if context is not None else Context()
+            Context(parent_id=context.id, user_id=context.user_id)
+            if context is not None
+            else Context()
         )
         trace = Trace(self.id, trigger, run_context, context)
         try:
@@ -193,7 +195,10 @@ class Automation:
     def _run_variables(
         self, trigger: Mapping[str, Any], extra: Mapping[str, Any] | None
     ) -> dict[str, Any]:
-        variables: dict[str, Any] = {"this": self.hub.states.get(self.entity_id), "trigger": trigger}
+        variables: dict[str, Any] = {
+            "this": self.hub.states.get(self.entity_id),
+            "trigger": trigger,
+        }
         if self._variables:
             for key, renderer, raw in self._variable_items:
                 variables[key] = renderer(variables) if renderer is not None else raw
@@ -213,8 +218,14 @@ class Automation:
 
     def _exceeded(self, what: str) -> None:
         if self.max_exceeded is not None:
-            _LOGGER.log(self.max_exceeded, "automation %s (%s): %s; this trigger is dropped (mode %s)",
-                        self.name, self.where, what, self.mode)
+            _LOGGER.log(
+                self.max_exceeded,
+                "automation %s (%s): %s; this trigger is dropped (mode %s)",
+                self.name,
+                self.where,
+                what,
+                self.mode,
+            )
 
     def _failed(self, trace: Trace, message: str) -> None:
         _LOGGER.error("automation %s (%s): %s", self.name, self.where, message)

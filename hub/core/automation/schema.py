@@ -48,7 +48,9 @@ def template(value: Any) -> str:
         try:
             _SYNTAX.parse(text)
         except jinja2.TemplateSyntaxError as err:
-            raise vol.Invalid(f"template syntax error: {err.message} (template line {err.lineno})") from None
+            raise vol.Invalid(
+                f"template syntax error: {err.message} (template line {err.lineno})"
+            ) from None
     return value if isinstance(value, str) else text
 
 
@@ -62,7 +64,9 @@ def entity_ids(value: Any) -> list[str]:
         raise vol.Invalid("expected an entity id or a list of entity ids")
     for item in items:
         if not isinstance(item, str) or not (is_template(item) or _ENTITY_ID.match(item.strip())):
-            raise vol.Invalid(f"invalid entity id {item!r}: expected domain.name, e.g. siren.dinkes_halaman")
+            raise vol.Invalid(
+                f"invalid entity id {item!r}: expected domain.name, e.g. siren.dinkes_halaman"
+            )
     return items if isinstance(value, list) else NodeList(items)
 
 
@@ -101,11 +105,15 @@ def parse_duration(value: Any) -> timedelta:
         try:
             return timedelta(seconds=float(text))
         except ValueError:
-            raise ValueError(f"expected a duration such as 30, '00:05:00' or {{minutes: 5}}, got {value!r}") from None
+            raise ValueError(
+                f"expected a duration such as 30, '00:05:00' or {{minutes: 5}}, got {value!r}"
+            ) from None
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in _DURATION_KEYS]
         if unknown:
-            raise ValueError(f"{unknown[0]!r} is not a duration key{suggest(unknown[0], _DURATION_KEYS)}")
+            raise ValueError(
+                f"{unknown[0]!r} is not a duration key{suggest(unknown[0], _DURATION_KEYS)}"
+            )
         try:
             return timedelta(**{k: float(v) for k, v in value.items()})
         except (TypeError, ValueError):
@@ -133,7 +141,7 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
 def time_of_day(value: Any) -> str:
-    """"HH:MM" or "HH:MM:SS", or an entity id whose state is a time."""
+    """ "HH:MM" or "HH:MM:SS", or an entity id whose state is a time."""
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 05:00:00 as a base-60 number (18000),
         # as Home Assistant's loader does; turn it back into the time.
@@ -145,7 +153,9 @@ def time_of_day(value: Any) -> str:
             return value
         if _ENTITY_ID.match(value.strip()):
             return value
-    raise vol.Invalid(f"expected a time such as '07:30' or '22:00:00', or an entity id, got {value!r}")
+    raise vol.Invalid(
+        f"expected a time such as '07:30' or '22:00:00', or an entity id, got {value!r}"
+    )
 
 
 def boolean(value: Any) -> bool:
@@ -349,9 +359,7 @@ class _Checker:
         return []
 
     @staticmethod
-    def one_spelling(
-        node: Mapping[str, Any], old: str, new: str
-    ) -> tuple[str | None, Any]:
+    def one_spelling(node: Mapping[str, Any], old: str, new: str) -> tuple[str | None, Any]:
         if new in node:
             return new, node[new]
         if old in node:
@@ -365,7 +373,11 @@ class _Checker:
             self.error("expected an automation (a mapping with triggers: and actions:)", node, path)
             return None
         before = len(self.errors)
-        for old, new in (("trigger", "triggers"), ("condition", "conditions"), ("action", "actions")):
+        for old, new in (
+            ("trigger", "triggers"),
+            ("condition", "conditions"),
+            ("action", "actions"),
+        ):
             if old in node and new in node:
                 self.key_error(f"use either '{old}' or '{new}', not both", node, path, old)
         if "use_blueprint" in node:
@@ -414,7 +426,11 @@ class _Checker:
                 "trigger type missing: add 'trigger: <type>' ("
                 + ", ".join(sorted(self.trigger_platforms))
                 + ")"
-                + (f"; found {keys[0]!r}" + suggest(keys[0], ["trigger", "platform"]) if keys else ""),
+                + (
+                    f"; found {keys[0]!r}" + suggest(keys[0], ["trigger", "platform"])
+                    if keys
+                    else ""
+                ),
                 node,
                 path,
             )
@@ -447,12 +463,15 @@ class _Checker:
         if isinstance(node, str):  # the template shorthand
             if not is_template(node):
                 self.error(
-                    f"a condition written as text must be a template such as \"{{{{ is_state('x', 'on') }}}}\", got {node!r}",
+                    "a condition written as text must be a template such as "
+                    f"\"{{{{ is_state('x', 'on') }}}}\", got {node!r}",
                     node,
                     path,
                 )
                 return None
-            value = self.check({vol.Required("value_template"): template}, {"value_template": node}, path)
+            value = self.check(
+                {vol.Required("value_template"): template}, {"value_template": node}, path
+            )
             if value is None:
                 return None
             return _located_like(NodeDict(condition="template", value_template=node), node)
@@ -464,7 +483,10 @@ class _Checker:
             kind = shorthand[0]
             rest = {k: v for k, v in node.items() if k != kind}
             given = _located_like(NodeDict(condition=kind, conditions=node[kind], **rest), node)
-            given.key_lines = {**getattr(node, "key_lines", {}), "conditions": getattr(node, "key_lines", {}).get(kind)}
+            given.key_lines = {
+                **getattr(node, "key_lines", {}),
+                "conditions": getattr(node, "key_lines", {}).get(kind),
+            }
         elif "condition" not in node:
             keys = list(node)
             hint = suggest(keys[0], ["condition", *_LOGICAL]) if keys else ""
@@ -482,7 +504,9 @@ class _Checker:
                 "condition",
             )
             return None
-        value = self.check({vol.Required("condition"): str, **CONDITION_COMMON, **schema}, given, path)
+        value = self.check(
+            {vol.Required("condition"): str, **CONDITION_COMMON, **schema}, given, path
+        )
         if value is None:
             return None
         if kind in _LOGICAL:
@@ -519,7 +543,10 @@ class _Checker:
         if "action" in node:  # the new spelling of a service call
             given = _located_like(NodeDict(node), node)
             given["service"] = given.pop("action")
-            given.key_lines = {**getattr(node, "key_lines", {}), "service": getattr(node, "key_lines", {}).get("action")}
+            given.key_lines = {
+                **getattr(node, "key_lines", {}),
+                "service": getattr(node, "key_lines", {}).get("action"),
+            }
         kind = next((k for k in ACTION_SCHEMAS if k in given), None)
         if kind is None:
             known = [*ACTION_SCHEMAS, "action"]
@@ -550,7 +577,9 @@ class _Checker:
             value["check"] = condition
 
     def _nested_wait_for_trigger(self, value: NodeDict, node: Any, path: KeyPath) -> None:
-        value["wait_for_trigger"] = self.triggers(node["wait_for_trigger"], (*path, "wait_for_trigger"))
+        value["wait_for_trigger"] = self.triggers(
+            node["wait_for_trigger"], (*path, "wait_for_trigger")
+        )
 
     def _nested_choose(self, value: NodeDict, node: Any, path: KeyPath) -> None:
         options = _located_like(NodeList(), node["choose"])
@@ -558,7 +587,9 @@ class _Checker:
             checked = self.check(_CHOOSE_OPTION, option, option_path)
             if checked is None:
                 continue
-            checked["conditions"] = self.conditions(option["conditions"], (*option_path, "conditions"))
+            checked["conditions"] = self.conditions(
+                option["conditions"], (*option_path, "conditions")
+            )
             checked["sequence"] = self.actions(option["sequence"], (*option_path, "sequence"))
             options.append(checked)
         value["choose"] = options
@@ -578,7 +609,11 @@ class _Checker:
             return
         kinds = [k for k in ("count", "while", "until", "for_each") if k in checked]
         if len(kinds) != 1:
-            self.error("repeat needs exactly one of count, while, until, for_each", node["repeat"], repeat_path)
+            self.error(
+                "repeat needs exactly one of count, while, until, for_each",
+                node["repeat"],
+                repeat_path,
+            )
             return
         for key in ("while", "until"):
             if key in checked:
@@ -615,7 +650,14 @@ def check_automations(
     items = [(path, node)] if isinstance(node, dict) else None
     if items is None:
         if not isinstance(node, list):
-            return [], [ConfigError("expected a list of automations", file=where(node)[0], line=where(node)[1], path=path)]
+            return [], [
+                ConfigError(
+                    "expected a list of automations",
+                    file=where(node)[0],
+                    line=where(node)[1],
+                    path=path,
+                )
+            ]
         items = [((*path, i), item) for i, item in enumerate(node)]
     valid = []
     for item_path, item in items:

@@ -218,7 +218,9 @@ def _to_float(value: Any, default: Any = _NO_DEFAULT) -> float:
         return float(value)
     except (ValueError, TypeError):
         if default is _NO_DEFAULT:
-            raise ValueError(f"float got invalid input {value!r} and no default was given") from None
+            raise ValueError(
+                f"float got invalid input {value!r} and no default was given"
+            ) from None
         return default
 
 
@@ -261,7 +263,9 @@ def _from_json(value: str, default: Any = _NO_DEFAULT) -> Any:
         return default
 
 
-def _to_json(value: Any, ensure_ascii: bool = False, pretty_print: bool = False, sort_keys: bool = False) -> str:
+def _to_json(
+    value: Any, ensure_ascii: bool = False, pretty_print: bool = False, sort_keys: bool = False
+) -> str:
     return json.dumps(
         value,
         ensure_ascii=ensure_ascii,
@@ -296,7 +300,9 @@ class TemplateEnvironment:
 
         def is_state_attr(entity_id: str, name: str, value: Any) -> bool:
             state = state_of(entity_id)
-            return state is not None and name in state.attributes and state.attributes[name] == value
+            return (
+                state is not None and name in state.attributes and state.attributes[name] == value
+            )
 
         def has_value(entity_id: str) -> bool:
             state = state_of(entity_id)
@@ -339,9 +345,13 @@ class TemplateEnvironment:
         def today_at(value: str = "00:00") -> datetime:
             moment = now()
             parsed = datetime.strptime(value, "%H:%M:%S" if value.count(":") == 2 else "%H:%M")
-            return moment.replace(hour=parsed.hour, minute=parsed.minute, second=parsed.second, microsecond=0)
+            return moment.replace(
+                hour=parsed.hour, minute=parsed.minute, second=parsed.second, microsecond=0
+            )
 
-        def timestamp_custom(value: float, fmt: str = "%Y-%m-%d %H:%M:%S", local: bool = True) -> str:
+        def timestamp_custom(
+            value: float, fmt: str = "%Y-%m-%d %H:%M:%S", local: bool = True
+        ) -> str:
             zone = hub.time_zone if local else UTC
             return datetime.fromtimestamp(float(value), zone).strftime(fmt)
 

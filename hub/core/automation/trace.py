@@ -78,7 +78,9 @@ class Trace:
         self.steps.append(step)
         return step
 
-    def record(self, path: str, result: dict[str, Any], variables: Mapping[str, Any] | None = None) -> None:
+    def record(
+        self, path: str, result: dict[str, Any], variables: Mapping[str, Any] | None = None
+    ) -> None:
         step = TraceStep(path, variables)
         step.result = result
         self.steps.append(step)

@@ -80,7 +80,10 @@ async def attach_triggers(
             where = f"{config.file}:{config.line}" if getattr(config, "line", None) else "?"
             _LOGGER.error(
                 "automation %s: trigger %s (%s) could not attach: %s",
-                name, config["platform"], where, result,
+                name,
+                config["platform"],
+                where,
+                result,
             )
         else:
             undo.append(result)

@@ -144,7 +144,9 @@ class StateTrigger(BuiltinTrigger):
                 return False
             return not (not_to is not None and text in not_to)
 
-        def fire(entity_id: str, old: State | None, new: State, context: Context, span: timedelta | None) -> None:
+        def fire(
+            entity_id: str, old: State | None, new: State, context: Context, span: timedelta | None
+        ) -> None:
             action(
                 {
                     "platform": "state",
@@ -168,7 +170,11 @@ class StateTrigger(BuiltinTrigger):
             old_value, new_value = value_of(old), value_of(new)
             if entity_id in timers.cancels:
                 # A pending `for:` lasts while the entity stays where it went.
-                if not (matches_to(new_value) if (to is not None or not_to is not None) else old_value == new_value):
+                if not (
+                    matches_to(new_value)
+                    if (to is not None or not_to is not None)
+                    else old_value == new_value
+                ):
                     timers.cancel(entity_id)
             if attribute is not None or state_only:
                 if old_value == new_value:
@@ -183,10 +189,20 @@ class StateTrigger(BuiltinTrigger):
             if for_ is None:
                 fire(entity_id, old, new, event.context, None)
                 return
-            variables = {"trigger": {"platform": "state", "entity_id": entity_id, "from_state": old, "to_state": new}, **self.variables}
+            variables = {
+                "trigger": {
+                    "platform": "state",
+                    "entity_id": entity_id,
+                    "from_state": old,
+                    "to_state": new,
+                },
+                **self.variables,
+            }
             span = render_duration(for_, self.env, variables)
             context = event.context
-            timers.start(entity_id, span.total_seconds(), lambda: fire(entity_id, old, new, context, span))
+            timers.start(
+                entity_id, span.total_seconds(), lambda: fire(entity_id, old, new, context, span)
+            )
 
         undo = [self.index.listen(EVENT_STATE_CHANGED, on_change, e) for e in config["entity_id"]]
 
@@ -216,7 +232,9 @@ class NumericStateTrigger(BuiltinTrigger):
         states = self.hub.states
         above, below = config.get("above"), config.get("below")
         attribute = config.get("attribute")
-        value_template = self.env.template(config["value_template"]) if "value_template" in config else None
+        value_template = (
+            self.env.template(config["value_template"]) if "value_template" in config else None
+        )
         for_ = config.get("for")
         timers = _Timers(self.clock)
 
@@ -233,13 +251,22 @@ class NumericStateTrigger(BuiltinTrigger):
             if state is None:
                 return False
             return numeric_in_range(
-                state, attribute, value_template, limit(above), limit(below), above, below, self.variables
+                state,
+                attribute,
+                value_template,
+                limit(above),
+                limit(below),
+                above,
+                below,
+                self.variables,
             )
 
         # Armed: the value was outside the range, so entering it fires.
         armed = {e: not in_range(states.get(e)) for e in config["entity_id"]}
 
-        def fire(entity_id: str, old: State | None, new: State, context: Context, span: timedelta | None) -> None:
+        def fire(
+            entity_id: str, old: State | None, new: State, context: Context, span: timedelta | None
+        ) -> None:
             action(
                 {
                     "platform": "numeric_state",
@@ -269,7 +296,9 @@ class NumericStateTrigger(BuiltinTrigger):
                 return
             span = render_duration(for_, self.env, self.variables)
             context = event.context
-            timers.start(entity_id, span.total_seconds(), lambda: fire(entity_id, old, new, context, span))
+            timers.start(
+                entity_id, span.total_seconds(), lambda: fire(entity_id, old, new, context, span)
+            )
 
         undo = [self.index.listen(EVENT_STATE_CHANGED, on_change, e) for e in config["entity_id"]]
 

@@ -41,7 +41,9 @@ class EventIndex:
         self._hub = hub
         self._types: dict[str, _TypeIndex] = {}
 
-    def listen(self, event_type: str, callback: Callback, entity_id: Hashable | None = None) -> Unsubscribe:
+    def listen(
+        self, event_type: str, callback: Callback, entity_id: Hashable | None = None
+    ) -> Unsubscribe:
         index = self._types.get(event_type)
         if index is None:
             index = self._types[event_type] = _TypeIndex()

@@ -21,7 +21,12 @@ from .base import BuiltinTrigger, as_list
 class _Scheduler:
     """Calls `fire(moment)` at each moment `next_after(now)` gives, until stopped."""
 
-    def __init__(self, trigger: BuiltinTrigger, next_after: Callable[[datetime], datetime | None], fire: Callable[[datetime], None]) -> None:
+    def __init__(
+        self,
+        trigger: BuiltinTrigger,
+        next_after: Callable[[datetime], datetime | None],
+        fire: Callable[[datetime], None],
+    ) -> None:
         self.clock = trigger.clock
         self.next_after = next_after
         self.fire = fire
@@ -54,7 +59,9 @@ class TimeTrigger(BuiltinTrigger):
         for at in as_list(self.config["at"]):
             entity_id = at if "." in at and ":" not in at else None
 
-            def next_after(now: datetime, at: str = at, entity_id: str | None = entity_id) -> datetime | None:
+            def next_after(
+                now: datetime, at: str = at, entity_id: str | None = entity_id
+            ) -> datetime | None:
                 text = at
                 if entity_id is not None:
                     state = self.hub.states.get(entity_id)
@@ -84,7 +91,9 @@ class TimeTrigger(BuiltinTrigger):
             undo.append(scheduler.stop)
             if entity_id is not None:
                 undo.append(
-                    self.index.listen(EVENT_STATE_CHANGED, lambda e, s=scheduler: s.schedule(), entity_id)
+                    self.index.listen(
+                        EVENT_STATE_CHANGED, lambda e, s=scheduler: s.schedule(), entity_id
+                    )
                 )
         return lambda: [u() for u in undo] and None
 
@@ -179,7 +188,12 @@ class SunTrigger(BuiltinTrigger):
 
         def fire(moment: datetime) -> None:
             action(
-                {"platform": "sun", "event": event, "offset": offset, "description": f"{event} with offset"},
+                {
+                    "platform": "sun",
+                    "event": event,
+                    "offset": offset,
+                    "description": f"{event} with offset",
+                },
                 None,
             )
 
@@ -202,7 +216,10 @@ class HubTrigger(BuiltinTrigger):
         event_type = EVENT_HUB_STARTED if kind == "start" else EVENT_HUB_STOPPING
 
         def on_event(event: Event) -> None:
-            action({"platform": self.platform, "event": kind, "description": f"hub {kind}"}, event.context)
+            action(
+                {"platform": self.platform, "event": kind, "description": f"hub {kind}"},
+                event.context,
+            )
 
         return self.index.listen(event_type, on_event)
 
