@@ -54,6 +54,25 @@ def template(value: Any) -> str:
     return value if isinstance(value, str) else text
 
 
+def templates_in(value: Any) -> Any:
+    """A mapping or list of data whose template strings are checked for syntax."""
+    if isinstance(value, str):
+        return template(value) if is_template(value) else value
+    if isinstance(value, dict):
+        for item in value.values():
+            templates_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            templates_in(item)
+    return value
+
+
+def data_mapping(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise vol.Invalid("expected a mapping (key: value)")
+    return templates_in(value)
+
+
 def entity_ids(value: Any) -> list[str]:
     """One entity id, a comma-separated string of them, or a list."""
     if isinstance(value, str):
@@ -178,7 +197,7 @@ TRIGGER_COMMON = {
     vol.Optional("id"): vol.Coerce(str),
     vol.Optional("alias"): str,
     vol.Optional("enabled"): vol.Any(bool, template),
-    vol.Optional("variables"): dict,
+    vol.Optional("variables"): data_mapping,
 }
 _TRIGGER_COMMON_KEYS = ("platform", "trigger", "id", "alias", "enabled", "variables")
 
@@ -229,7 +248,7 @@ CONDITION_SCHEMAS: dict[str, dict[Any, Any]] = {
         vol.Optional("before_offset"): duration,
     },
     "template": {vol.Required("value_template"): template},
-    "trigger": {vol.Required("id"): vol.Any(vol.Coerce(str), [vol.Coerce(str)])},
+    "trigger": {vol.Required("id"): vol.Any([vol.Coerce(str)], vol.Coerce(str))},
     "and": {vol.Required("conditions"): object},
     "or": {vol.Required("conditions"): object},
     "not": {vol.Required("conditions"): object},
@@ -267,8 +286,8 @@ ACTION_SCHEMAS: dict[str, dict[Any, Any]] = {
     "wait_for_trigger": {vol.Required("wait_for_trigger"): object, **_WAIT},
     "event": {
         vol.Required("event"): template,
-        vol.Optional("event_data"): dict,
-        vol.Optional("event_data_template"): dict,
+        vol.Optional("event_data"): data_mapping,
+        vol.Optional("event_data_template"): data_mapping,
     },
     "condition": {vol.Required("condition"): str, vol.Extra: object},
     "choose": {vol.Required("choose"): object, vol.Optional("default"): object},
@@ -276,7 +295,7 @@ ACTION_SCHEMAS: dict[str, dict[Any, Any]] = {
     "repeat": {vol.Required("repeat"): object},
     "parallel": {vol.Required("parallel"): object},
     "sequence": {vol.Required("sequence"): object},
-    "variables": {vol.Required("variables"): dict},
+    "variables": {vol.Required("variables"): data_mapping},
     "stop": {
         vol.Required("stop"): vol.Any(str, None),
         vol.Optional("error", default=False): bool,
@@ -285,8 +304,8 @@ ACTION_SCHEMAS: dict[str, dict[Any, Any]] = {
     "service": {
         vol.Required("service"): template,
         vol.Optional("target"): vol.Any(_TARGET, template),
-        vol.Optional("data"): vol.Any(dict, template),
-        vol.Optional("data_template"): dict,
+        vol.Optional("data"): vol.Any(data_mapping, template),
+        vol.Optional("data_template"): data_mapping,
         vol.Optional("entity_id"): vol.Any(entity_ids, template),
         vol.Optional("response_variable"): str,
         vol.Optional("metadata"): dict,
@@ -314,8 +333,8 @@ AUTOMATION_SCHEMA = vol.Schema(
         vol.Optional("max", default=DEFAULT_MAX): positive_int,
         vol.Optional("max_exceeded", default="warning"): vol.All(vol.Lower, vol.In(LOG_LEVELS)),
         vol.Optional("initial_state"): bool,
-        vol.Optional("variables", default=dict): dict,
-        vol.Optional("trigger_variables", default=dict): dict,
+        vol.Optional("variables", default=dict): data_mapping,
+        vol.Optional("trigger_variables", default=dict): data_mapping,
         vol.Optional("trace"): {vol.Optional("stored_traces"): positive_int},
         vol.Optional("trigger"): object,
         vol.Optional("triggers"): object,
