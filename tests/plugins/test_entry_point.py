@@ -98,7 +98,10 @@ async def test_plugin_schema_errors_point_at_the_yaml(example, hub_factory, tmp_
     hub = await hub_factory(config_dir=folder, autoload=True, start=False)
     errors = [str(e) for e in hub.load()]
     assert len(errors) == 1
-    assert "relay" in errors[0]
+    # the plugin's own CONFIG_SCHEMA, reported like any config error: file:line: key path
+    line = CONFIGURATION.splitlines().index("    relay: 3") + 1
+    assert errors[0].startswith(f"{folder / 'configuration.yaml'}:{line}: siren[0].relay: ")
+    assert "at most 8" in errors[0]
 
 
 async def test_disable_autoload_env_keeps_it_out(
