@@ -26,6 +26,22 @@ i18n.register(
             ),
             "id": "Sigap: hub integrasi keamanan gedung (CCTV, pintu, sirene, peringatan chat).",
         },
+        "cli.epilog": {
+            "en": (
+                "examples:\n"
+                "  sigap check-config -c config   check config/ and list every mistake\n"
+                "  sigap run -c config            run the hub (the demo runs as it is)\n"
+                "  sigap plugins                  what is loaded, and what failed\n"
+                "Messages are in Indonesian unless SIGAP_LANG=en (or hub.language: en)."
+            ),
+            "id": (
+                "contoh:\n"
+                "  sigap check-config -c config   periksa config/ dan tampilkan semua kesalahan\n"
+                "  sigap run -c config            jalankan hub (demo langsung jalan)\n"
+                "  sigap plugins                  plugin yang dimuat, dan yang gagal\n"
+                "Pesan dalam bahasa Indonesia kecuali SIGAP_LANG=en (atau hub.language: en)."
+            ),
+        },
         "cli.config_ok": {
             "en": "Configuration in {path} is valid: {devices} devices, {sites} sites.",
             "id": "Konfigurasi di {path} valid: {devices} perangkat, {sites} lokasi.",
@@ -65,7 +81,12 @@ i18n.register(
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sigap", description=i18n.t("cli.description", lang))
+    parser = argparse.ArgumentParser(
+        prog="sigap",
+        description=i18n.t("cli.description", lang),
+        epilog=i18n.t("cli.epilog", lang),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"sigap {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
