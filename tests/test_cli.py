@@ -1,0 +1,270 @@
+"""The `sigap` command as an admin uses it: --version, --help, check-config
+on a good and on a broken configuration, plugins, and `sigap run` end to
+end (a demo camera's motion sounds the siren through the automation, and
+Ctrl-C stops the hub cleanly)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub import __version__
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / "config"
+SECRET_VALUE = "Rahasia-Bontang-2026"
+
+
+def sigap_command() -> list[str]:
+    """The installed console script next to this Python (as an admin runs it)."""
+    script = Path(sys.executable).with_name("sigap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hub"]
+
+
+def sigap(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*sigap_command(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_version() -> None:
+    result = sigap("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sigap {__version__}"
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", __version__)
+
+
+def test_help_names_every_command_in_plain_words() -> None:
+    result = sigap("--help")
+    assert result.returncode == 0, result.stderr
+    out = " ".join(result.stdout.split())  # argparse wraps as the terminal allows
+    assert "CCTV" in out
+    for command, words in (
+        ("run", "run the hub until Ctrl-C"),
+        ("check-config", "validate the configuration"),
+        ("plugins", "list loaded plugins"),
+    ):
+        assert f"{command} {words}" in out, command
+    # and how to start, by example
+    assert "sigap check-config -c config" in out
+    assert "sigap run -c config" in out
+    sub = sigap("check-config", "--help")
+    assert sub.returncode == 0
+    sub_out = " ".join(sub.stdout.split())
+    assert "-c DIR, --config DIR" in sub_out
+    assert "default: ./config" in sub_out
+
+
+def test_no_command_is_a_usage_error() -> None:
+    result = sigap()
+    assert result.returncode == 2
+    assert "usage: sigap" in result.stderr
+
+
+def test_check_config_passes_on_the_example_configuration(tmp_path: Path) -> None:
+    shutil.copytree(CONFIG, tmp_path / "config")
+    result = sigap("check-config", "-c", "config", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stdout
+    assert result.stderr == ""
+
+
+def test_check_config_on_a_missing_folder(tmp_path: Path) -> None:
+    result = sigap("check-config", "-c", "tidak_ada", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "tidak_ada" in result.stderr
+
+
+# -- a configuration with many mistakes in two files ---------------------------
+
+BROKEN_CONFIGURATION = """\
+hub:
+  name: Uji Sigap
+  langauge: en
+  latitude: !secret pusat_komando_pin
+sites: !include sites.yaml
+camera: !include devices/kamera.yaml
+siren: !include devices/sirens.yaml
+notify:
+  - platform: console
+    id: pusat_komando
+"""
+
+SITES = """\
+- id: dinkes
+  name: Dinas Kesehatan
+  areas: [lobi, halaman]
+"""
+
+BROKEN_SIRENS = """\
+- platform: demo
+  id: dinkes_halaman
+  name: !secret nama_sirene
+  site: dinkes
+  area: halaman
+  max_on_time: lama
+- platform: acme
+  id: dinkes_lobi
+  site: dinkes
+  area: lobi
+"""
+
+
+def line_of(text: str, needle: str) -> int:
+    (number,) = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return number
+
+
+@pytest.fixture
+def broken_config(tmp_path: Path) -> Path:
+    folder = tmp_path / "config"
+    (folder / "devices").mkdir(parents=True)
+    (folder / "configuration.yaml").write_text(BROKEN_CONFIGURATION, encoding="utf-8")
+    (folder / "sites.yaml").write_text(SITES, encoding="utf-8")
+    (folder / "devices" / "sirens.yaml").write_text(BROKEN_SIRENS, encoding="utf-8")
+    (folder / "secrets.yaml").write_text(f"pusat_komando_pin: {SECRET_VALUE}\n", encoding="utf-8")
+    return folder
+
+
+def test_check_config_reports_every_mistake_at_its_file_and_line(broken_config: Path) -> None:
+    result = sigap("check-config", "-c", "config", cwd=broken_config.parent)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+
+    main, sirens = "config/configuration.yaml", "config/devices/sirens.yaml"
+    expected = [
+        # unknown key, with a did-you-mean
+        (
+            f"{main}:{line_of(BROKEN_CONFIGURATION, 'langauge')}: hub: "
+            "'langauge' is not a known key (did you mean 'language'?)"
+        ),
+        # wrong type, where the value is a secret: named, never shown
+        (
+            f"{main}:{line_of(BROKEN_CONFIGURATION, 'latitude')}: hub.latitude: "
+            "expected a number, got <secret pusat_komando_pin>"
+        ),
+        # a bad include
+        f"{main}:{line_of(BROKEN_CONFIGURATION, 'kamera')}: cannot include 'devices/kamera.yaml'",
+        # a missing secret, in the second file
+        f"{sirens}:{line_of(BROKEN_SIRENS, 'nama_sirene')}: secret 'nama_sirene' is not defined",
+        # wrong type in the second file
+        (
+            f"{sirens}:{line_of(BROKEN_SIRENS, 'max_on_time')}: siren[0].max_on_time: "
+            "expected a number, got 'lama'"
+        ),
+        # unknown platform, with the known ones
+        (
+            f"{sirens}:{line_of(BROKEN_SIRENS, 'acme')}: siren[1].platform: "
+            "unknown siren platform 'acme'"
+        ),
+    ]
+    lines = [line.strip() for line in output.splitlines()]
+    for text in expected:
+        assert any(line.startswith(text) for line in lines), f"missing: {text}\n{output}"
+    # every error line points at a file and line
+    error_lines = [line for line in lines if line.startswith("config/")]
+    assert len(error_lines) >= len(expected)
+    assert all(re.match(r"config/[\w/]+\.yaml:\d+: ", line) for line in error_lines)
+    assert SECRET_VALUE not in output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="config: errors raised while reading YAML (!include, !secret) carry file:line "
+    "but not yet the key path (camera, siren[0].name); remove this mark when they do",
+)
+def test_loader_errors_name_their_key_path(broken_config: Path) -> None:
+    output = sigap("check-config", "-c", "config", cwd=broken_config.parent).stderr
+    assert re.search(r"configuration\.yaml:\d+: camera: cannot include", output)
+    assert re.search(r"sirens\.yaml:\d+: siren\[0\]\.name: secret 'nama_sirene'", output)
+
+
+def test_secret_values_never_reach_the_output_of_any_command(broken_config: Path) -> None:
+    (broken_config / "configuration.yaml").write_text(
+        BROKEN_CONFIGURATION.replace("name: Uji Sigap", "name: !secret pusat_komando_pin"),
+        encoding="utf-8",
+    )
+    for args in (("check-config",), ("plugins",)):
+        result = sigap(*args, "-c", "config", cwd=broken_config.parent)
+        assert SECRET_VALUE not in result.stdout + result.stderr, args
+
+
+# -- plugins --------------------------------------------------------------------
+
+
+def test_plugins_lists_the_demo_with_its_platforms() -> None:
+    result = sigap("plugins", "-c", str(CONFIG))
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:]}
+    assert rows["demo"][:2] == ["ok", "builtin"]
+    for platform in ("camera:demo", "door:demo", "siren:demo", "notify:console"):
+        assert platform in rows["demo"]
+    assert rows["entities"][:2] == ["ok", "core"]
+
+
+def test_plugins_block(tmp_path: Path) -> None:
+    result = sigap("plugins", "-c", str(CONFIG), "--block", "demo")
+    assert result.returncode == 0
+    assert "demo" not in result.stdout.split()
+
+
+# -- sigap run, end to end ------------------------------------------------------
+
+
+async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    proc = await asyncio.create_subprocess_exec(
+        *sigap_command(),
+        "run",
+        "-c",
+        str(config),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+    )
+    seen: list[str] = []
+    try:
+
+        async def until(pattern: str) -> str:
+            while True:
+                raw = await proc.stdout.readline()
+                if not raw:
+                    raise AssertionError(f"sigap run ended before {pattern!r}:\n" + "".join(seen))
+                line = raw.decode()
+                seen.append(line)
+                if re.search(pattern, line):
+                    return line
+
+        async with asyncio.timeout(30):
+            await until(r"started: \d+ devices")
+            await until(r"camera\.dinkes_lobi \(dinkes/lobi\): motion")
+            await until(r"siren\.dinkes_halaman \(dinkes\): SIREN ON")
+            await until(r"ALERT: \[Dinas Kesehatan\] Gerakan terdeteksi di lobi")
+        proc.send_signal(signal.SIGINT)
+        async with asyncio.timeout(20):
+            rest, _ = await proc.communicate()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.communicate()
+    output = "".join(seen) + rest.decode()
+    assert proc.returncode == 0, output
+    assert "Menghentikan Sigap" in output  # config/ says hub.language: id
+    for trouble in ("Traceback", "ERROR", "Warning", "never awaited", "Task was destroyed"):
+        assert trouble not in output, output
