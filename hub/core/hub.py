@@ -165,9 +165,14 @@ class Hub:
     async def start(self) -> None:
         """Start everything; raises ConfigErrors when the configuration is
         invalid. A plugin or device that fails to start is reported and the
-        rest of the hub starts."""
-        if self.load():
-            raise ConfigErrors(self.config_errors)
+        rest of the hub starts. A mistake that leaves out only its own item
+        (`leaves_item_out`, e.g. one broken automation) is logged and the hub
+        starts without that item, as Home Assistant does."""
+        errors = self.load()
+        if any(not getattr(error, "leaves_item_out", False) for error in errors):
+            raise ConfigErrors(errors)
+        for error in errors:
+            _LOGGER.error("%s (left out; the rest starts)", error)
         self.stage = "starting"
         await self._exit_stack.__aenter__()
         for plugin, lifespan in self.plugins.call("sigap_lifespan", hub=self):

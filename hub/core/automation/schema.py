@@ -346,6 +346,19 @@ AUTOMATION_SCHEMA = vol.Schema(
 )
 
 
+class AutomationError(ConfigError):
+    """A mistake in one automation: `sigap check-config` lists it, and the hub
+    starts without that automation (the others load), as Home Assistant does."""
+
+    leaves_item_out = True
+
+    @classmethod
+    def of(cls, error: ConfigError) -> AutomationError:
+        if isinstance(error, cls):
+            return error
+        return cls(error.message, file=error.file, line=error.line, path=error.path)
+
+
 class _Checker:
     """Walks one automation, collecting every mistake with its location."""
 
@@ -670,7 +683,7 @@ def check_automations(
     if items is None:
         if not isinstance(node, list):
             return [], [
-                ConfigError(
+                AutomationError(
                     "expected a list of automations",
                     file=where(node)[0],
                     line=where(node)[1],
@@ -683,7 +696,7 @@ def check_automations(
         automation = checker.automation(item, item_path)
         if automation is not None:
             valid.append(automation)
-    return valid, errors
+    return valid, [AutomationError.of(error) for error in errors]
 
 
 def section_validator(hub: Hub) -> Callable[[Any], tuple[list[NodeDict], list[ConfigError]]]:
