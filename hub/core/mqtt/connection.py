@@ -1,0 +1,447 @@
+"""The hub's one MQTT connection: a persistent QoS 1 session that reconnects
+by itself, re-subscribes, announces the hub on its status topic, and hands
+each message to every subscriber of every matching filter.
+
+Why reach past aiomqtt's public API: its message iterator costs a task and an
+`asyncio.wait` per message, and each publish wakes the loop through its
+self-pipe. We keep aiomqtt for connecting, TLS, will and session handling,
+and take the message and write callbacks ourselves (aiomqtt is pinned).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import random
+import ssl
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiomqtt
+import paho.mqtt.client as paho
+
+from ..bus import Unsubscribe
+from .topics import check_filter, check_topic, has_wildcard, matches
+
+_LOGGER = logging.getLogger("hub.mqtt")
+
+# How many distinct topics the router remembers the matching filters of.
+_ROUTE_CACHE_SIZE = 4096
+
+
+class MqttError(Exception):
+    """An MQTT operation failed; the message says which and why."""
+
+
+class MqttNotConnected(MqttError):
+    def __init__(self, host: str, port: int, what: str) -> None:
+        super().__init__(
+            f"MQTT broker {host}:{port} is not connected; {what} was not sent "
+            "(the hub keeps reconnecting)"
+        )
+
+
+class Message:
+    """One received MQTT message. `payload` is the raw bytes; `text` decodes it."""
+
+    __slots__ = ("payload", "qos", "retain", "topic")
+
+    def __init__(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+
+    @property
+    def text(self) -> str:
+        return self.payload.decode("utf-8", "replace")
+
+    def __repr__(self) -> str:
+        return f"<Message {self.topic} {self.payload[:60]!r} qos={self.qos}>"
+
+
+MessageCallback = Callable[[Message], Awaitable[Any] | None]
+
+
+class _Subscriber:
+    __slots__ = ("callback", "is_coroutine", "qos")
+
+    def __init__(self, callback: MessageCallback, qos: int) -> None:
+        self.callback = callback
+        self.qos = qos
+        self.is_coroutine = inspect.iscoroutinefunction(callback)
+
+
+class _Filter:
+    """One broker subscription shared by every subscriber of the same filter."""
+
+    __slots__ = ("filter", "granted_qos", "subscribers")
+
+    def __init__(self, topic_filter: str) -> None:
+        self.filter = topic_filter
+        self.subscribers: tuple[_Subscriber, ...] = ()
+        self.granted_qos = -1  # the QoS we subscribed with on this connection
+
+    @property
+    def qos(self) -> int:
+        return max(s.qos for s in self.subscribers)
+
+
+class _Client(aiomqtt.Client):
+    """aiomqtt with a direct message callback and coalesced socket writes."""
+
+    def __init__(self, *args: Any, on_message: Callable[[paho.MQTTMessage], None], **kw: Any):
+        super().__init__(*args, **kw)
+        self._sigap_on_message = on_message
+        self._loop_thread = threading.get_ident()
+        self._flush_pending = False
+
+    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
+        self._sigap_on_message(message)
+
+    def _on_socket_register_write(self, client: paho.Client, userdata: Any, sock: Any) -> None:
+        # paho asks to be told when the socket is writable. On the loop thread
+        # (a publish from a handler) we write once at the end of this loop
+        # turn instead, so a burst of publishes is one send and no epoll change.
+        if threading.get_ident() != self._loop_thread:
+            super()._on_socket_register_write(client, userdata, sock)
+            return
+        if not self._flush_pending:
+            self._flush_pending = True
+            self._loop.call_soon(self._flush, client, sock)
+
+    def _flush(self, client: paho.Client, sock: Any) -> None:
+        self._flush_pending = False
+        try:
+            client.loop_write()
+        except Exception as exc:  # a broken pipe: the connection is gone
+            if not self._disconnected.done():
+                self._disconnected.set_exception(exc)
+            return
+        if client.want_write() and sock.fileno() >= 0:
+            # the kernel buffer is full: fall back to waiting for writability
+            self._loop.add_writer(sock.fileno(), self._write_ready, client)
+
+    def _write_ready(self, client: paho.Client) -> None:
+        try:
+            client.loop_write()
+        except Exception as exc:
+            if not self._disconnected.done():
+                self._disconnected.set_exception(exc)
+
+    def reset_for_reconnect(self) -> None:
+        # aiomqtt leaves `_connected` resolved after an unexpected disconnect,
+        # which would make the next connect return before the CONNACK.
+        if self._connected.done():
+            if not self._connected.cancelled():
+                self._connected.exception()  # mark it retrieved
+            self._connected = asyncio.get_running_loop().create_future()
+
+    async def wait_disconnected(self) -> None:
+        await self._disconnected
+
+    def publish_nowait(self, topic: str, payload: Any, qos: int, retain: bool) -> int:
+        return self._client.publish(topic, payload, qos, retain).rc
+
+    def drop_connection(self) -> None:
+        """Close the socket without a DISCONNECT, as a network fault would
+        (tests use it to make the broker send the hub's last will)."""
+        sock = self._client.socket()
+        if sock is not None:
+            import socket as _socket
+
+            sock.shutdown(_socket.SHUT_RDWR)
+
+
+class MqttConnection:
+    """The shared connection. `await subscribe(filter, callback, qos)` returns
+    the unsubscribe; `await publish(topic, payload, qos, retain)` sends."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        client_id: str,
+        status_topic: str,
+        username: str | None = None,
+        password: str | None = None,
+        tls_ca_file: str | None = None,
+        tls: bool = False,
+        keepalive: int = 30,
+        reconnect_min: float = 0.25,
+        reconnect_max: float = 4.0,
+        on_state: Callable[[bool, str], None] | None = None,
+    ) -> None:
+        self.host, self.port = host, port
+        self.client_id = client_id
+        self.status_topic = status_topic
+        self.reconnect_min, self.reconnect_max = reconnect_min, reconnect_max
+        self._on_state = on_state
+        tls_context = None
+        if tls or tls_ca_file:
+            tls_context = ssl.create_default_context(cafile=tls_ca_file)
+        self._client = _Client(
+            host,
+            port,
+            username=username,
+            password=password,
+            identifier=client_id,
+            protocol=aiomqtt.ProtocolVersion.V311,
+            # a persistent session: the broker keeps our subscriptions and
+            # queues QoS 1 messages while we are away
+            clean_session=False,
+            keepalive=keepalive,
+            tls_context=tls_context,
+            will=aiomqtt.Will(status_topic, "offline", qos=1, retain=True),
+            max_queued_outgoing_messages=0,
+            max_inflight_messages=1000,
+            timeout=10,
+            on_message=self._on_paho_message,
+        )
+        self._filters: dict[str, _Filter] = {}
+        self._exact: dict[str, _Filter] = {}
+        self._wild: tuple[_Filter, ...] = ()
+        self._routes: dict[str, tuple[_Filter, ...]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._connected = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.connects = 0  # how many times a connection was established
+
+    # -- lifetime -------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def wait_connected(self) -> None:
+        await self._connected.wait()
+
+    def start(self) -> None:
+        self._runner = asyncio.get_running_loop().create_task(self._run(), name="mqtt connection")
+
+    async def stop(self) -> None:
+        """Say goodbye (status offline, retained) and disconnect cleanly."""
+        self._stopping = True
+        if self.connected:
+            self._connected.clear()
+            try:
+                self._client.publish_nowait(self.status_topic, "offline", 1, True)
+                async with asyncio.timeout(5):
+                    await self._client.__aexit__(None, None, None)
+            except (aiomqtt.MqttError, TimeoutError, OSError) as err:
+                _LOGGER.warning(
+                    "MQTT: no clean disconnect from %s:%s: %s", self.host, self.port, err
+                )
+        if self._runner is not None:
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping:
+            self._client.reset_for_reconnect()
+            try:
+                async with self._client:
+                    failures = 0
+                    await self._after_connect()
+                    await self._client.wait_disconnected()
+            except aiomqtt.MqttError as err:
+                reason = str(err)
+            except OSError as err:
+                reason = f"{type(err).__name__}: {err}"
+            else:
+                reason = "disconnected"
+            if self._stopping:
+                return
+            if self.connected:
+                self._connected.clear()
+                _LOGGER.warning("MQTT: lost %s:%s: %s", self.host, self.port, reason)
+                self._state_changed(False, reason)
+            # capped exponential back-off with jitter, so a city of hubs does
+            # not reconnect in lock-step after a broker restart
+            delay = min(self.reconnect_max, self.reconnect_min * 2**failures)
+            delay = random.uniform(delay / 2, delay)
+            failures += 1
+            if failures == 1 or failures % 20 == 0:
+                _LOGGER.warning(
+                    "MQTT: cannot reach %s:%s (%s); retrying every <= %.0f s",
+                    self.host,
+                    self.port,
+                    reason,
+                    self.reconnect_max,
+                )
+            await asyncio.sleep(delay)
+
+    async def _after_connect(self) -> None:
+        self.connects += 1
+        for f in self._filters.values():
+            f.granted_qos = -1
+        # the broker may already hold these (persistent session), but it may
+        # also have lost them (broker without persistence): subscribe again
+        if self._filters:
+            await self._client.subscribe([(f.filter, f.qos) for f in self._filters.values()])
+            for f in self._filters.values():
+                f.granted_qos = f.qos
+        self._client.publish_nowait(self.status_topic, "online", 1, True)
+        self._connected.set()
+        _LOGGER.info(
+            "MQTT: connected to %s:%s as %s (%d subscriptions)",
+            self.host,
+            self.port,
+            self.client_id,
+            len(self._filters),
+        )
+        self._state_changed(True, "")
+
+    def _state_changed(self, connected: bool, reason: str) -> None:
+        if self._on_state is not None:
+            self._on_state(connected, reason)
+
+    def drop_connection(self) -> None:
+        self._client.drop_connection()
+
+    # -- subscribing ------------------------------------------------------------
+
+    async def subscribe(
+        self, topic_filter: str, callback: MessageCallback, qos: int = 1
+    ) -> Unsubscribe:
+        """Call `callback(message)` for each message matching `topic_filter`.
+
+        A plain function runs on the read loop and must not block; a coroutine
+        function runs as its own task, so a slow one never delays the others.
+        Subscribers of the same filter share one broker subscription. Returns
+        once the broker granted it (or at once while disconnected: it is then
+        made on reconnect)."""
+        check_filter(topic_filter)
+        if qos not in (0, 1, 2):
+            raise ValueError(f"qos must be 0, 1 or 2, not {qos!r}")
+        sub = _Subscriber(callback, qos)
+        entry = self._filters.get(topic_filter)
+        if entry is None:
+            entry = self._filters[topic_filter] = _Filter(topic_filter)
+            entry.subscribers = (sub,)
+            self._rebuild_routes()
+        else:
+            entry.subscribers = (*entry.subscribers, sub)
+
+        def unsubscribe() -> None:
+            current = self._filters.get(topic_filter)
+            if current is None or sub not in current.subscribers:
+                return
+            current.subscribers = tuple(s for s in current.subscribers if s is not sub)
+            if not current.subscribers:
+                del self._filters[topic_filter]
+                self._rebuild_routes()
+                if self.connected:
+                    self._spawn(self._broker_unsubscribe(topic_filter))
+
+        if self.connected and entry.granted_qos < entry.qos:
+            wanted = entry.qos
+            try:
+                await self._client.subscribe(topic_filter, wanted)
+            except aiomqtt.MqttError as err:
+                # not fatal: the subscription is made again on reconnect
+                _LOGGER.warning("MQTT: subscribing to %s failed: %s", topic_filter, err)
+            else:
+                entry.granted_qos = max(entry.granted_qos, wanted)
+        return unsubscribe
+
+    async def _broker_unsubscribe(self, topic_filter: str) -> None:
+        if topic_filter in self._filters:
+            return  # someone subscribed again meanwhile
+        try:
+            await self._client.unsubscribe(topic_filter)
+        except aiomqtt.MqttError as err:
+            _LOGGER.debug("MQTT: unsubscribing %s failed: %s", topic_filter, err)
+
+    def _rebuild_routes(self) -> None:
+        self._exact = {k: f for k, f in self._filters.items() if not has_wildcard(k)}
+        self._wild = tuple(f for k, f in self._filters.items() if has_wildcard(k))
+        self._routes = {}
+
+    def _route(self, topic: str) -> tuple[_Filter, ...]:
+        found = [f for f in self._wild if matches(f.filter, topic)]
+        exact = self._exact.get(topic)
+        if exact is not None:
+            found.append(exact)
+        route = tuple(found)
+        if len(self._routes) >= _ROUTE_CACHE_SIZE:
+            self._routes.clear()
+        self._routes[topic] = route
+        return route
+
+    # -- receiving: runs inside paho's read, on the event loop -----------------
+
+    def _on_paho_message(self, raw: paho.MQTTMessage) -> None:
+        try:
+            topic = raw.topic
+        except UnicodeDecodeError:
+            _LOGGER.warning("MQTT: dropped a message whose topic is not UTF-8")
+            return
+        route = self._routes.get(topic)
+        if route is None:
+            route = self._route(topic)
+        if not route:
+            return
+        message = Message(topic, raw.payload, raw.qos, raw.retain)
+        for entry in route:
+            for sub in entry.subscribers:
+                try:
+                    if sub.is_coroutine:
+                        self._spawn(sub.callback(message))  # type: ignore[arg-type]
+                    else:
+                        sub.callback(message)
+                except Exception:
+                    _LOGGER.exception("MQTT: subscriber of %s failed on %s", entry.filter, topic)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (err := task.exception()) is not None:
+            _LOGGER.error("MQTT: a message handler failed: %r", err, exc_info=err)
+
+    # -- publishing ---------------------------------------------------------------
+
+    async def publish(
+        self,
+        topic: str,
+        payload: str | bytes | int | float | None = None,
+        qos: int = 0,
+        retain: bool = False,
+    ) -> None:
+        """Send a message. QoS 1 messages are kept by the session and sent
+        again after a reconnect until the broker acknowledges them. Raises
+        MqttNotConnected while the broker is away."""
+        self.publish_nowait(topic, payload, qos, retain)
+
+    def publish_nowait(
+        self,
+        topic: str,
+        payload: str | bytes | int | float | None = None,
+        qos: int = 0,
+        retain: bool = False,
+    ) -> None:
+        """`publish` for code that cannot await (the hot path of handlers)."""
+        if not self._connected.is_set():
+            raise MqttNotConnected(self.host, self.port, f"the message to {topic}")
+        try:
+            rc = self._client.publish_nowait(topic, payload, qos, retain)
+        except ValueError as err:
+            check_topic(topic)
+            raise MqttError(f"cannot publish to {topic}: {err}") from None
+        if rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
+            raise MqttError(f"cannot publish to {topic}: {paho.error_string(rc)}")
+        if rc == paho.MQTT_ERR_NO_CONN and qos == 0:
+            raise MqttNotConnected(self.host, self.port, f"the message to {topic}")

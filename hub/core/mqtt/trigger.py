@@ -1,0 +1,101 @@
+"""The `mqtt` automation trigger: fires on each message matching a topic
+filter (`+` and `#` allowed), optionally only for one payload.
+
+Trigger variables, as in Home Assistant: `platform`, `topic`, `payload`
+(text), `payload_json` (when the payload is JSON), `qos`, `description`.
+With `value_template`, the template is rendered with `value` (the payload)
+and `value_json`, and its result is what `payload:` is compared with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import voluptuous as vol
+
+from ..bus import Unsubscribe
+from ..context import Context
+from ..platform import TriggerAction, TriggerPlatform
+from .connection import Message
+from .templates import compile_template
+from .topics import InvalidTopic, check_filter
+
+if TYPE_CHECKING:
+    from ..hub import Hub
+
+
+def _topic_filter(value: Any) -> str:
+    try:
+        return check_filter(str(value))
+    except InvalidTopic as err:
+        raise vol.Invalid(str(err)) from None
+
+
+class MqttTrigger(TriggerPlatform):
+    platform = "mqtt"
+    CONFIG_SCHEMA = {
+        vol.Required("topic"): _topic_filter,
+        vol.Optional("payload"): vol.Coerce(str),
+        vol.Optional("value_template"): str,
+        vol.Optional("qos", default=1): vol.In((0, 1, 2)),
+        vol.Optional("encoding", default="utf-8"): str,
+    }
+
+    def __init__(self, hub: Hub, config: Mapping[str, Any]) -> None:
+        super().__init__(hub, config)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def attach(self, action: TriggerAction) -> Unsubscribe:
+        from . import MQTT
+
+        connection = self.hub.data.get(MQTT)
+        if connection is None:
+            raise RuntimeError(
+                f"trigger mqtt on {self.config['topic']!r} needs a connection: "
+                "add an `mqtt:` section (host, port) to configuration.yaml"
+            )
+        topic = self.config["topic"]
+        wanted = self.config.get("payload")
+        encoding = self.config.get("encoding", "utf-8")
+        template = self.config.get("value_template")
+        render = compile_template(self.hub, template) if template else None
+        description = f"mqtt topic {topic}"
+        tasks = self._tasks
+
+        def on_message(message: Message) -> None:
+            payload = message.payload.decode(encoding, "replace")
+            payload_json = _json_or_none(payload)
+            if render is not None:
+                value = render({"value": payload, "value_json": payload_json})
+                if wanted is not None and str(value) != wanted:
+                    return
+            elif wanted is not None and payload != wanted:
+                return
+            variables = {
+                "platform": "mqtt",
+                "topic": message.topic,
+                "payload": payload,
+                "payload_json": payload_json,
+                "qos": message.qos,
+                "description": description,
+            }
+            result = action(variables, Context())
+            if asyncio.iscoroutine(result):
+                task = asyncio.get_running_loop().create_task(result)
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+
+        return await connection.subscribe(topic, on_message, self.config.get("qos", 1))
+
+
+def _json_or_none(text: str) -> Any:
+    # only what can be JSON is parsed: a failed parse costs an exception
+    if not text or text[0] not in '{["-0123456789tfn':
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

@@ -1,0 +1,55 @@
+"""Fixtures for the MQTT tests: a real Mosquitto on a free port per test,
+and hubs connected to it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+import pytest
+
+from hub.core.mqtt import MQTT, MqttConnection
+from hub.testing.mosquitto import Mosquitto, MosquittoNotFound
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A running broker; the test may stop(), kill() and start() it again."""
+    try:
+        broker = Mosquitto(tmp_path / "mosquitto")
+    except MosquittoNotFound as err:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(err))
+        pytest.skip(str(err))
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+def mqtt_config(broker: Mosquitto, **extra: Any) -> dict[str, Any]:
+    return {
+        "host": broker.host,
+        "port": broker.port,
+        "reconnect_min": 0.1,
+        "reconnect_max": 1.0,
+        **extra,
+    }
+
+
+@pytest.fixture
+def hub_config(mosquitto: Mosquitto) -> dict[str, Any]:
+    return {"hub": {"id": "uji"}, "mqtt": mqtt_config(mosquitto)}
+
+
+def connection_of(hub: Any) -> MqttConnection:
+    return hub.data[MQTT]
+
+
+@pytest.fixture
+async def observer(mosquitto: Mosquitto) -> AsyncIterator[aiomqtt.Client]:
+    """A plain MQTT client standing for a device or a person watching."""
+    async with aiomqtt.Client(mosquitto.host, mosquitto.port, identifier="observer") as client:
+        yield client
