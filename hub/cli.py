@@ -118,6 +118,10 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     common(check)
     plugins = sub.add_parser("plugins", help="list loaded plugins, their platforms and failures")
     common(plugins)
+    trace = sub.add_parser("trace", help="show the last runs of an automation, step by step")
+    common(trace)
+    trace.add_argument("automation", metavar="AUTOMATION", help="its id, entity id or alias")
+    trace.add_argument("--json", action="store_true", help="print the traces as JSON")
     return parser
 
 
@@ -250,10 +254,39 @@ def run(args: argparse.Namespace, lang: str) -> int:
     return uvloop.run(_run(args, lang))
 
 
+def show_trace(args: argparse.Namespace, lang: str) -> int:
+    """The traces the running hub saved in <config>/.storage/traces."""
+    import json
+
+    from .core.automation.trace_files import format_document, read_traces, trace_folder
+
+    folder = trace_folder(args.config)
+    documents = read_traces(folder)
+    wanted = args.automation
+    found = [d for d in documents if wanted in (d.get("id"), d.get("entity_id"), d.get("alias"))]
+    if not found:
+        known = ", ".join(str(d.get("id")) for d in documents) or "-"
+        print(
+            i18n.t("trace.not_found", lang, name=wanted, folder=folder, known=known),
+            file=sys.stderr,
+        )
+        return 1
+    if args.json:
+        print(json.dumps(found[0], ensure_ascii=False, indent=2))
+        return 0
+    print("\n".join(format_document(found[0], lang, i18n.DEFAULT_TIME_ZONE)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     lang = _language()
     args = _parser(lang).parse_args(argv)
-    commands = {"run": run, "check-config": check_config, "plugins": list_plugins}
+    commands = {
+        "run": run,
+        "check-config": check_config,
+        "plugins": list_plugins,
+        "trace": show_trace,
+    }
     if args.command != "run":
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         install_log_redaction()

@@ -17,6 +17,7 @@ from .runner import Automation
 from .schema import check_automations
 from .templates import template_env, template_sources
 from .trace import TraceStore
+from .trace_files import SAVE_INTERVAL, trace_folder, write_traces_quietly
 from .triggers import attach_triggers
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class AutomationEngine:
         self.automations: dict[str, Automation] = {}
         self._dirty: set[Automation] = set()
         self._flush: asyncio.TimerHandle | None = None
+        self._save_timer: asyncio.TimerHandle | None = None
+        self.trace_folder = trace_folder(hub.config_dir)
 
     async def attach_triggers(
         self,
@@ -84,6 +87,7 @@ class AutomationEngine:
     async def start(self, configs: Iterable[Mapping[str, Any]]) -> None:
         self.automations = self.build(configs)
         await self._attach_all(self.automations.values())
+        self._save_timer = asyncio.get_running_loop().call_later(SAVE_INTERVAL, self._save_traces)
 
     async def _attach_all(self, automations: Iterable[Automation]) -> None:
         automations = list(automations)
@@ -99,13 +103,48 @@ class AutomationEngine:
                     result,
                 )
 
-    async def stop(self) -> None:
+    async def stop(self, final: bool = True) -> None:
         for automation in self.automations.values():
             automation.detach()
         await asyncio.gather(*(a.stop_runs() for a in self.automations.values()))
         if self._flush is not None:
             self._flush.cancel()
             self._flush = None
+        if final:
+            if self._save_timer is not None:
+                self._save_timer.cancel()
+                self._save_timer = None
+            self._write_traces_now()
+
+    # -- traces on disk (for `sigap trace`) ------------------------------------------
+
+    def _trace_documents(self) -> dict[str, dict[str, Any]]:
+        dirty, self.traces.dirty = self.traces.dirty, set()
+        documents = {}
+        for item_id in dirty:
+            automation = self.automations.get(item_id)
+            documents[item_id] = {
+                "id": item_id,
+                "alias": automation.alias if automation else item_id,
+                "entity_id": automation.entity_id if automation else None,
+                "traces": [t.as_dict() for t in self.traces.get(item_id)],
+            }
+        return documents
+
+    def _save_traces(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._save_timer = loop.call_later(SAVE_INTERVAL, self._save_traces)
+        if self.traces.dirty:
+            documents = self._trace_documents()
+            self.hub.create_task(
+                asyncio.to_thread(write_traces_quietly, self.trace_folder, documents),
+                "save automation traces",
+                owner="automation",
+            )
+
+    def _write_traces_now(self) -> None:
+        if self.traces.dirty:
+            write_traces_quietly(self.trace_folder, self._trace_documents())
 
     async def reload(self) -> list[ConfigError]:
         """Re-read the automations. With any mistake nothing changes and the
@@ -118,7 +157,7 @@ class AutomationEngine:
                 _LOGGER.error("automation reload rejected: %s", error)
             return errors
         new = self.build(configs)
-        await self.stop()
+        await self.stop(final=False)
         for automation in self.automations.values():
             if automation.entity_id not in {a.entity_id for a in new.values()}:
                 self.hub.states.remove(automation.entity_id)

@@ -153,16 +153,19 @@ def plain(value: Any, depth: int = 0) -> Any:
 
 
 class TraceStore:
-    """The last few traces of every automation, newest last."""
+    """The last few traces of every automation, newest last. `dirty` names
+    the automations with traces not yet saved."""
 
     def __init__(self) -> None:
         self._traces: dict[str, deque[Trace]] = {}
+        self.dirty: set[str] = set()
 
     def add(self, trace: Trace, keep: int = STORED_TRACES) -> None:
         traces = self._traces.get(trace.item_id)
         if traces is None or traces.maxlen != keep:
             traces = self._traces[trace.item_id] = deque(traces or (), maxlen=keep)
         traces.append(trace)
+        self.dirty.add(trace.item_id)
 
     def get(self, item_id: str) -> list[Trace]:
         return list(self._traces.get(item_id, ()))

@@ -1,0 +1,150 @@
+"""Traces saved to the config folder, so `sigap trace AUTOMATION` can read
+the runs of a hub running in another process.
+
+`<config>/.storage/traces/<automation id>.json` holds the automation's last
+runs. The engine saves what changed every few seconds (not on every run:
+a busy automation must not cost a file write per event) and at stop; the
+text is made on the loop, the writing happens in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .. import i18n
+
+_LOGGER = logging.getLogger("hub.automation")
+
+TRACE_FOLDER = Path(".storage") / "traces"
+SAVE_INTERVAL = 2.0
+
+
+def trace_folder(config_dir: Path) -> Path:
+    return Path(config_dir) / TRACE_FOLDER
+
+
+def _file_name(item_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", item_id) + ".json"
+
+
+def write_traces(folder: Path, documents: dict[str, dict[str, Any]]) -> None:
+    """Write each automation's document atomically (a reader never sees half)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for item_id, document in documents.items():
+        path = folder / _file_name(item_id)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(document, ensure_ascii=False, default=str))
+        os.replace(temporary, path)
+
+
+def write_traces_quietly(folder: Path, documents: dict[str, dict[str, Any]]) -> None:
+    """As write_traces; a full disk costs the traces, never the automations."""
+    try:
+        write_traces(folder, documents)
+    except OSError as err:
+        _LOGGER.warning("could not save automation traces in %s: %s", folder, err)
+
+
+def read_traces(folder: Path) -> list[dict[str, Any]]:
+    """Every saved automation document: {"id", "alias", "entity_id", "traces"}."""
+    documents = []
+    if not folder.is_dir():
+        return documents
+    for path in sorted(folder.glob("*.json")):
+        try:
+            documents.append(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            continue
+    return documents
+
+
+# -- the text `sigap trace` prints -----------------------------------------------------
+
+i18n.register(
+    {
+        "trace.not_found": {
+            "en": "No traces of automation {name} in {folder} (known: {known}).",
+            "id": "Tidak ada jejak otomasi {name} di {folder} (yang ada: {known}).",
+        },
+        "trace.header": {
+            "en": "Automation {alias} ({id}, {entity_id}): last {count} run(s)",
+            "id": "Otomasi {alias} ({id}, {entity_id}): {count} jalannya terakhir",
+        },
+        "trace.run": {
+            "en": "Run {run_id} at {time}: {execution}{error}",
+            "id": "Jalannya {run_id} pada {time}: {execution}{error}",
+        },
+        "trace.trigger": {"en": "  triggered by: {what}", "id": "  dipicu oleh: {what}"},
+        "trace.context": {
+            "en": "  context {id} (caused by {parent})",
+            "id": "  konteks {id} (disebabkan oleh {parent})",
+        },
+    }
+)
+
+
+def _summary(result: dict[str, Any]) -> str:
+    if "params" in result:
+        params = result["params"]
+        data = json.dumps(params.get("service_data"), ensure_ascii=False, default=str)
+        return f"{params['domain']}.{params['service']} {data}"
+    if "choice" in result:
+        return f"choice: {result['choice']}"
+    if "wait" in result:
+        wait = result["wait"]
+        if "trigger" in wait:
+            trigger = wait["trigger"]
+            what = trigger.get("description") if isinstance(trigger, dict) else None
+            return f"wait: {what or 'timed out'} (remaining {wait.get('remaining')})"
+        return f"wait: completed={wait.get('completed')} (remaining {wait.get('remaining')})"
+    return ", ".join(f"{k}={v}" for k, v in result.items())
+
+
+def format_document(document: dict[str, Any], lang: str, zone: Any) -> list[str]:
+    """Lines for people: each run, its trigger, context chain and steps."""
+    traces = document.get("traces", [])
+    lines = [
+        i18n.t(
+            "trace.header",
+            lang,
+            alias=document.get("alias"),
+            id=document.get("id"),
+            entity_id=document.get("entity_id"),
+            count=len(traces),
+        )
+    ]
+    for trace in traces:
+        started = trace["timestamp"]["start"]
+        error = f": {trace['error']}" if trace.get("error") else ""
+        lines.append("")
+        lines.append(
+            i18n.t(
+                "trace.run",
+                lang,
+                run_id=trace["run_id"],
+                time=i18n.format_time(started, zone, lang),
+                execution=trace.get("script_execution") or trace.get("state"),
+                error=error,
+            )
+        )
+        trigger = trace.get("trigger") or {}
+        lines.append(i18n.t("trace.trigger", lang, what=trigger.get("description") or trigger))
+        context = trace.get("context") or {}
+        lines.append(
+            i18n.t("trace.context", lang, id=context.get("id"), parent=context.get("parent_id"))
+        )
+        steps = [step for group in trace.get("trace", {}).values() for step in group]
+        for step in sorted(steps, key=lambda s: s["timestamp"]):
+            offset = step["timestamp"] - started
+            text = f"    +{offset * 1000:8.1f} ms  {step['path']}"
+            if "result" in step:
+                text += f"  {_summary(step['result'])}"
+            if "error" in step:
+                text += f"  ERROR {step['error']}"
+            lines.append(text)
+    return lines
