@@ -27,7 +27,12 @@ DISABLE_AUTOLOAD_ENV = "SIGAP_DISABLE_PLUGIN_AUTOLOAD"
 # The rooms of the core that are built as plugins (as pytest builds its own
 # features), in start order: MQTT before the devices that need it. Vendor and
 # first-party device plugins come after them; the core never names those.
-CORE_PLUGINS: tuple[str, ...] = ("hub.core.entities", "hub.core.mqtt", "hub.core.automation")
+CORE_PLUGINS: tuple[str, ...] = (
+    "hub.core.entities",
+    "hub.core.mqtt",
+    "hub.core.automation",
+    "hub.core.media",
+)
 
 
 @dataclass(slots=True)

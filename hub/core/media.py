@@ -1,0 +1,549 @@
+"""The media room: snapshots and clips from cameras, kept under the media
+folder with a retention limit, each linked to the Context that asked.
+
+`camera.snapshot` tries the camera's HTTP snapshot URL first (digest or
+basic auth), then the platform's own snapshot, then one frame from the RTSP
+stream; `camera.record_clip` records N seconds, with pre-roll from a
+per-camera ring of short segments when the camera has `pre_roll:` set.
+Both services answer with the files they wrote. Every file has a JSON
+sidecar saying which camera, when, and which Context (and so which event and
+automation run) asked for it; `camera.snapshot_taken` / `camera.clip_recorded`
+tell the notify layer and the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import voluptuous as vol
+
+from . import ffmpeg
+from .context import Context
+from .entities import TARGET
+from .hookspecs import hookimpl
+from .keys import HubKey
+from .platform import Camera, DeviceError
+from .services import ServiceCall
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+_LOGGER = logging.getLogger(__name__)
+
+EVENT_SNAPSHOT_TAKEN = "camera.snapshot_taken"
+EVENT_CLIP_RECORDED = "camera.clip_recorded"
+RING_DIR = ".ring"  # under the media folder; never counted by retention
+
+MEDIA_SCHEMA = vol.Schema(
+    {
+        vol.Optional("max_age_days", default=30): vol.All(vol.Coerce(float), vol.Range(min=0)),
+        vol.Optional("max_size_mb", default=5000): vol.All(vol.Coerce(float), vol.Range(min=1)),
+        # wall-clock limit of an HTTP snapshot request
+        vol.Optional("http_timeout", default=5.0): vol.All(vol.Coerce(float), vol.Range(min=0.1)),
+        # ffmpeg's socket timeout (-timeout) and the wall-clock limit of one grab
+        vol.Optional("rtsp_timeout", default=5.0): vol.All(vol.Coerce(float), vol.Range(min=0.1)),
+        vol.Optional("ffmpeg_limit", default=10.0): vol.All(vol.Coerce(float), vol.Range(min=0.5)),
+        vol.Optional("max_clip_seconds", default=120): vol.All(vol.Coerce(float), vol.Range(min=1)),
+        vol.Optional("segment_seconds", default=2.0): vol.All(
+            vol.Coerce(float), vol.Range(min=0.5)
+        ),
+        vol.Optional("retention_interval", default=600): vol.All(
+            vol.Coerce(float), vol.Range(min=1)
+        ),
+    }
+)
+DEFAULTS: dict[str, Any] = MEDIA_SCHEMA({})
+
+
+@dataclass(slots=True)
+class MediaFile:
+    """One snapshot or clip and who asked for it (the sidecar's content)."""
+
+    kind: str  # "snapshot" | "clip"
+    entity_id: str
+    path: str
+    created_at: float
+    source: str  # http | platform | rtsp | ring
+    size: int
+    context_id: str
+    parent_id: str | None
+    user_id: str | None
+    site: str | None = None
+    area: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sidecar(self) -> Path:
+        return Path(self.path).with_suffix(".json")
+
+
+class MediaRoom:
+    """Snapshots, clips, pre-roll rings and retention for one hub."""
+
+    def __init__(self, hub: Hub, settings: Mapping[str, Any]) -> None:
+        self.hub = hub
+        self.settings = {**DEFAULTS, **settings}
+        media_dir = Path(hub.settings.get("media_dir", "media"))
+        self.root = media_dir if media_dir.is_absolute() else hub.config_dir / media_dir
+        self.session: aiohttp.ClientSession | None = None
+        self.rings: dict[str, Ring] = {}
+        self.recent: list[MediaFile] = []  # newest last; the files themselves are the record
+        self._digest: dict[str, aiohttp.DigestAuthMiddleware] = {}
+
+    # -- lifetime -------------------------------------------------------------
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self.root.mkdir, parents=True, exist_ok=True)
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+
+    def start_rings(self) -> None:
+        for camera in self.hub.devices.all("camera"):
+            seconds = float(camera.config.get("pre_roll") or 0)
+            if seconds > 0 and isinstance(camera, Camera):
+                ring = Ring(self, camera, seconds)
+                self.rings[camera.entity_id] = ring
+                ring.task = self.hub.create_task(ring.run(), f"pre-roll ring {camera.entity_id}")
+
+    async def stop(self) -> None:
+        for ring in self.rings.values():
+            await ring.stop()
+        if self.session is not None:
+            await self.session.close()
+
+    # -- snapshots ----------------------------------------------------------------
+
+    async def snapshot(self, camera: Camera, context: Context | None = None) -> MediaFile:
+        """Take one snapshot now; raises DeviceError saying why when every way failed."""
+        context = context or Context()
+        attempts: list[str] = []
+        image, source = None, ""
+        if camera.snapshot_url:
+            try:
+                image, source = await self._http_snapshot(camera), "http"
+            except (DeviceError, aiohttp.ClientError, TimeoutError, OSError) as err:
+                attempts.append(f"HTTP: {_reason(err)}")
+        if image is None and type(camera).snapshot is not Camera.snapshot:
+            try:
+                async with asyncio.timeout(self.settings["ffmpeg_limit"]):
+                    image, source = await camera.snapshot(), "platform"
+            except (DeviceError, TimeoutError, OSError, NotImplementedError) as err:
+                attempts.append(f"{camera.platform}: {_reason(err)}")
+        if image is None and camera.stream_url:
+            try:
+                image, source = await self._rtsp_snapshot(camera), "rtsp"
+            except DeviceError as err:
+                attempts.append(f"RTSP: {_reason(err)}")
+        if image is None:
+            why = "; ".join(attempts) or "it has neither a snapshot URL nor a stream URL"
+            raise DeviceError(f"{camera.entity_id}: no snapshot ({why})")
+        path = self._new_path(camera, "jpg")
+        await asyncio.to_thread(_write, path, image)
+        record = self._record("snapshot", camera, path, source, context)
+        self.hub.bus.fire(EVENT_SNAPSHOT_TAKEN, self._event_data(record), context)
+        return record
+
+    async def _http_snapshot(self, camera: Camera) -> bytes:
+        assert self.session is not None and camera.snapshot_url
+        url = camera.snapshot_url
+        middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
+        if camera.username:
+            digest = self._digest.get(camera.entity_id)
+            if digest is None:
+                digest = aiohttp.DigestAuthMiddleware(camera.username, camera.password or "")
+                self._digest[camera.entity_id] = digest
+            middlewares = (digest,)
+        async with asyncio.timeout(self.settings["http_timeout"]):
+            async with self.session.get(url, middlewares=middlewares) as resp:
+                if (
+                    resp.status == 401
+                    and camera.username
+                    and "basic" in resp.headers.get("WWW-Authenticate", "").lower()
+                ):
+                    auth = aiohttp.BasicAuth(camera.username, camera.password or "")
+                    async with self.session.get(url, auth=auth) as basic:
+                        return await _jpeg(basic, camera)
+                return await _jpeg(resp, camera)
+
+    async def _rtsp_snapshot(self, camera: Camera) -> bytes:
+        assert camera.stream_url
+        url = ffmpeg.with_credentials(camera.stream_url, camera.username, camera.password)
+        args = ffmpeg.snapshot_args(url, self.settings["rtsp_timeout"])
+        image = await ffmpeg.run(
+            args,
+            self.settings["ffmpeg_limit"],
+            what=f"{camera.entity_id} stream {ffmpeg.without_credentials(camera.stream_url)}",
+            hide=[url, camera.password or ""],
+        )
+        if not image.startswith(b"\xff\xd8"):
+            raise DeviceError(f"{camera.entity_id}: the stream gave no picture")
+        return image
+
+    # -- clips --------------------------------------------------------------------
+
+    async def record_clip(
+        self,
+        camera: Camera,
+        seconds: float,
+        context: Context | None = None,
+        *,
+        pre_roll: bool = True,
+    ) -> MediaFile:
+        context = context or Context()
+        seconds = min(seconds, self.settings["max_clip_seconds"])
+        ring = self.rings.get(camera.entity_id) if pre_roll else None
+        path = self._new_path(camera, "mp4")
+        if ring is not None and ring.running:
+            extra = await ring.clip(seconds, path)
+            source = "ring"
+        else:
+            if not camera.stream_url:
+                raise DeviceError(f"{camera.entity_id}: no stream URL, so no clip")
+            url = ffmpeg.with_credentials(camera.stream_url, camera.username, camera.password)
+            started = time.time()
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            await ffmpeg.run(
+                ffmpeg.clip_args(url, seconds, str(path), self.settings["rtsp_timeout"]),
+                seconds + self.settings["rtsp_timeout"] + self.settings["ffmpeg_limit"],
+                what=f"{camera.entity_id} clip",
+                hide=[url, camera.password or ""],
+            )
+            extra = {"starts_at": started, "pre_roll": 0.0}
+            source = "rtsp"
+        record = self._record("clip", camera, path, source, context, {"seconds": seconds, **extra})
+        self.hub.bus.fire(EVENT_CLIP_RECORDED, self._event_data(record), context)
+        return record
+
+    # -- files ------------------------------------------------------------------------
+
+    def _new_path(self, camera: Camera, ext: str) -> Path:
+        now = datetime.now(self.hub.time_zone)
+        stamp = now.strftime("%Y%m%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
+        return self.root / camera.id / now.strftime("%Y-%m-%d") / f"{camera.id}_{stamp}.{ext}"
+
+    def _record(
+        self,
+        kind: str,
+        camera: Camera,
+        path: Path,
+        source: str,
+        context: Context,
+        extra: dict[str, Any] | None = None,
+    ) -> MediaFile:
+        record = MediaFile(
+            kind=kind,
+            entity_id=camera.entity_id,
+            path=str(path),
+            created_at=time.time(),
+            source=source,
+            size=path.stat().st_size,
+            context_id=context.id,
+            parent_id=context.parent_id,
+            user_id=context.user_id,
+            site=camera.site,
+            area=camera.area,
+            extra=extra or {},
+        )
+        record.sidecar().write_text(json.dumps(asdict(record), indent=1))
+        self.recent.append(record)
+        del self.recent[:-200]
+        return record
+
+    def _event_data(self, record: MediaFile) -> dict[str, Any]:
+        return {
+            "entity_id": record.entity_id,
+            "site": record.site,
+            "area": record.area,
+            "path": record.path,
+            "source": record.source,
+        }
+
+    def for_context(self, context_id: str) -> list[MediaFile]:
+        """The files asked for by a Context or by anything it caused."""
+        return [m for m in self.recent if context_id in (m.context_id, m.parent_id)]
+
+    # -- retention ---------------------------------------------------------------------
+
+    async def enforce_retention(self) -> list[str]:
+        """Delete files older than max_age_days, then the oldest until the
+        folder is under max_size_mb. Returns the deleted paths."""
+        return await asyncio.to_thread(
+            _retention,
+            self.root,
+            self.settings["max_age_days"] * 86400,
+            self.settings["max_size_mb"] * 1024 * 1024,
+        )
+
+    async def retention_loop(self) -> None:
+        while True:
+            deleted = await self.enforce_retention()
+            if deleted:
+                _LOGGER.info("media retention removed %d files", len(deleted))
+            await asyncio.sleep(self.settings["retention_interval"])
+
+
+class Ring:
+    """A camera's pre-roll: ffmpeg copies the stream into a ring of short
+    segments; a clip takes the finished segments from before the request
+    and waits for the ones after it. One RTSP connection per camera."""
+
+    def __init__(self, room: MediaRoom, camera: Camera, pre_roll: float) -> None:
+        self.room = room
+        self.camera = camera
+        self.pre_roll = pre_roll
+        self.segment = room.settings["segment_seconds"]
+        # enough segments for the pre-roll, plus slack while a clip copies them
+        self.wrap = math.ceil(pre_roll / self.segment) + 4
+        self.dir = room.root / RING_DIR / camera.id
+        self.proc: asyncio.subprocess.Process | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.running = False
+        self.log = logging.getLogger(f"{__name__}.ring")
+
+    async def run(self) -> None:
+        delay = 1.0
+        while True:
+            url = self.camera.stream_url
+            if not url:  # ONVIF cameras learn it after they connect
+                await asyncio.sleep(1.0)
+                continue
+            await asyncio.to_thread(_fresh_dir, self.dir)
+            full = ffmpeg.with_credentials(url, self.camera.username, self.camera.password)
+            args = ffmpeg.ring_args(
+                full, str(self.dir / "seg%03d.ts"), self.segment, self.wrap,
+                self.room.settings["rtsp_timeout"],
+            )  # fmt: skip
+            self.proc = await asyncio.create_subprocess_exec(
+                *args,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            started = time.monotonic()
+            self.running = True
+            try:
+                _, err = await self.proc.communicate()
+            finally:
+                self.running = False
+                await ffmpeg.reap(self.proc, grace=2.0)
+            if time.monotonic() - started > 60:
+                delay = 1.0
+            last = err.decode(errors="replace").strip().splitlines()[-1:] or ["ended"]
+            self.log.warning(
+                "%s: pre-roll recording stopped (%s); again in %.0f s",
+                self.camera.entity_id, last[0].replace(full, "<stream>"), delay,
+            )  # fmt: skip
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        if self.proc is not None:
+            await ffmpeg.reap(self.proc, grace=2.0)
+
+    def _finished(self) -> list[tuple[float, Path]]:
+        """Finished segments as (mtime, path), oldest first (the newest is
+        still being written)."""
+        try:
+            files = [(p.stat().st_mtime, p) for p in self.dir.glob("seg*.ts")]
+        except FileNotFoundError:
+            return []
+        files.sort()
+        return files[:-1]
+
+    async def clip(self, seconds: float, path: Path) -> dict[str, Any]:
+        asked = time.time()
+        work = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="clip-", dir=self.dir.parent))
+        try:
+            taken: dict[Path, float] = {}  # ring file -> its mtime when copied
+            copies: list[Path] = []
+
+            def take(items: list[tuple[float, Path]]) -> None:
+                for mtime, src in items:
+                    if taken.get(src) == mtime:
+                        continue
+                    taken[src] = mtime
+                    dst = work / f"{len(copies):04d}.ts"
+                    shutil.copyfile(src, dst)
+                    copies.append(dst)
+
+            before = [f for f in self._finished() if f[0] <= asked]
+            need = math.ceil(self.pre_roll / self.segment)
+            pre = before[-need:] if need else []
+            start_of_first = (
+                before[-need - 1][0]
+                if len(before) > need
+                else (pre[0][0] - self.segment if pre else asked)
+            )
+            await asyncio.to_thread(take, pre)
+            deadline = asked + seconds + self.segment * 3 + self.room.settings["rtsp_timeout"]
+            while True:
+                after = [f for f in self._finished() if f[0] > asked]
+                await asyncio.to_thread(take, after)
+                if after and after[-1][0] >= asked + seconds:
+                    break
+                if time.time() > deadline:
+                    raise DeviceError(
+                        f"{self.camera.entity_id}: the pre-roll ring stopped while recording a clip"
+                    )
+                await asyncio.sleep(0.2)
+            listing = work / "list.txt"
+            listing.write_text("".join(f"file '{c}'\n" for c in copies))
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            await ffmpeg.run(
+                ffmpeg.concat_args(str(listing), str(path)),
+                self.room.settings["ffmpeg_limit"] + seconds,
+                what=f"{self.camera.entity_id} clip",
+            )
+            return {
+                "starts_at": start_of_first,
+                "asked_at": asked,
+                "pre_roll": asked - start_of_first,
+            }
+        finally:
+            await asyncio.to_thread(shutil.rmtree, work, True)
+
+
+async def _jpeg(resp: aiohttp.ClientResponse, camera: Camera) -> bytes:
+    if resp.status != 200:
+        raise DeviceError(f"{camera.entity_id}: snapshot URL answered HTTP {resp.status}")
+    body = await resp.read()
+    if not body.startswith(b"\xff\xd8"):
+        raise DeviceError(f"{camera.entity_id}: snapshot URL did not answer a JPEG")
+    return body
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, TimeoutError):
+        return "timed out"
+    return str(err) or type(err).__name__
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _fresh_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def _retention(root: Path, max_age: float, max_size: float) -> list[str]:
+    files: list[tuple[float, int, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        if Path(dirpath) == root and RING_DIR in dirnames:
+            dirnames.remove(RING_DIR)
+        for name in filenames:
+            if name.endswith(".json"):
+                continue  # a sidecar goes with its file
+            p = Path(dirpath) / name
+            try:
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            files.append((st.st_mtime, st.st_size, p))
+    files.sort()
+    now = time.time()
+    total = sum(size for _, size, _ in files)
+    deleted: list[str] = []
+    for mtime, size, p in files:
+        if max_age and now - mtime <= max_age and total <= max_size:
+            break
+        if not max_age and total <= max_size:
+            break
+        p.unlink(missing_ok=True)
+        p.with_suffix(".json").unlink(missing_ok=True)
+        total -= size
+        deleted.append(str(p))
+    return deleted
+
+
+# -- the room as a core plugin ---------------------------------------------------------
+
+MEDIA: HubKey[MediaRoom] = HubKey("media")
+
+_CLIP_SCHEMA = {
+    **TARGET,
+    vol.Optional("duration", default=10): vol.All(vol.Coerce(float), vol.Range(min=1)),
+    vol.Optional("pre_roll", default=True): bool,
+}
+
+
+def _cameras(hub: Hub, call: ServiceCall) -> list[Camera]:
+    return [d for d in hub.devices.resolve("camera", call.data) if isinstance(d, Camera)]
+
+
+async def _each_camera(cameras: list[Camera], act: Any) -> dict[str, Any]:
+    """Act on every camera at once: a dead camera only fails its own entry."""
+    results = await asyncio.gather(*(act(c) for c in cameras), return_exceptions=True)
+    files: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for camera, result in zip(cameras, results, strict=True):
+        if isinstance(result, MediaFile):
+            files[camera.entity_id] = result.path
+        elif isinstance(result, Exception):
+            errors[camera.entity_id] = _reason(result)
+        elif isinstance(result, BaseException):
+            raise result
+    if not files:
+        raise DeviceError("; ".join(errors.values()))
+    return {"files": files, "errors": errors}
+
+
+@hookimpl
+def sigap_config_schema(hub: Hub) -> Mapping[str, Any]:
+    return {"media": MEDIA_SCHEMA}
+
+
+@hookimpl
+def sigap_lifespan(hub: Hub) -> Any:
+    @asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        room = MediaRoom(hub, hub.config.get("media") or {})
+        await room.start()
+        hub.data[MEDIA] = room
+
+        async def snapshot(call: ServiceCall) -> dict[str, Any]:
+            return await _each_camera(_cameras(hub, call), lambda c: room.snapshot(c, call.context))
+
+        async def record_clip(call: ServiceCall) -> dict[str, Any]:
+            seconds, pre = call.data["duration"], call.data["pre_roll"]
+            return await _each_camera(
+                _cameras(hub, call),
+                lambda c: room.record_clip(c, seconds, call.context, pre_roll=pre),
+            )
+
+        def devices_started(_event: Any) -> None:
+            room.start_rings()
+            hub.create_task(room.retention_loop(), "media retention")
+
+        undo = [
+            hub.services.register("camera", "snapshot", snapshot, TARGET),
+            hub.services.register("camera", "record_clip", record_clip, _CLIP_SCHEMA),
+            hub.bus.listen("hub.started", devices_started, owner="hub.core.media"),
+        ]
+        try:
+            yield
+        finally:
+            for u in undo:
+                u()
+            await room.stop()
+
+    return lifespan()
