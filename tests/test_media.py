@@ -276,6 +276,7 @@ async def test_clip_without_pre_roll(hub_factory, tmp_path, rtsp):
 async def test_retention_deletes_oldest_first(hub_factory, tmp_path):
     hub = await start_hub(hub_factory, tmp_path, [], max_age_days=1, max_size_mb=1)
     room = hub.data[MEDIA]
+    await room.first_retention_done.wait()  # the pass at start is over
     folder = room.root / "lobi" / "2026-11-27"
     folder.mkdir(parents=True)
     now = time.time()

@@ -102,6 +102,7 @@ class MediaRoom:
         self.rings: dict[str, Ring] = {}
         self.recent: list[MediaFile] = []  # newest last; the files themselves are the record
         self._digest: dict[str, aiohttp.DigestAuthMiddleware] = {}
+        self.first_retention_done = asyncio.Event()
 
     # -- lifetime -------------------------------------------------------------
 
@@ -289,6 +290,7 @@ class MediaRoom:
     async def retention_loop(self) -> None:
         while True:
             deleted = await self.enforce_retention()
+            self.first_retention_done.set()
             if deleted:
                 _LOGGER.info("media retention removed %d files", len(deleted))
             await asyncio.sleep(self.settings["retention_interval"])
