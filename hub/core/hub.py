@@ -13,7 +13,13 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from .bus import EventBus
-from .config import ConfigError, ConfigErrors, load_config_dir, validate_config
+from .config import (
+    ConfigError,
+    ConfigErrors,
+    load_config_dir,
+    validate_config,
+    without_followups,
+)
 from .context import Context
 from .entities import DeviceRegistry
 from .keys import HubData
@@ -115,7 +121,7 @@ class Hub:
             raw, errors = load_config_dir(self.config_dir)
         config, more = validate_config(raw or {}, platforms=self.platforms, sections=self.sections)
         self.config = config
-        self.config_errors = [*errors, *more]
+        self.config_errors = [*errors, *without_followups(errors, more)]
         self.stage = "loaded"
         return self.config_errors
 

@@ -137,10 +137,10 @@ def test_bad_include_is_reported_at_the_tag_and_loading_goes_on(
     config, errors = load_config_dir(root)
 
     assert rendered(errors) == [
-        "config/configuration.yaml:3: cannot include 'sitess.yaml': no such file"
+        "config/configuration.yaml:3: sites: cannot include 'sitess.yaml': no such file"
         " (did you mean 'sites.yaml'?)",
-        "config/configuration.yaml:4: cannot include 'devices/cameras.yaml': no such file",
-        "config/configuration.yaml:5: cannot include folder 'doorz': no such folder",
+        "config/configuration.yaml:4: camera: cannot include 'devices/cameras.yaml': no such file",
+        "config/configuration.yaml:5: door: cannot include folder 'doorz': no such folder",
     ]
     assert config["sites"] is None and config["camera"] is None and config["door"] is None
     assert config["later"] == "still loaded"
@@ -157,7 +157,7 @@ def test_an_include_cycle_is_an_error_not_a_hang(write_config: WriteConfig) -> N
     config, errors = load_config_dir(root)
 
     assert rendered(errors) == [
-        "config/b.yaml:1: cannot include 'a.yaml': it includes itself"
+        "config/b.yaml:1: sites.more.again: cannot include 'a.yaml': it includes itself"
         " (config/configuration.yaml -> config/a.yaml -> config/b.yaml -> config/a.yaml)"
     ]
     assert config["sites"] == {"more": {"again": None}}
@@ -186,8 +186,9 @@ def test_yaml_syntax_errors_name_their_file_and_line(write_config: WriteConfig) 
     config, errors = load_config_dir(root)
 
     assert rendered(errors) == [
-        "config/sites.yaml:3: invalid YAML: did not find expected ',' or ']'",
-        "config/cameras.yaml:2: invalid YAML: mapping values are not allowed in this context",
+        "config/sites.yaml:3: sites: invalid YAML: did not find expected ',' or ']'",
+        "config/cameras.yaml:2: camera: invalid YAML:"
+        " mapping values are not allowed in this context",
     ]
     assert config["hub"] == {"name": "Sigap"}
     assert config["sites"] is None and config["camera"] is None
@@ -236,7 +237,7 @@ def test_include_dir_list_named_and_merge_named(write_config: WriteConfig) -> No
     assert config["named"] == {"one": {"a": 1, "b": 2}, "two": {"b": 3}}
     assert config["merged"] == {"a": 1, "b": 3}
     assert rendered(errors) == [
-        "config/parts/two.yaml:1: duplicate key 'b' (also at config/parts/one.yaml:2)"
+        "config/parts/two.yaml:1: merged: duplicate key 'b' (also at config/parts/one.yaml:2)"
     ]
 
 
@@ -266,7 +267,7 @@ def test_env_var_with_and_without_default(
         "user": None,
     }
     assert rendered(errors) == [
-        "config/configuration.yaml:5: environment variable 'SIGAP_TEST_USER' is not set"
+        "config/configuration.yaml:5: mqtt.user: environment variable 'SIGAP_TEST_USER' is not set"
         " (give a default: !env_var SIGAP_TEST_USER value)"
     ]
 
@@ -285,8 +286,8 @@ def test_unknown_tag_and_duplicate_key(write_config: WriteConfig) -> None:
     config, errors = load_config_dir(root)
 
     assert rendered(errors) == [
-        "config/configuration.yaml:1: unknown tag '!inclde' (did you mean '!include'?)",
-        "config/configuration.yaml:4: duplicate key 'name' (also on line 3)",
+        "config/configuration.yaml:1: sites: unknown tag '!inclde' (did you mean '!include'?)",
+        "config/configuration.yaml:4: hub.name: duplicate key 'name' (also on line 3)",
     ]
     assert config["hub"] == {"name": "Two"}  # as PyYAML: the later value wins
 
@@ -401,7 +402,8 @@ def test_missing_secret_names_where_it_looked_and_never_shows_other_secrets(
     config, errors = load_config_dir(root)
 
     assert rendered(errors) == [
-        "config/configuration.yaml:5: secret 'mqtt_password' is not defined in config/secrets.yaml"
+        "config/configuration.yaml:5: mqtt.password:"
+        " secret 'mqtt_password' is not defined in config/secrets.yaml"
     ]
     assert config["mqtt"]["password"] is None
     assert all("ABC-rahasia" not in str(error) for error in errors)
@@ -414,7 +416,7 @@ def test_secrets_above_the_config_root_are_not_read(write_config: WriteConfig, t
 
     assert config["password"] is None
     assert rendered(errors) == [
-        "config/configuration.yaml:1: secret 'mqtt_password' is not defined:"
+        "config/configuration.yaml:1: password: secret 'mqtt_password' is not defined:"
         " there is no secrets.yaml in config"
     ]
 

@@ -333,7 +333,7 @@ def test_five_mistakes_in_two_files_are_all_reported_at_once(write_config: Write
     )
     assert errors == [
         # the loader's, in the order it found them
-        "config/devices/cameras.yaml:14: secret 'nvr_pasword' is not defined"
+        "config/devices/cameras.yaml:14: camera[2].password: secret 'nvr_pasword' is not defined"
         " in config/secrets.yaml",
         # then validation's, file by file, top to bottom
         "config/configuration.yaml:2: hub.language: expected one of 'id', 'en', got 'inggris'",

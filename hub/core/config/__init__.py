@@ -1,6 +1,6 @@
 """The YAML configuration: loading with file:line, validation, secrets kept out of logs."""
 
-from .errors import ConfigError, ConfigErrors
+from .errors import ConfigError, ConfigErrors, without_followups
 from .loader import load_config_dir, load_yaml_file
 from .nodes import NodeDict, NodeList, NodeStr, Secret, where
 from .schema import validate_config
@@ -22,4 +22,5 @@ __all__ = [
     "validate",
     "validate_config",
     "where",
+    "without_followups",
 ]

@@ -72,3 +72,18 @@ class ConfigErrors(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
+
+
+def without_followups(
+    load_errors: list[ConfigError], errors: list[ConfigError]
+) -> list[ConfigError]:
+    """Drop validation errors that a load error already explains.
+
+    A missing secret or a failed include leaves an empty value behind; the
+    schema then calls it "expected a string, got an empty value". One mistake,
+    one message: the admin fixes the secret, not the type.
+    """
+    broken = {e.path for e in load_errors if e.path}
+    if not broken:
+        return errors
+    return [e for e in errors if not any(e.path[: len(path)] == path for path in broken)]

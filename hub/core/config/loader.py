@@ -105,9 +105,12 @@ class _Load:
         self.errors: list[ConfigError] = []
         self.secrets_files: dict[Path, dict[Any, Any]] = {}
         self.open_files: list[Path] = []  # the include chain, to catch cycles
+        # Where construction is in the whole tree, across includes, so an error
+        # from a tag names its key path (siren[0].name), not only file:line.
+        self.path: list[str | int] = []
 
     def error(self, message: str, file: str | None, line: int | None) -> None:
-        self.errors.append(ConfigError(message, file=file, line=line))
+        self.errors.append(ConfigError(message, file=file, line=line, path=tuple(self.path)))
 
     def file(self, path: Path) -> Any:
         """A top-level file: a read error is reported at the file itself."""
@@ -227,7 +230,14 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> NodeStr:
 
 
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> NodeList:
-    items = NodeList(loader.construct_object(child, deep=True) for child in node.value)
+    path = loader.loads.path
+    items = NodeList()
+    for index, child in enumerate(node.value):
+        path.append(index)
+        try:
+            items.append(loader.construct_object(child, deep=True))
+        finally:
+            path.pop()
     return located(items, loader.source, _line(node))
 
 
@@ -250,13 +260,17 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> NodeDict:
             message = f"a key must be a single value, got {show_value(key)}"
             loader.loads.error(message, loader.source, line)
             continue
-        if index >= first_own:
-            if key in own_lines:
-                first = (loader.source, own_lines[key])
-                message = duplicate_message("key", key, first, loader.source)
-                loader.loads.error(message, loader.source, line)
-            own_lines[key] = line
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        loader.loads.path.append(key)
+        try:
+            if index >= first_own:
+                if key in own_lines:
+                    first = (loader.source, own_lines[key])
+                    message = duplicate_message("key", key, first, loader.source)
+                    loader.loads.error(message, loader.source, line)
+                own_lines[key] = line
+            mapping[key] = loader.construct_object(value_node, deep=True)
+        finally:
+            loader.loads.path.pop()
         key_lines[key] = line
     mapping.key_lines = key_lines
     return mapping
