@@ -138,8 +138,9 @@ class PluginManager:
         plugins whose implementation raised (those are recorded)."""
         caller = getattr(self._pm.hook, hook_name)
         results: list[tuple[str, Any]] = []
-        # pluggy lists implementations last-registered first; we want load order.
-        for impl in reversed(caller.get_hookimpls()):
+        # get_hookimpls() lists implementations in registration (load) order;
+        # pluggy itself would call them last-registered first.
+        for impl in caller.get_hookimpls():
             try:
                 result = impl.function(**{a: kwargs[a] for a in impl.argnames})
             except Exception as err:
