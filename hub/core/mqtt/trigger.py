@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
+from ..automation.templates import template_env
 from ..bus import Unsubscribe
 from ..context import Context
 from ..platform import TriggerAction, TriggerPlatform
 from .connection import Message
-from .templates import compile_template
 from .topics import InvalidTopic, check_filter
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class MqttTrigger(TriggerPlatform):
         wanted = self.config.get("payload")
         encoding = self.config.get("encoding", "utf-8")
         template = self.config.get("value_template")
-        render = compile_template(self.hub, template) if template else None
+        render = template_env(self.hub).template(template).render_text if template else None
         description = f"mqtt topic {topic}"
         tasks = self._tasks
 
@@ -69,8 +69,8 @@ class MqttTrigger(TriggerPlatform):
             payload = message.payload.decode(encoding, "replace")
             payload_json = _json_or_none(payload)
             if render is not None:
-                value = render({"value": payload, "value_json": payload_json})
-                if wanted is not None and str(value) != wanted:
+                value = render({"value": payload, "value_json": payload_json}).strip()
+                if wanted is not None and value != wanted:
                     return
             elif wanted is not None and payload != wanted:
                 return
