@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -218,6 +219,9 @@ async def _run(args: argparse.Namespace, lang: str) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         await hub.start()
+        # What start-up built lives as long as the hub: keep it out of the
+        # collector's full passes, which would otherwise stall event handling.
+        gc.freeze()
     except ConfigErrors as errors:
         print(
             i18n.t("cli.config_bad", lang, path=args.config, count=len(errors.errors)),
