@@ -44,6 +44,7 @@ class AutomationEngine:
         self._dirty: set[Automation] = set()
         self._flush: asyncio.TimerHandle | None = None
         self._save_timer: asyncio.TimerHandle | None = None
+        self._saving: asyncio.Future[None] | None = None
         self.trace_folder = trace_folder(hub.config_dir)
 
     async def attach_triggers(
@@ -88,6 +89,7 @@ class AutomationEngine:
         self.automations = self.build(configs)
         await self._attach_all(self.automations.values())
         self._save_timer = asyncio.get_running_loop().call_later(SAVE_INTERVAL, self._save_traces)
+        self.warmed = self.hub.create_task(self.templates.warm_up(), "compile automation templates")
 
     async def _attach_all(self, automations: Iterable[Automation]) -> None:
         automations = list(automations)
@@ -114,6 +116,8 @@ class AutomationEngine:
             if self._save_timer is not None:
                 self._save_timer.cancel()
                 self._save_timer = None
+            if self._saving is not None:
+                await asyncio.wait([self._saving])  # a thread cannot be cancelled
             self._write_traces_now()
 
     # -- traces on disk (for `sigap trace`) ------------------------------------------
@@ -134,12 +138,10 @@ class AutomationEngine:
     def _save_traces(self) -> None:
         loop = asyncio.get_running_loop()
         self._save_timer = loop.call_later(SAVE_INTERVAL, self._save_traces)
-        if self.traces.dirty:
+        if self.traces.dirty and (self._saving is None or self._saving.done()):
             documents = self._trace_documents()
-            self.hub.create_task(
-                asyncio.to_thread(write_traces_quietly, self.trace_folder, documents),
-                "save automation traces",
-                owner="automation",
+            self._saving = asyncio.ensure_future(
+                asyncio.to_thread(write_traces_quietly, self.trace_folder, documents)
             )
 
     def _write_traces_now(self) -> None:
@@ -163,6 +165,7 @@ class AutomationEngine:
                 self.hub.states.remove(automation.entity_id)
         self.automations = new
         await self._attach_all(new.values())
+        self.warmed = self.hub.create_task(self.templates.warm_up(), "compile automation templates")
         self.check_references()
         _LOGGER.info("automations reloaded: %d loaded", len(new))
         return []

@@ -13,6 +13,7 @@ run-time error can name its line too.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -45,13 +46,20 @@ def template(value: Any) -> str:
         raise vol.Invalid("expected a template (text)")
     text = value if isinstance(value, str) else str(value)
     if is_template(text):
-        try:
-            _SYNTAX.parse(text)
-        except jinja2.TemplateSyntaxError as err:
-            raise vol.Invalid(
-                f"template syntax error: {err.message} (template line {err.lineno})"
-            ) from None
+        problem = _syntax_problem(str(text))
+        if problem:
+            raise vol.Invalid(problem)
     return value if isinstance(value, str) else text
+
+
+@functools.lru_cache(maxsize=4096)
+def _syntax_problem(text: str) -> str:
+    # Cached: the same template often appears in many automations.
+    try:
+        _SYNTAX.parse(text)
+    except jinja2.TemplateSyntaxError as err:
+        return f"template syntax error: {err.message} (template line {err.lineno})"
+    return ""
 
 
 def templates_in(value: Any) -> Any:
@@ -202,6 +210,7 @@ TRIGGER_COMMON = {
 _TRIGGER_COMMON_KEYS = ("platform", "trigger", "id", "alias", "enabled", "variables")
 
 
+@functools.cache
 def _trigger_schema(cls: type) -> vol.Schema:
     own = getattr(cls, "CONFIG_SCHEMA", None)
     base = {vol.Required("platform"): str, **TRIGGER_COMMON}
@@ -311,18 +320,22 @@ ACTION_SCHEMAS: dict[str, dict[Any, Any]] = {
         vol.Optional("metadata"): dict,
     },
 }
-_REPEAT = {
-    vol.Optional("count"): vol.Any(positive_int, template),
-    vol.Optional("while"): object,
-    vol.Optional("until"): object,
-    vol.Optional("for_each"): vol.Any(list, template),
-    vol.Required("sequence"): object,
-}
-_CHOOSE_OPTION = {
-    vol.Required("conditions"): object,
-    vol.Required("sequence"): object,
-    vol.Optional("alias"): str,
-}
+_REPEAT = vol.Schema(
+    {
+        vol.Optional("count"): vol.Any(positive_int, template),
+        vol.Optional("while"): object,
+        vol.Optional("until"): object,
+        vol.Optional("for_each"): vol.Any(list, template),
+        vol.Required("sequence"): object,
+    }
+)
+_CHOOSE_OPTION = vol.Schema(
+    {
+        vol.Required("conditions"): object,
+        vol.Required("sequence"): object,
+        vol.Optional("alias"): str,
+    }
+)
 
 AUTOMATION_SCHEMA = vol.Schema(
     {
@@ -501,9 +514,7 @@ class _Checker:
                     path,
                 )
                 return None
-            value = self.check(
-                {vol.Required("value_template"): template}, {"value_template": node}, path
-            )
+            value = self.check(_TEMPLATE_ONLY, {"value_template": node}, path)
             if value is None:
                 return None
             return _located_like(NodeDict(condition="template", value_template=node), node)
@@ -536,9 +547,7 @@ class _Checker:
                 "condition",
             )
             return None
-        value = self.check(
-            {vol.Required("condition"): str, **CONDITION_COMMON, **schema}, given, path
-        )
+        value = self.check(_CONDITION_COMPILED[kind], given, path)
         if value is None:
             return None
         if kind in _LOGICAL:
@@ -593,7 +602,7 @@ class _Checker:
             else:
                 self.error("this action says nothing to do (no action:, delay:, ...)", node, path)
             return None
-        value = self.check({**ACTION_COMMON, **ACTION_SCHEMAS[kind]}, given, path)
+        value = self.check(_ACTION_COMPILED[kind], given, path)
         if value is None:
             return None
         value["kind"] = kind
@@ -661,6 +670,16 @@ class _Checker:
 
 
 ACTION_COMMON_KEYS = frozenset(getattr(k, "schema", k) for k in ACTION_COMMON)
+
+# Compiled once: building a voluptuous schema costs more than using it.
+_TEMPLATE_ONLY = vol.Schema({vol.Required("value_template"): template})
+_CONDITION_COMPILED = {
+    kind: vol.Schema({vol.Required("condition"): str, **CONDITION_COMMON, **schema})
+    for kind, schema in CONDITION_SCHEMAS.items()
+}
+_ACTION_COMPILED = {
+    kind: vol.Schema({**ACTION_COMMON, **schema}) for kind, schema in ACTION_SCHEMAS.items()
+}
 
 
 def _located_like(new: Any, node: Any) -> Any:

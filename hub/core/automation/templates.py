@@ -8,6 +8,7 @@ Every template is compiled once when the automations load; a string without
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..bus import Event
+from ..context import Context
 from ..keys import HubKey
 from ..state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
 from .clock import clock_of
@@ -73,33 +76,44 @@ def parse_result(text: str) -> Any:
 
 
 class Template:
-    """One compiled template. `render(variables)` returns the parsed result;
-    `render_text` the string."""
+    """One template, compiled once, on its first render: the syntax was
+    checked when the configuration was validated, and compiling a thousand
+    automations' templates up front would slow every start and reload.
+    `render(variables)` returns the parsed result; `render_text` the string."""
 
-    __slots__ = ("_compiled", "is_static", "source")
+    __slots__ = ("_compiled", "_env", "is_static", "source")
 
     def __init__(self, source: str, env: TemplateEnvironment) -> None:
         self.source = source
         self.is_static = not is_template(source)
+        self._env = env
         self._compiled: jinja2.Template | None = None
-        if not self.is_static:
-            try:
-                self._compiled = env.jinja.from_string(source)
-            except jinja2.TemplateSyntaxError as err:
-                raise TemplateError(source, f"syntax error: {err.message}") from None
+
+    def _compile(self) -> jinja2.Template:
+        try:
+            compiled = self._env.jinja.from_string(self.source)
+        except jinja2.TemplateSyntaxError as err:
+            raise TemplateError(self.source, f"syntax error: {err.message}") from None
+        # Jinja keeps globals as a ChainMap and copies it on every render; a
+        # plain dict copies several times faster (the hot path of an MQTT
+        # payload template).
+        compiled.globals = dict(compiled.globals)
+        self._compiled = compiled
+        return compiled
 
     def render_text(self, variables: Mapping[str, Any]) -> str:
-        if self._compiled is None:
+        if self.is_static:
             return self.source
+        compiled = self._compiled or self._compile()
         try:
-            return self._compiled.render(variables)
+            return compiled.render(variables)
         except TemplateError:
             raise
         except Exception as err:
             raise TemplateError(self.source, f"{type(err).__name__}: {err}") from None
 
     def render(self, variables: Mapping[str, Any]) -> Any:
-        if self._compiled is None:
+        if self.is_static:
             return self.source
         return parse_result(self.render_text(variables).strip())
 
@@ -275,12 +289,36 @@ def _to_json(
     )
 
 
+_READ_ONLY = (Event, State, Context)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, reading mapping keys first: `trigger.event` on a dict
+    would otherwise raise and catch an AttributeError on every render."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if kind is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        elif kind in _READ_ONLY and attribute[:1] != "_":
+            # Read-only hub objects: nothing to guard, so skip the sandbox's
+            # mutability checks (a template reads trigger.event.data a lot).
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 class TemplateEnvironment:
     """The sandboxed Jinja2 environment of one hub, with its helpers."""
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        env = ImmutableSandboxedEnvironment(undefined=jinja2.Undefined, autoescape=False)
+        env = _Sandbox(undefined=jinja2.Undefined, autoescape=False)
         states = _States(hub)
 
         def state_of(entity_id: str) -> State | None:
@@ -397,6 +435,21 @@ class TemplateEnvironment:
         env.tests.update({"is_number": _is_number, "is_state": is_state, "has_value": has_value})
         self.jinja = env
         self._cache: dict[str, Template] = {}
+
+    async def warm_up(self, batch: int = 20) -> int:
+        """Compile every template not compiled yet, a few at a time between
+        other work, so a first trigger does not pay for it. Returns how many."""
+        done = 0
+        for template in list(self._cache.values()):
+            if not template.is_static and template._compiled is None:
+                try:
+                    template._compile()
+                except TemplateError:
+                    pass  # reported when it renders, with the step that uses it
+                done += 1
+                if done % batch == 0:
+                    await asyncio.sleep(0)
+        return done
 
     def template(self, source: str) -> Template:
         """The compiled template for `source` (compiled once per hub)."""

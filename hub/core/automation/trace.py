@@ -39,7 +39,7 @@ class Trace:
     """One run of one automation."""
 
     __slots__ = (
-        "automation_id",
+        "_rendered",
         "context",
         "error",
         "finished",
@@ -72,6 +72,7 @@ class Trace:
         self.script_execution: str | None = None  # "finished", "failed_conditions", ...
         self.error: str | None = None
         self.steps: list[TraceStep] = []
+        self._rendered: dict[str, Any] | None = None
 
     def step(self, path: str, variables: Mapping[str, Any] | None = None) -> TraceStep:
         step = TraceStep(path, variables)
@@ -96,6 +97,15 @@ class Trace:
         return self.finished is None
 
     def as_dict(self) -> dict[str, Any]:
+        """The trace as JSON-friendly data; made once for a finished run."""
+        if self._rendered is not None:
+            return self._rendered
+        rendered = self._render()
+        if self.finished is not None:
+            self._rendered = rendered
+        return rendered
+
+    def _render(self) -> dict[str, Any]:
         steps: dict[str, list[dict[str, Any]]] = {}
         previous: Mapping[str, Any] = {}
         for step in self.steps:
