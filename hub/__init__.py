@@ -17,8 +17,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .core import i18n
 from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
+from .core.camera_activity import CameraActivity
 from .core.config import ConfigError, ConfigErrors
 from .core.context import Context
+from .core.eventstream import EventStream, MultipartParser, Part
 from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
@@ -61,6 +63,7 @@ __all__ = [
     "STATE_UNAVAILABLE",
     "STATE_UNKNOWN",
     "Camera",
+    "CameraActivity",
     "ConfigError",
     "ConfigErrors",
     "Context",
@@ -70,11 +73,14 @@ __all__ = [
     "Door",
     "Event",
     "EventBus",
+    "EventStream",
     "Hub",
     "HubKey",
     "LinkWatch",
+    "MultipartParser",
     "Notification",
     "Notifier",
+    "Part",
     "ServiceCall",
     "ServiceNotFound",
     "ServiceValidationError",

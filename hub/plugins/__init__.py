@@ -1,4 +1,9 @@
 """First-party plugins. They are loaded through the same hooks as a vendor's
 entry-point plugin; this list only says which ones `sigap` loads by default."""
 
-FIRST_PARTY_PLUGINS: tuple[str, ...] = ("hub.plugins.demo", "hub.plugins.onvif")
+FIRST_PARTY_PLUGINS: tuple[str, ...] = (
+    "hub.plugins.demo",
+    "hub.plugins.onvif",
+    "hub.plugins.hikvision",
+    "hub.plugins.dahua",
+)

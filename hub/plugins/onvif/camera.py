@@ -16,7 +16,7 @@ import zeep.exceptions
 from onvif import ONVIFCamera
 from onvif.exceptions import ONVIFError
 
-from hub import Camera, Context, DeviceError, LinkWatch
+from hub import Camera, CameraActivity, Context, DeviceError, LinkWatch
 
 from . import messages
 from .events import PULSE_KINDS, CameraEvent, parse
@@ -83,7 +83,7 @@ class OnvifCamera(Camera):
         self._subscription: Any = None
         self._renew_at = 0.0
         self._profile_token: str | None = None
-        self._active: dict[tuple[str, str], bool] = {}
+        self.activity = CameraActivity(self)
         self.clock_offset: float | None = None
         self.info: dict[str, Any] = {}
         self.subscriptions_made = 0
@@ -345,36 +345,17 @@ class OnvifCamera(Camera):
                     self._on_event(event)
 
     def _on_event(self, event: CameraEvent) -> None:
-        key = (event.kind, event.source)
-        before = self._active.get(key, False)
-        if event.kind not in PULSE_KINDS:
-            self._active[key] = event.active
-        changed = event.kind in PULSE_KINDS or event.active != before
-        if event.initialized or not changed:
-            self._refresh_state(event.kind)
-            return
-        if event.active:
-            self.fire(
-                f"camera.{event.kind}",
-                {
-                    "camera": self.entity_id,
-                    "source": event.source,
-                    "topic": event.topic,
-                    "camera_time": event.camera_time.isoformat() if event.camera_time else None,
-                },
-            )
-        self._refresh_state(event.kind)
-
-    def _refresh_state(self, kind: str) -> None:
-        motion = any(v for (k, _), v in self._active.items() if k == "motion")
-        attrs = {
-            **self._attributes,
-            "motion": motion,
-            "tamper": any(v for (k, _), v in self._active.items() if k == "tamper"),
-            "video_loss": any(v for (k, _), v in self._active.items() if k == "video_loss"),
-            "last_event": kind,
-        }
-        self.set_state("motion" if motion else "idle", attrs)
+        self.activity.report(
+            event.kind,
+            event.source,
+            event.active,
+            pulse=event.kind in PULSE_KINDS,
+            initialized=event.initialized,
+            data={
+                "topic": event.topic,
+                "camera_time": event.camera_time.isoformat() if event.camera_time else None,
+            },
+        )
 
     # -- services ---------------------------------------------------------------
 

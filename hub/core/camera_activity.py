@@ -1,0 +1,79 @@
+"""What a camera's detectors are doing, from whatever its protocol says:
+an on/off property per (kind, source), `camera.<kind>` fired when one turns
+on (or for every pulse, such as a line crossing), and the entity's state
+(`motion` / `idle`) kept in step. Every camera plugin reports through this,
+so a motion event means the same thing from ONVIF, Hikvision or Dahua."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from .platform import Camera
+
+
+class CameraActivity:
+    def __init__(self, camera: Camera, *, auto_off: float | None = None) -> None:
+        """`auto_off`: seconds after which an "on" that was not repeated is
+        taken as off (Hikvision repeats "active" and may never say "inactive")."""
+        self.camera = camera
+        self.auto_off = auto_off
+        self.active: dict[tuple[str, str], bool] = {}
+        self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
+
+    def report(
+        self,
+        kind: str,
+        source: str,
+        active: bool = True,
+        *,
+        pulse: bool = False,
+        initialized: bool = False,
+        data: dict[str, Any] | None = None,
+    ) -> bool:
+        """Record what the camera said; returns True when an event was fired.
+        `initialized`: the camera telling its current state (not a change)."""
+        key = (kind, source)
+        before = self.active.get(key, False)
+        if not pulse:
+            self.active[key] = active
+            if active and self.auto_off:
+                self._arm(key)
+        fire = (pulse or (active and not before)) and not initialized
+        if fire:
+            self.camera.fire(
+                f"camera.{kind}",
+                {"camera": self.camera.entity_id, "source": source, **(data or {})},
+            )
+        if fire or active != before:
+            self._show(kind)
+        return fire
+
+    def clear(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+
+    def _arm(self, key: tuple[str, str]) -> None:
+        if (timer := self._timers.pop(key, None)) is not None:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._timers[key] = loop.call_later(self.auto_off or 0, self._expire, key)
+
+    def _expire(self, key: tuple[str, str]) -> None:
+        self._timers.pop(key, None)
+        self.report(key[0], key[1], False)
+
+    def is_on(self, kind: str) -> bool:
+        return any(on for (k, _), on in self.active.items() if k == kind)
+
+    def _show(self, last: str) -> None:
+        camera = self.camera
+        attrs = {
+            **camera._attributes,
+            "motion": self.is_on("motion"),
+            "tamper": self.is_on("tamper"),
+            "video_loss": self.is_on("video_loss"),
+            "last_event": last,
+        }
+        camera.set_state("motion" if attrs["motion"] else "idle", attrs)
