@@ -183,9 +183,11 @@ class Hub:
         await self._exit_stack.__aenter__()
         for plugin, lifespan in self.plugins.call("sigap_lifespan", hub=self):
             try:
-                await self._exit_stack.enter_async_context(lifespan)
+                await type(lifespan).__aenter__(lifespan)
             except Exception as err:
                 self.plugins.record_failure(plugin, "setup", err)
+                continue
+            self._exit_stack.push_async_callback(self._cleanup, plugin, lifespan)
         await self._start_devices()
         self.stage = "running"
         _LOGGER.info(
@@ -195,6 +197,14 @@ class Hub:
             len(self.plugins.info),
         )
         self.bus.fire(EVENT_HUB_STARTED, {}, self.context)
+
+    async def _cleanup(self, plugin: str, lifespan: Any) -> None:
+        # A cleanup that raises is that plugin's fault: the other plugins
+        # still clean up and the hub still stops.
+        try:
+            await type(lifespan).__aexit__(lifespan, None, None, None)
+        except Exception as err:
+            self.plugins.record_failure(plugin, "cleanup", err)
 
     async def _start_devices(self) -> None:
         devices: list[Device] = []
@@ -228,21 +238,24 @@ class Hub:
             return
         started = self.stage in ("starting", "running")
         self.stage = "stopping"
-        if started:
-            self.bus.fire(EVENT_HUB_STOPPING, {}, self.context)
-            devices = self.devices.all()
-            results = await asyncio.gather(
-                *(asyncio.wait_for(d.stop(), STOP_TIMEOUT) for d in devices),
-                return_exceptions=True,
-            )
-            for device, result in zip(devices, results, strict=True):
-                if isinstance(result, Exception):
-                    self._device_failed(type(device), device.entity_id, result)
-            await self._exit_stack.aclose()
-        await self._cancel_tasks()
-        await self.bus.drain()
-        self.stage = "stopped"
-        self._stopped.set()
+        try:
+            if started:
+                self.bus.fire(EVENT_HUB_STOPPING, {}, self.context)
+                devices = self.devices.all()
+                results = await asyncio.gather(
+                    *(asyncio.wait_for(d.stop(), STOP_TIMEOUT) for d in devices),
+                    return_exceptions=True,
+                )
+                for device, result in zip(devices, results, strict=True):
+                    if isinstance(result, Exception):
+                        self._device_failed(type(device), device.entity_id, result)
+                await self._exit_stack.aclose()
+            await self._cancel_tasks()
+            await self.bus.drain()
+        finally:
+            # whatever happened, a second stop() must not wait forever
+            self.stage = "stopped"
+            self._stopped.set()
 
     async def _cancel_tasks(self) -> None:
         tasks = list(self._tasks)
