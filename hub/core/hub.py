@@ -293,7 +293,9 @@ class Hub:
         return task
 
     def _listener_failed(self, owner: str, err: BaseException) -> None:
-        plugin = self.plugins.plugin_of(owner)
+        # `owner` is a plugin's name when it said so (listen(owner=...)),
+        # else the listener's module.qualname.
+        plugin = owner if owner in self.plugins.info else self.plugins.plugin_of(owner)
         if plugin is not None:
             self.plugins.record_failure(plugin, "event", err)
 
