@@ -25,6 +25,8 @@ from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
 from .core.link import LinkWatch
+from .core.mqtt import MQTT, MqttConnection, MqttError, MqttNotConnected
+from .core.mqtt import Message as MqttMessage
 from .core.platform import (
     EVENT_DEVICE_AVAILABLE,
     EVENT_DEVICE_UNAVAILABLE,
@@ -60,6 +62,7 @@ __all__ = [
     "EVENT_HUB_STOPPING",
     "EVENT_STATE_CHANGED",
     "MATCH_ALL",
+    "MQTT",
     "STATE_UNAVAILABLE",
     "STATE_UNKNOWN",
     "Camera",
@@ -77,6 +80,10 @@ __all__ = [
     "Hub",
     "HubKey",
     "LinkWatch",
+    "MqttConnection",
+    "MqttError",
+    "MqttMessage",
+    "MqttNotConnected",
     "MultipartParser",
     "Notification",
     "Notifier",

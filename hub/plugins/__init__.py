@@ -6,4 +6,5 @@ FIRST_PARTY_PLUGINS: tuple[str, ...] = (
     "hub.plugins.onvif",
     "hub.plugins.hikvision",
     "hub.plugins.dahua",
+    "hub.plugins.mqtt_devices",
 )

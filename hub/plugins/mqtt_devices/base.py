@@ -1,0 +1,89 @@
+"""What MQTT sirens and doors share: the hub's connection, availability from
+the device's last will, and commands that count only once the device's own
+state topic confirms them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import voluptuous as vol
+
+from hub import MQTT, Context, DeviceError, MqttConnection, MqttError, MqttMessage
+
+#: an item's keys every platform has (checked by the hub before ours)
+BASE_KEYS = ("platform", "id", "name", "site", "area")
+
+STATE_UNCONFIRMED = "unconfirmed"
+
+
+def dialect_schema(common: Mapping[Any, Any], dialects: Mapping[str, Any]) -> Callable[[Any], Any]:
+    """A CONFIG_SCHEMA that picks the keys to accept by the item's `dialect`."""
+    names = ", ".join(sorted(dialects))
+
+    def check(item: Any) -> Any:
+        if not isinstance(item, Mapping):
+            raise vol.Invalid("expected a mapping")
+        dialect = item.get("dialect")
+        if dialect not in dialects:
+            raise vol.Invalid(f"unknown dialect {dialect!r}; one of: {names}", path=["dialect"])
+        keys = {vol.Optional(k): object for k in BASE_KEYS}
+        schema = vol.Schema({**keys, **common, **dialects[dialect].SCHEMA})
+        return schema(dict(item))
+
+    return check
+
+
+def connection_of(device: Any) -> MqttConnection:
+    connection = device.hub.data.get(MQTT)
+    if connection is None:
+        raise DeviceError(
+            f"{device.entity_id} speaks MQTT: add an `mqtt:` section (host, port) "
+            "to configuration.yaml"
+        )
+    return connection
+
+
+async def publish_commands(device: Any, commands: list[tuple[str, str]]) -> None:
+    """Send commands QoS 1, never retained (a retained ON would sound again
+    after the device reboots)."""
+    connection = connection_of(device)
+    try:
+        for topic, payload in commands:
+            await connection.publish(topic, payload, qos=1, retain=False)
+    except MqttError as err:
+        raise DeviceError(f"{device.entity_id}: {err}") from None
+
+
+class Confirmation:
+    """One command waiting for the device's state topic to say it happened."""
+
+    def __init__(
+        self,
+        expected: str,
+        timeout: float,
+        on_timeout: Callable[[], None],
+    ) -> None:
+        self.expected = expected
+        self._handle = asyncio.get_running_loop().call_later(timeout, on_timeout)
+
+    def cancel(self) -> None:
+        self._handle.cancel()
+
+
+async def follow_availability(
+    device: Any, topic: str | None, read: Callable[[bytes], bool | None]
+) -> Callable[[], None] | None:
+    """Keep the device's availability in step with its LWT/availability topic."""
+    if topic is None:
+        return None
+
+    def on_message(message: MqttMessage) -> None:
+        available = read(message.payload)
+        if available is not None:
+            device.set_available(
+                available, "" if available else f"{topic} says {message.text!r}", Context()
+            )
+
+    return await connection_of(device).subscribe(topic, on_message, 1)

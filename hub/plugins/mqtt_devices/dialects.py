@@ -1,0 +1,298 @@
+"""How each kind of MQTT siren is spoken to: the topics and payloads of its
+commands, and how its state and availability messages read.
+
+A dialect turns (on, seconds, tone, level) into messages to publish and
+reads a received message as "on", "off" or None (not about the switch).
+Facts from ../shared/PROTOCOLS.md and the vendors' documentation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import voluptuous as vol
+
+Command = tuple[str, str]  # topic, payload
+
+
+def _json(payload: bytes) -> Any:
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def _on_off(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text in ("ON", "TRUE", "1"):
+            return "on"
+        if text in ("OFF", "FALSE", "0"):
+            return "off"
+    return None
+
+
+class Dialect:
+    name: ClassVar[str] = ""
+    #: does the device itself switch off after a time we send with the command?
+    device_max_on_time: ClassVar[bool] = True
+    SCHEMA: ClassVar[dict[Any, Any]] = {}
+
+    def __init__(self, config: Mapping[str, Any], client_id: str) -> None:
+        self.config = config
+        self.client_id = client_id
+
+    def commands(
+        self, on: bool, seconds: float, tone: str | None, level: str | None
+    ) -> list[Command]:
+        raise NotImplementedError
+
+    def state_topics(self) -> list[str]:
+        raise NotImplementedError
+
+    def read_state(self, topic: str, payload: bytes) -> str | None:
+        raise NotImplementedError
+
+    def availability_topic(self) -> str | None:
+        return None
+
+    def read_availability(self, payload: bytes) -> bool | None:
+        text = payload.decode("utf-8", "replace").strip().lower()
+        if text in ("online", "true", "1"):
+            return True
+        if text in ("offline", "false", "0"):
+            return False
+        return None
+
+
+class Tasmota(Dialect):
+    """`cmnd/<t>/POWER`; the on-time is Tasmota's PulseTime, sent just before."""
+
+    name = "tasmota"
+    SCHEMA = {vol.Required("topic"): str}
+
+    @property
+    def topic(self) -> str:
+        return self.config["topic"]
+
+    def commands(
+        self, on: bool, seconds: float, tone: str | None, level: str | None
+    ) -> list[Command]:
+        if not on:
+            return [(f"cmnd/{self.topic}/POWER", "OFF")]
+        return [
+            (f"cmnd/{self.topic}/PulseTime", str(pulse_time(seconds))),
+            (f"cmnd/{self.topic}/POWER", "ON"),
+        ]
+
+    def state_topics(self) -> list[str]:
+        return [f"stat/{self.topic}/POWER", f"stat/{self.topic}/RESULT"]
+
+    def read_state(self, topic: str, payload: bytes) -> str | None:
+        if topic.endswith("/POWER"):
+            return _on_off(payload.decode("utf-8", "replace"))
+        data = _json(payload)
+        return _on_off(data.get("POWER")) if isinstance(data, dict) else None
+
+    def availability_topic(self) -> str | None:
+        return f"tele/{self.topic}/LWT"
+
+
+def pulse_time(seconds: float) -> int:
+    """Tasmota's PulseTime: 1-111 in tenths of a second, 112-64900 as seconds + 100."""
+    if seconds <= 11.1:
+        return max(1, round(seconds * 10))
+    return min(64900, round(seconds) + 100)
+
+
+class Shelly(Dialect):
+    """Shelly Gen2 RPC `Switch.Set` with `toggle_after` as the on-time."""
+
+    name = "shelly"
+    SCHEMA = {vol.Required("topic"): str, vol.Optional("channel", default=0): int}
+
+    def __init__(self, config: Mapping[str, Any], client_id: str) -> None:
+        super().__init__(config, client_id)
+        self._rpc_id = 0
+
+    @property
+    def prefix(self) -> str:
+        return self.config["topic"]
+
+    def commands(
+        self, on: bool, seconds: float, tone: str | None, level: str | None
+    ) -> list[Command]:
+        self._rpc_id += 1
+        params: dict[str, Any] = {"id": self.config["channel"], "on": on}
+        if on:
+            params["toggle_after"] = seconds
+        request = {
+            "id": self._rpc_id,
+            "src": self.client_id,
+            "method": "Switch.Set",
+            "params": params,
+        }
+        return [(f"{self.prefix}/rpc", json.dumps(request, separators=(",", ":")))]
+
+    def state_topics(self) -> list[str]:
+        return [
+            f"{self.prefix}/status/switch:{self.config['channel']}",
+            f"{self.prefix}/events/rpc",
+        ]
+
+    def read_state(self, topic: str, payload: bytes) -> str | None:
+        data = _json(payload)
+        if not isinstance(data, dict):
+            return None
+        if topic.endswith("/events/rpc"):
+            if data.get("method") != "NotifyStatus":
+                return None
+            data = (data.get("params") or {}).get(f"switch:{self.config['channel']}") or {}
+        return _on_off(data.get("output")) if "output" in data else None
+
+    def availability_topic(self) -> str | None:
+        return f"{self.prefix}/online"
+
+
+class Zigbee2Mqtt(Dialect):
+    """`zigbee2mqtt/<name>/set {"warning": {...,"duration": s}}`."""
+
+    name = "zigbee2mqtt"
+    SCHEMA = {
+        vol.Required("topic"): str,  # the device's friendly name
+        vol.Optional("base_topic", default="zigbee2mqtt"): str,
+        vol.Optional("state_key", default="alarm"): str,
+        vol.Optional("tone", default="burglar"): str,
+        vol.Optional("level", default="high"): str,
+        vol.Optional("strobe", default=True): bool,
+    }
+
+    @property
+    def device(self) -> str:
+        return f"{self.config['base_topic']}/{self.config['topic']}"
+
+    def commands(
+        self, on: bool, seconds: float, tone: str | None, level: str | None
+    ) -> list[Command]:
+        if on:
+            warning = {
+                "mode": tone or self.config["tone"],
+                "level": level or self.config["level"],
+                "strobe": self.config["strobe"],
+                "duration": round(seconds),
+            }
+        else:
+            warning = {"mode": "stop", "level": "low", "strobe": False, "duration": 0}
+        return [(f"{self.device}/set", json.dumps({"warning": warning}, separators=(",", ":")))]
+
+    def state_topics(self) -> list[str]:
+        return [self.device]
+
+    def read_state(self, topic: str, payload: bytes) -> str | None:
+        data = _json(payload)
+        if isinstance(data, dict) and self.config["state_key"] in data:
+            return _on_off(data[self.config["state_key"]])
+        return None
+
+    def availability_topic(self) -> str | None:
+        return f"{self.device}/availability"
+
+    def read_availability(self, payload: bytes) -> bool | None:
+        data = _json(payload)
+        if isinstance(data, dict):  # {"state": "online"}; older versions send plain text
+            payload = str(data.get("state", "")).encode()
+        return super().read_availability(payload)
+
+
+class ESPHome(Dialect):
+    """`<node>/switch/<name>/command` ON|OFF. ESPHome takes no on-time with the
+    command, so the hub switches it off itself (and the node's YAML should
+    carry its own limit)."""
+
+    name = "esphome"
+    device_max_on_time = False
+    SCHEMA = {vol.Required("topic"): str, vol.Optional("switch", default="siren"): str}
+
+    @property
+    def base(self) -> str:
+        return f"{self.config['topic']}/switch/{self.config['switch']}"
+
+    def commands(
+        self, on: bool, seconds: float, tone: str | None, level: str | None
+    ) -> list[Command]:
+        return [(f"{self.base}/command", "ON" if on else "OFF")]
+
+    def state_topics(self) -> list[str]:
+        return [f"{self.base}/state"]
+
+    def read_state(self, topic: str, payload: bytes) -> str | None:
+        return _on_off(payload.decode("utf-8", "replace"))
+
+    def availability_topic(self) -> str | None:
+        return f"{self.config['topic']}/status"
+
+
+class Generic(Dialect):
+    """Topics and payloads from YAML. `{duration}`, `{tone}` and `{level}` in
+    `payload_on` are replaced, which is how a device-side on-time is sent."""
+
+    name = "generic"
+    SCHEMA = {
+        vol.Required("command_topic"): str,
+        vol.Required("state_topic"): str,
+        vol.Optional("availability_topic"): str,
+        vol.Optional("payload_on", default="ON"): str,
+        vol.Optional("payload_off", default="OFF"): str,
+        vol.Optional("state_on", default="ON"): str,
+        vol.Optional("state_off", default="OFF"): str,
+        vol.Optional("payload_available", default="online"): str,
+        vol.Optional("payload_not_available", default="offline"): str,
+    }
+
+    @property
+    def device_max_on_time(self) -> bool:  # type: ignore[override]
+        return "{duration}" in self.config["payload_on"]
+
+    def commands(
+        self, on: bool, seconds: float, tone: str | None, level: str | None
+    ) -> list[Command]:
+        if not on:
+            return [(self.config["command_topic"], self.config["payload_off"])]
+        payload = (
+            self.config["payload_on"]
+            .replace("{duration}", f"{seconds:g}")
+            .replace("{tone}", tone or "")
+            .replace("{level}", level or "")
+        )
+        return [(self.config["command_topic"], payload)]
+
+    def state_topics(self) -> list[str]:
+        return [self.config["state_topic"]]
+
+    def read_state(self, topic: str, payload: bytes) -> str | None:
+        text = payload.decode("utf-8", "replace").strip()
+        if text == self.config["state_on"]:
+            return "on"
+        if text == self.config["state_off"]:
+            return "off"
+        return None
+
+    def availability_topic(self) -> str | None:
+        return self.config.get("availability_topic")
+
+    def read_availability(self, payload: bytes) -> bool | None:
+        text = payload.decode("utf-8", "replace").strip()
+        if text == self.config["payload_available"]:
+            return True
+        if text == self.config["payload_not_available"]:
+            return False
+        return None
+
+
+DIALECTS: dict[str, type[Dialect]] = {
+    d.name: d for d in (Tasmota, Shelly, Zigbee2Mqtt, ESPHome, Generic)
+}

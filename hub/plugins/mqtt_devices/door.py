@@ -1,0 +1,247 @@
+"""Relay-driven doors with a contact sensor over MQTT (ESPHome style, or
+topics and payloads given in YAML).
+
+The relay energised means unlocked. States: `open` while the contact is
+open, else `unlocked` or `locked` by the relay (`closed` while the relay's
+state is not yet known). The contact opening while locked fires
+`door.forced`; staying open past `held_open_after` fires `door.held_open`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+import voluptuous as vol
+
+from hub import Context, Door, MqttMessage
+
+from .base import (
+    STATE_UNCONFIRMED,
+    Confirmation,
+    connection_of,
+    dialect_schema,
+    follow_availability,
+    publish_commands,
+)
+
+EVENT_DOOR_UNCONFIRMED = "door.unconfirmed"
+
+
+class DoorDialect:
+    name: ClassVar[str] = ""
+    SCHEMA: ClassVar[dict[Any, Any]] = {}
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
+    relay_command: str
+    relay_state: str
+    contact_state: str
+    availability: str | None
+    on, off = "ON", "OFF"
+    contact_open, contact_closed = "ON", "OFF"
+    available, not_available = "online", "offline"
+
+
+class ESPHomeDoor(DoorDialect):
+    """`<node>/switch/<relay>/command|state`, `<node>/binary_sensor/<contact>/state`
+    (ON = open), `<node>/status` online/offline."""
+
+    name = "esphome"
+    SCHEMA = {
+        vol.Required("topic"): str,
+        vol.Optional("relay", default="lock_relay"): str,
+        vol.Optional("contact", default="door_contact"): str,
+    }
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(config)
+        node = config["topic"]
+        self.relay_command = f"{node}/switch/{config['relay']}/command"
+        self.relay_state = f"{node}/switch/{config['relay']}/state"
+        self.contact_state = f"{node}/binary_sensor/{config['contact']}/state"
+        self.availability = f"{node}/status"
+
+
+class GenericDoor(DoorDialect):
+    name = "generic"
+    SCHEMA = {
+        vol.Required("relay_command_topic"): str,
+        vol.Required("relay_state_topic"): str,
+        vol.Required("contact_topic"): str,
+        vol.Optional("availability_topic"): str,
+        vol.Optional("payload_unlock", default="ON"): str,
+        vol.Optional("payload_lock", default="OFF"): str,
+        vol.Optional("contact_open", default="ON"): str,
+        vol.Optional("contact_closed", default="OFF"): str,
+        vol.Optional("payload_available", default="online"): str,
+        vol.Optional("payload_not_available", default="offline"): str,
+    }
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(config)
+        self.relay_command = config["relay_command_topic"]
+        self.relay_state = config["relay_state_topic"]
+        self.contact_state = config["contact_topic"]
+        self.availability = config.get("availability_topic")
+        self.on, self.off = config["payload_unlock"], config["payload_lock"]
+        self.contact_open, self.contact_closed = config["contact_open"], config["contact_closed"]
+        self.available = config["payload_available"]
+        self.not_available = config["payload_not_available"]
+
+
+DOOR_DIALECTS: dict[str, type[DoorDialect]] = {d.name: d for d in (ESPHomeDoor, GenericDoor)}
+
+_seconds = vol.All(vol.Coerce(float), vol.Range(min=0.05))
+COMMON = {
+    vol.Required("dialect"): vol.In(sorted(DOOR_DIALECTS)),
+    vol.Optional("unlock_for", default=5.0): _seconds,  # door.unlock without a duration
+    vol.Optional("held_open_after", default=30.0): _seconds,
+    vol.Optional("confirm_timeout", default=5.0): _seconds,
+}
+
+
+class MqttDoor(Door):
+    platform = "mqtt"
+    CONFIG_SCHEMA = dialect_schema(COMMON, DOOR_DIALECTS)
+
+    def __init__(self, hub: Any, config: Any) -> None:
+        super().__init__(hub, config)
+        self.dialect = DOOR_DIALECTS[config["dialect"]](config)
+        self.relay: bool | None = None  # True: energised, unlocked
+        self.contact_open: bool | None = None
+        self._pending: Confirmation | None = None
+        self._relock: asyncio.TimerHandle | None = None
+        self._held: asyncio.TimerHandle | None = None
+        self._undo: list[Any] = []
+
+    async def start(self) -> None:
+        connection = connection_of(self)
+        d = self.dialect
+        self._undo.append(await connection.subscribe(d.relay_state, self._on_relay, 1))
+        self._undo.append(await connection.subscribe(d.contact_state, self._on_contact, 1))
+        undo = await follow_availability(self, d.availability, self._read_availability)
+        if undo is not None:
+            self._undo.append(undo)
+
+    async def stop(self) -> None:
+        for handle in (self._relock, self._held):
+            if handle is not None:
+                handle.cancel()
+        if self._pending is not None:
+            self._pending.cancel()
+        for undo in self._undo:
+            undo()
+
+    def _read_availability(self, payload: bytes) -> bool | None:
+        text = payload.decode("utf-8", "replace").strip()
+        if text == self.dialect.available:
+            return True
+        if text == self.dialect.not_available:
+            return False
+        return None
+
+    # -- commands -------------------------------------------------------------------
+
+    async def unlock(self, *, duration: float | None, context: Context) -> None:
+        self.require_available()
+        seconds = duration or self.config["unlock_for"]
+        await self._relay(True, context)
+        if self._relock is not None:
+            self._relock.cancel()
+        loop = asyncio.get_running_loop()
+        self._relock = loop.call_later(seconds, self._relock_now, context)
+        self.log.info("%s (%s): unlocked for %.0f s", self.entity_id, self.site, seconds)
+
+    async def lock(self, *, context: Context) -> None:
+        self.require_available()
+        if self._relock is not None:
+            self._relock.cancel()
+            self._relock = None
+        await self._relay(False, context)
+
+    def _relock_now(self, context: Context) -> None:
+        self._relock = None
+        if self.available:
+            self.hub.create_task(self._relay(False, context), f"relock {self.entity_id}")
+
+    async def _relay(self, energise: bool, context: Context) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        d = self.dialect
+        await publish_commands(self, [(d.relay_command, d.on if energise else d.off)])
+        expected = "unlocked" if energise else "locked"
+        self._pending = Confirmation(
+            expected, self.config["confirm_timeout"], lambda: self._unconfirmed(expected, context)
+        )
+
+    def _unconfirmed(self, expected: str, context: Context) -> None:
+        self._pending = None
+        self.log.error(
+            "%s (%s): relay did not confirm %s within %.1f s",
+            self.entity_id,
+            self.site,
+            expected,
+            self.config["confirm_timeout"],
+        )
+        self.set_state(STATE_UNCONFIRMED, {"expected": expected}, context)
+        self.fire(EVENT_DOOR_UNCONFIRMED, {"expected": expected, "door": self.entity_id}, context)
+
+    # -- what the device says -------------------------------------------------
+
+    def _on_relay(self, message: MqttMessage) -> None:
+        text = message.text.strip()
+        if text not in (self.dialect.on, self.dialect.off):
+            return
+        self.relay = text == self.dialect.on
+        if self._pending is not None and self._pending.expected == (
+            "unlocked" if self.relay else "locked"
+        ):
+            self._pending.cancel()
+            self._pending = None
+        self._show()
+
+    def _on_contact(self, message: MqttMessage) -> None:
+        text = message.text.strip()
+        if text not in (self.dialect.contact_open, self.dialect.contact_closed):
+            return
+        was_open = self.contact_open
+        self.contact_open = text == self.dialect.contact_open
+        if message.retain or was_open == self.contact_open:
+            self._show()  # a remembered or repeated state is no new event
+            return
+        data = {"door": self.entity_id}
+        if self.contact_open:
+            self.fire("door.opened", data)
+            if self.relay is not True:
+                self.log.warning(
+                    "%s (%s): door forced (opened while locked)", self.entity_id, self.site
+                )
+                self.fire("door.forced", data)
+            loop = asyncio.get_running_loop()
+            self._held = loop.call_later(self.config["held_open_after"], self._held_open)
+        else:
+            if self._held is not None:
+                self._held.cancel()
+                self._held = None
+            self.fire("door.closed", data)
+        self._show()
+
+    def _held_open(self) -> None:
+        self._held = None
+        if self.contact_open:
+            seconds = self.config["held_open_after"]
+            self.log.warning(
+                "%s (%s): door held open over %.0f s", self.entity_id, self.site, seconds
+            )
+            self.fire("door.held_open", {"door": self.entity_id, "seconds": seconds})
+
+    def _show(self) -> None:
+        if self.contact_open:
+            state = "open"
+        elif self.relay is None:
+            state = "closed" if self.contact_open is False else self._state
+        else:
+            state = "unlocked" if self.relay else "locked"
+        self.set_state(state, {"relay": self.relay, "contact_open": self.contact_open})

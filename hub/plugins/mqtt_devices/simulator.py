@@ -1,0 +1,348 @@
+"""Simulated MQTT devices that behave as the real firmware does on a broker:
+Tasmota, Shelly Gen2, Zigbee2MQTT and ESPHome sirens, and an ESPHome door
+(relay + contact). Each has its own connection with a last will, so it can
+also fail as real ones do: never confirm a command (`confirms = False`) or
+drop off the network (`await go_offline()`, the broker then sends its will).
+
+    async with TasmotaSiren("127.0.0.1", 1883, "sirene_halaman") as siren: ...
+
+`python -m hub.plugins.mqtt_devices.simulator --port 1883` runs one of each
+for a demo (`sigap run` with an `mqtt:` section and the matching devices).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import socket
+from typing import Any
+
+import aiomqtt
+
+
+class SimulatedDevice:
+    """One device's connection; subclasses answer commands in `handle`."""
+
+    def __init__(self, host: str, port: int, client_id: str) -> None:
+        self.host, self.port, self.client_id = host, port, client_id
+        self.confirms = True  # False: acts but never reports its state
+        self.commands: list[tuple[str, bytes, bool]] = []  # topic, payload, retained
+        self.received = asyncio.Event()
+        self._client: aiomqtt.Client | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._timers: list[asyncio.TimerHandle] = []
+
+    # what subclasses define
+    def will(self) -> aiomqtt.Will | None:
+        return None
+
+    def command_filters(self) -> list[str]:
+        return []
+
+    async def birth(self) -> None:
+        pass
+
+    async def handle(self, topic: str, payload: bytes) -> None:
+        pass
+
+    # -- lifetime --------------------------------------------------------------------
+
+    async def start(self) -> SimulatedDevice:
+        self._client = aiomqtt.Client(
+            self.host, self.port, identifier=self.client_id, will=self.will()
+        )
+        await self._client.__aenter__()
+        for topic in self.command_filters():
+            await self._client.subscribe(topic, qos=1)
+        self._reader = asyncio.get_running_loop().create_task(self._read(self._client))
+        await self.birth()
+        return self
+
+    async def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+                await self._reader
+            self._reader = None
+        if self._client is not None:
+            with contextlib.suppress(aiomqtt.MqttError, OSError):
+                await self._client.__aexit__(None, None, None)
+            lost = self._client._disconnected
+            if lost.done() and not lost.cancelled():
+                lost.exception()  # seen: no "exception never retrieved" at exit
+            self._client = None
+
+    async def go_offline(self) -> None:
+        """Lose the network: no DISCONNECT, so the broker publishes the will."""
+        if self._client is not None:
+            sock = self._client._client.socket()
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        await self.stop()
+
+    async def __aenter__(self) -> SimulatedDevice:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _read(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            topic = message.topic.value
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            self.commands.append((topic, payload, message.retain))
+            self.received.set()
+            await self.handle(topic, payload)
+
+    async def wait_command(self, count: int = 1) -> None:
+        """Until at least `count` commands arrived."""
+        while len(self.commands) < count:
+            self.received.clear()
+            await self.received.wait()
+
+    async def publish(self, topic: str, payload: str, retain: bool = False) -> None:
+        if self._client is not None:
+            await self._client.publish(topic, payload, qos=1, retain=retain)
+
+    async def report(self, topic: str, payload: str, retain: bool = False) -> None:
+        """A state report, unless this device is set never to confirm."""
+        if self.confirms:
+            await self.publish(topic, payload, retain)
+
+    def later(self, seconds: float, coro_factory: Any) -> None:
+        loop = asyncio.get_running_loop()
+        self._timers.append(loop.call_later(seconds, lambda: loop.create_task(coro_factory())))
+
+
+class TasmotaSiren(SimulatedDevice):
+    """Tasmota: cmnd/<t>/POWER, PulseTime as its own off timer."""
+
+    def __init__(self, host: str, port: int, topic: str) -> None:
+        super().__init__(host, port, f"tasmota_{topic}")
+        self.topic = topic
+        self.pulse_time = 0
+        self.power = False
+
+    def will(self) -> aiomqtt.Will:
+        return aiomqtt.Will(f"tele/{self.topic}/LWT", "Offline", qos=1, retain=True)
+
+    def command_filters(self) -> list[str]:
+        return [f"cmnd/{self.topic}/#"]
+
+    async def birth(self) -> None:
+        await self.publish(f"tele/{self.topic}/LWT", "Online", retain=True)
+
+    async def handle(self, topic: str, payload: bytes) -> None:
+        command = topic.rsplit("/", 1)[-1].lower()
+        if command == "pulsetime":
+            self.pulse_time = int(payload or 0)
+        elif command == "power":
+            self.power = payload.strip().upper() == b"ON"
+            await self._report()
+            if self.power and self.pulse_time:
+                self.later(self.pulse_seconds, self._pulse_over)
+
+    @property
+    def pulse_seconds(self) -> float:
+        t = self.pulse_time
+        return t / 10 if t <= 111 else t - 100
+
+    async def _pulse_over(self) -> None:
+        self.power = False
+        await self._report()
+
+    async def _report(self) -> None:
+        state = "ON" if self.power else "OFF"
+        await self.report(f"stat/{self.topic}/RESULT", json.dumps({"POWER": state}))
+        await self.report(f"stat/{self.topic}/POWER", state)
+
+
+class ShellySiren(SimulatedDevice):
+    """Shelly Gen2: RPC Switch.Set on <prefix>/rpc; status and NotifyStatus."""
+
+    def __init__(self, host: str, port: int, prefix: str) -> None:
+        super().__init__(host, port, f"shelly_{prefix}")
+        self.prefix = prefix
+        self.output = False
+
+    def will(self) -> aiomqtt.Will:
+        return aiomqtt.Will(f"{self.prefix}/online", "false", qos=1, retain=True)
+
+    def command_filters(self) -> list[str]:
+        return [f"{self.prefix}/rpc"]
+
+    async def birth(self) -> None:
+        await self.publish(f"{self.prefix}/online", "true", retain=True)
+
+    async def handle(self, topic: str, payload: bytes) -> None:
+        request = json.loads(payload)
+        params = request.get("params", {})
+        if request.get("method") != "Switch.Set":
+            return
+        was_on = self.output
+        self.output = bool(params.get("on"))
+        await self.publish(
+            f"{request['src']}/rpc",
+            json.dumps({"id": request["id"], "src": self.prefix, "result": {"was_on": was_on}}),
+        )
+        await self._report()
+        if self.output and params.get("toggle_after"):
+            self.later(float(params["toggle_after"]), self._toggle_back)
+
+    async def _toggle_back(self) -> None:
+        self.output = False
+        await self._report()
+
+    async def _report(self) -> None:
+        await self.report(
+            f"{self.prefix}/status/switch:0", json.dumps({"id": 0, "output": self.output})
+        )
+        await self.report(
+            f"{self.prefix}/events/rpc",
+            json.dumps(
+                {
+                    "src": self.prefix,
+                    "method": "NotifyStatus",
+                    "params": {"switch:0": {"id": 0, "output": self.output}},
+                }
+            ),
+        )
+
+
+class Zigbee2MqttSiren(SimulatedDevice):
+    """A Zigbee siren behind Zigbee2MQTT: warning command, `alarm` in its state."""
+
+    def __init__(self, host: str, port: int, name: str, base: str = "zigbee2mqtt") -> None:
+        super().__init__(host, port, f"z2m_{name}")
+        self.device = f"{base}/{name}"
+        self.alarm = False
+
+    def will(self) -> aiomqtt.Will:
+        # in real life the bridge publishes this when the device stops answering
+        return aiomqtt.Will(
+            f"{self.device}/availability", json.dumps({"state": "offline"}), qos=1, retain=True
+        )
+
+    def command_filters(self) -> list[str]:
+        return [f"{self.device}/set"]
+
+    async def birth(self) -> None:
+        await self.publish(f"{self.device}/availability", json.dumps({"state": "online"}), True)
+
+    async def handle(self, topic: str, payload: bytes) -> None:
+        warning = json.loads(payload).get("warning") or {}
+        self.alarm = warning.get("mode", "stop") != "stop"
+        await self._report()
+        if self.alarm and warning.get("duration"):
+            self.later(float(warning["duration"]), self._silence)
+
+    async def _silence(self) -> None:
+        self.alarm = False
+        await self._report()
+
+    async def _report(self) -> None:
+        await self.report(self.device, json.dumps({"alarm": self.alarm, "linkquality": 120}))
+
+
+class GenericSiren(SimulatedDevice):
+    """A home-made relay: `<base>/set` takes `{"state": "ON", "duration": s}`
+    or `OFF`, reports `<base>/state`, and `<base>/status` online/offline."""
+
+    def __init__(self, host: str, port: int, base: str) -> None:
+        super().__init__(host, port, f"generic_{base}")
+        self.base = base
+        self.on = False
+
+    def will(self) -> aiomqtt.Will:
+        return aiomqtt.Will(f"{self.base}/status", "offline", qos=1, retain=True)
+
+    def command_filters(self) -> list[str]:
+        return [f"{self.base}/set"]
+
+    async def birth(self) -> None:
+        await self.publish(f"{self.base}/status", "online", retain=True)
+
+    async def handle(self, topic: str, payload: bytes) -> None:
+        text = payload.decode().strip()
+        command = json.loads(text) if text.startswith("{") else {"state": text}
+        self.on = command.get("state") == "ON"
+        await self.report(f"{self.base}/state", "ON" if self.on else "OFF")
+        if self.on and command.get("duration"):
+            self.later(float(command["duration"]), self._time_out)
+
+    async def _time_out(self) -> None:
+        self.on = False
+        await self.report(f"{self.base}/state", "OFF")
+
+
+class ESPHomeSwitch(SimulatedDevice):
+    """An ESPHome node with one switch (a siren relay)."""
+
+    def __init__(self, host: str, port: int, node: str, switch: str = "siren") -> None:
+        super().__init__(host, port, f"esphome_{node}")
+        self.node = node
+        self.switch = switch
+        self.on = False
+
+    def will(self) -> aiomqtt.Will:
+        return aiomqtt.Will(f"{self.node}/status", "offline", qos=1, retain=True)
+
+    def command_filters(self) -> list[str]:
+        return [f"{self.node}/switch/+/command"]
+
+    async def birth(self) -> None:
+        await self.publish(f"{self.node}/status", "online", retain=True)
+
+    async def handle(self, topic: str, payload: bytes) -> None:
+        name = topic.split("/")[2]
+        self.on = payload.strip().upper() == b"ON"
+        await self.report(f"{self.node}/switch/{name}/state", "ON" if self.on else "OFF", True)
+
+
+class ESPHomeDoor(ESPHomeSwitch):
+    """An ESPHome door controller: `lock_relay` switch and `door_contact`
+    binary sensor (ON = open). `open_door()` / `close_door()` move the door."""
+
+    def __init__(self, host: str, port: int, node: str) -> None:
+        super().__init__(host, port, node, "lock_relay")
+
+    async def birth(self) -> None:
+        await super().birth()
+        await self.publish(f"{self.node}/switch/lock_relay/state", "OFF", retain=True)
+        await self.publish(f"{self.node}/binary_sensor/door_contact/state", "OFF", retain=True)
+
+    async def open_door(self) -> None:
+        await self.publish(f"{self.node}/binary_sensor/door_contact/state", "ON", retain=True)
+
+    async def close_door(self) -> None:
+        await self.publish(f"{self.node}/binary_sensor/door_contact/state", "OFF", retain=True)
+
+
+async def _demo(host: str, port: int) -> None:
+    devices: list[SimulatedDevice] = [
+        TasmotaSiren(host, port, "sirene_dinkes_halaman"),
+        ShellySiren(host, port, "shelly-diskominfo"),
+        Zigbee2MqttSiren(host, port, "sirene_disdukcapil"),
+        ESPHomeDoor(host, port, "pintu-server"),
+    ]
+    for device in devices:
+        await device.start()
+    print(f"simulating {len(devices)} devices on {host}:{port}; Ctrl-C stops")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        for device in devices:
+            await device.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Simulated MQTT sirens and a door")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=1883)
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_demo(args.host, args.port))
