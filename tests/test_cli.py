@@ -5,28 +5,20 @@ Ctrl-C stops the hub cleanly)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from hub import __version__
 
+from .sigap_process import TROUBLE, sigap_command, sigap_run
+
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "config"
 SECRET_VALUE = "Rahasia-Bontang-2026"
-
-
-def sigap_command() -> list[str]:
-    """The installed console script next to this Python (as an admin runs it)."""
-    script = Path(sys.executable).with_name("sigap")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "hub"]
 
 
 def sigap(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -228,42 +220,12 @@ async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
 ) -> None:
     config = tmp_path / "config"
     shutil.copytree(CONFIG, config)
-    proc = await asyncio.create_subprocess_exec(
-        *sigap_command(),
-        "run",
-        "-c",
-        str(config),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "PYTHONWARNINGS": "default"},
-    )
-    seen: list[str] = []
-    try:
-
-        async def until(pattern: str) -> str:
-            while True:
-                raw = await proc.stdout.readline()
-                if not raw:
-                    raise AssertionError(f"sigap run ended before {pattern!r}:\n" + "".join(seen))
-                line = raw.decode()
-                seen.append(line)
-                if re.search(pattern, line):
-                    return line
-
-        async with asyncio.timeout(30):
-            await until(r"started: \d+ devices")
-            await until(r"camera\.dinkes_lobi \(dinkes/lobi\): motion")
-            await until(r"siren\.dinkes_halaman \(dinkes\): SIREN ON")
-            await until(r"ALERT: \[Dinas Kesehatan\] Gerakan terdeteksi di lobi")
-        proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(20):
-            rest, _ = await proc.communicate()
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.communicate()
-    output = "".join(seen) + rest.decode()
-    assert proc.returncode == 0, output
-    assert "Menghentikan Sigap" in output  # config/ says hub.language: id
-    for trouble in ("Traceback", "ERROR", "Warning", "never awaited", "Task was destroyed"):
-        assert trouble not in output, output
+    async with sigap_run(config) as hub:
+        await hub.until(r"started: \d+ devices")
+        await hub.until(r"camera\.dinkes_lobi \(dinkes/lobi\): motion")
+        await hub.until(r"siren\.dinkes_halaman \(dinkes\): SIREN ON")
+        await hub.until(r"ALERT: \[Dinas Kesehatan\] Gerakan terdeteksi di lobi")
+        assert await hub.interrupt() == 0, hub.output
+    assert "Menghentikan Sigap" in hub.output  # config/ says hub.language: id
+    for trouble in TROUBLE:
+        assert trouble not in hub.output, hub.output

@@ -5,6 +5,8 @@ under its name, shown as FAILED, and the rest of the hub keeps working."""
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,10 @@ import pytest
 
 from hub.cli import plugin_table
 from hub.testing import EventWaiter, wait_for_state
+
+from ..sigap_process import sigap_run
+
+REPO = Path(__file__).resolve().parents[2]
 
 FAULTY = ("faulty_import", "faulty_hook", "faulty_setup", "faulty_device", "faulty_event")
 
@@ -135,3 +141,33 @@ def test_sigap_plugins_shows_load_time_failures(install_plugin, tmp_path: Path) 
         "faulty_import: failed in load: ImportError: faulty_import: the vendor SDK" in result.stdout
     )
     assert "faulty_hook: failed in hook sigap_siren_platforms" in result.stdout
+
+
+async def test_sigap_run_shows_every_fault_and_the_demo_keeps_working(
+    install_plugin, tmp_path: Path
+) -> None:
+    """The admin's view: `sigap run` with all the broken plugins installed
+    lists each one as FAILED at start, logs the event handler's fault with
+    its name, and the demo automation still sounds the siren."""
+    install_plugin("sigap_plugin_faulty")
+    config = tmp_path / "config"
+    shutil.copytree(REPO / "config", config)
+    with (config / "devices" / "sirens.yaml").open("a", encoding="utf-8") as sirens:
+        sirens.write("- platform: faulty_siren\n  id: dinkes_lobi\n  site: dinkes\n  area: lobi\n")
+
+    async with sigap_run(config, env=install_plugin.env()) as hub:
+        await hub.until(r"started: \d+ devices")
+        for name in ("faulty_import", "faulty_hook", "faulty_setup", "faulty_device"):
+            assert re.search(rf"plugin {name} failed in ", hub.output), name
+        table = {}
+        while len(table) < len(FAULTY):
+            line = await hub.until(r"WARNING hub:\s+\S+\s+(ok|FAILED)\b")
+            name, status = line.split("hub:", 1)[1].split()[:2]
+            if name.startswith("faulty_"):
+                table[name] = status
+        await hub.until(r"camera\.dinkes_lobi \(dinkes/lobi\): motion")
+        await hub.until(r"plugin faulty_event failed in event: KeyError")
+        await hub.until(r"siren\.dinkes_halaman \(dinkes\): SIREN ON")
+        assert await hub.interrupt() == 0, hub.output
+    # faulty_event fails only when an event comes, after the start-up table
+    assert table == {**dict.fromkeys(FAULTY, "FAILED"), "faulty_event": "ok"}

@@ -1,0 +1,80 @@
+"""`sigap run` as a subprocess that a test reads line by line: wait (with a
+timeout) for the log line you expect, then Ctrl-C it and check how it ended."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+
+def sigap_command() -> list[str]:
+    """The installed console script next to this Python (as an admin runs it)."""
+    script = Path(sys.executable).with_name("sigap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hub"]
+
+
+class SigapRun:
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self.returncode: int | None = None
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    async def until(self, pattern: str, seconds: float = 30.0) -> str:
+        """The next log line matching `pattern`; fails if the hub exits first."""
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(seconds):
+            while True:
+                raw = await self.proc.stdout.readline()
+                if not raw:
+                    raise AssertionError(f"sigap run ended before {pattern!r}:\n{self.output}")
+                line = raw.decode()
+                self.lines.append(line)
+                if re.search(pattern, line):
+                    return line
+
+    async def interrupt(self, seconds: float = 20.0) -> int:
+        """Ctrl-C, then the exit code once it has stopped."""
+        self.proc.send_signal(signal.SIGINT)
+        async with asyncio.timeout(seconds):
+            rest, _ = await self.proc.communicate()
+        self.lines.append(rest.decode())
+        self.returncode = self.proc.returncode
+        return self.returncode
+
+
+@asynccontextmanager
+async def sigap_run(
+    config: Path, *args: str, env: Mapping[str, str] | None = None
+) -> AsyncIterator[SigapRun]:
+    """Start `sigap run -c config`; it is killed at the end if still running."""
+    proc = await asyncio.create_subprocess_exec(
+        *sigap_command(),
+        "run",
+        "-c",
+        str(config),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**(env if env is not None else os.environ), "PYTHONWARNINGS": "default"},
+    )
+    run = SigapRun(proc)
+    try:
+        yield run
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.communicate()
+
+
+# What a clean run and stop never print.
+TROUBLE = ("Traceback", "ERROR", "Warning", "never awaited", "Task was destroyed")
