@@ -26,6 +26,8 @@ import isodate
 from aiohttp import web
 from lxml import etree
 
+from .digest import DigestGuard
+
 NS = {
     "env": "http://www.w3.org/2003/05/soap-envelope",
     "wsse": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
@@ -179,7 +181,7 @@ class FakeOnvifCamera:
         self.boot_count = 0
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
-        self._seen_nonces: deque[str] = deque(maxlen=256)
+        self._http_guard = DigestGuard(username, password, "Sigap Simulator")
 
     # -- lifetime -----------------------------------------------------------
 
@@ -368,6 +370,8 @@ class FakeOnvifCamera:
     async def _snapshot(self, request: web.Request) -> web.Response:
         from . import SAMPLE_JPEG
 
+        if not self._http_guard.allowed(request):  # like real cameras: digest
+            return self._http_guard.challenge()
         return web.Response(body=SAMPLE_JPEG, content_type="image/jpeg")
 
     # PTZ service
