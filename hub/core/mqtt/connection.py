@@ -90,13 +90,56 @@ class _Filter:
 
 
 class _Client(aiomqtt.Client):
-    """aiomqtt with a direct message callback and coalesced socket writes."""
+    """aiomqtt with a direct message callback, buffered reads and coalesced
+    writes."""
 
     def __init__(self, *args: Any, on_message: Callable[[paho.MQTTMessage], None], **kw: Any):
         super().__init__(*args, **kw)
         self._sigap_on_message = on_message
         self._loop_thread = threading.get_ident()
         self._flush_pending = False
+        # We never await a publish's acknowledgement through aiomqtt; without
+        # this callback paho builds no ReasonCode and Properties per message.
+        self._client.on_publish = None
+        # paho reads a packet with three or more recv() calls (type byte,
+        # length bytes one at a time, body); read what the kernel has at once.
+        self._rbuf = b""
+        self._rpos = 0
+        self._client._sock_recv = self._buffered_recv  # type: ignore[method-assign]
+
+    def _buffered_recv(self, bufsize: int) -> bytes:
+        buf, pos = self._rbuf, self._rpos
+        if pos >= len(buf):
+            buf = paho.Client._sock_recv(self._client, 65536)  # raises BlockingIOError
+            if not buf:
+                return buf  # the broker closed the connection
+            pos = 0
+        chunk = buf[pos : pos + bufsize]
+        self._rbuf, self._rpos = buf, pos + len(chunk)
+        return chunk
+
+    def _on_socket_open(self, client: paho.Client, userdata: Any, sock: Any) -> None:
+        # as aiomqtt's, but one readable event reads every packet already
+        # buffered (the buffer would not wake epoll again)
+        self._rbuf, self._rpos = b"", 0
+
+        def read() -> None:
+            try:
+                while client.loop_read() == paho.MQTT_ERR_SUCCESS:
+                    if self._rpos < len(self._rbuf):
+                        continue
+                    pending = getattr(client._sock, "pending", None)  # TLS
+                    if pending is None or pending() <= 0:
+                        break
+            except Exception as exc:
+                if not self._disconnected.done():
+                    self._disconnected.set_exception(exc)
+
+        def create_misc_task() -> None:
+            self._misc_task = self._loop.create_task(self._misc_loop())
+
+        self._loop.call_soon_threadsafe(self._loop.add_reader, sock.fileno(), read)
+        self._loop.call_soon_threadsafe(create_misc_task)
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
         self._sigap_on_message(message)
