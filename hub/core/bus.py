@@ -57,13 +57,21 @@ class Event:
         return f"<Event {self.event_type} {dict(self.data)!r}>"
 
 
+def is_coroutine_callable(callback: Callable[..., Any]) -> bool:
+    """True for an async function, a partial of one, or an object whose
+    __call__ is one (which inspect.iscoroutinefunction alone misses)."""
+    return inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
+        getattr(callback, "__call__", None)  # noqa: B004
+    )
+
+
 class _Subscription:
     __slots__ = ("active", "callback", "event_filter", "is_coroutine", "owner")
 
     def __init__(self, callback: Listener, event_filter: EventFilter | None, owner: str) -> None:
         self.callback = callback
         self.event_filter = event_filter
-        self.is_coroutine = inspect.iscoroutinefunction(callback)
+        self.is_coroutine = is_coroutine_callable(callback)
         self.owner = owner
         # False once unsubscribed: an event being dispatched from a snapshot
         # of the listeners must not reach it any more.
@@ -123,7 +131,7 @@ class EventBus:
         # The wrapper must be a coroutine function when the callback is one,
         # or fire() would call it plainly and drop the coroutine unawaited.
         once: Listener
-        if inspect.iscoroutinefunction(callback):
+        if is_coroutine_callable(callback):
 
             async def once(event: Event) -> Any:
                 if first_time():

@@ -4,12 +4,12 @@ automations, the API and chat commands call."""
 from __future__ import annotations
 
 import difflib
-import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import voluptuous as vol
 
+from .bus import is_coroutine_callable
 from .context import Context
 
 
@@ -76,7 +76,7 @@ class ServiceRegistry:
     ) -> Callable[[], None]:
         """Register `domain.service`; `handler(call)` is a coroutine function
         and may return a response. Returns the function that unregisters it."""
-        if not inspect.iscoroutinefunction(handler):
+        if not is_coroutine_callable(handler):
             raise TypeError(f"handler of {domain}.{service} must be an async function")
         name = f"{domain}.{service}"
         if name in self._services:
