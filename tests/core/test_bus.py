@@ -392,3 +392,19 @@ def test_event_as_dict_and_repr() -> None:
         "time_fired": 100.0,
     }
     assert "door.forced" in repr(event)
+
+
+async def test_a_listener_object_with_an_async_call_is_awaited(bus: EventBus) -> None:
+    class Recorder:
+        def __init__(self) -> None:
+            self.events: list[Event] = []
+
+        async def __call__(self, event: Event) -> None:
+            await asyncio.sleep(0)
+            self.events.append(event)
+
+    recorder = Recorder()
+    bus.listen("x.y", recorder)
+    event = bus.fire("x.y")
+    await bus.drain()
+    assert recorder.events == [event]

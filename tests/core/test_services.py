@@ -200,3 +200,21 @@ async def test_handler_errors_reach_the_caller(services: ServiceRegistry) -> Non
 def test_schema_lookup(services: ServiceRegistry, calls: list[ServiceCall]) -> None:
     assert services.schema("siren", "turn_on") is SIREN_SCHEMA
     assert services.schema("siren", "nothing") is None
+
+
+async def test_a_handler_object_with_an_async_call_is_accepted(services: ServiceRegistry) -> None:
+    class Handler:
+        async def __call__(self, call: ServiceCall) -> str:
+            return f"handled {call.service}"
+
+    services.register("door", "lock", Handler())
+    assert await services.call("door", "lock") == "handled lock"
+
+
+def test_a_handler_object_with_a_plain_call_is_refused(services: ServiceRegistry) -> None:
+    class Handler:
+        def __call__(self, call: ServiceCall) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="must be an async function"):
+        services.register("door", "lock", Handler())  # type: ignore[arg-type]
