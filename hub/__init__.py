@@ -25,6 +25,7 @@ from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
 from .core.link import LinkWatch
+from .core.media import MEDIA, MediaFile, MediaRoom
 from .core.mqtt import MQTT, MqttConnection, MqttError, MqttNotConnected
 from .core.mqtt import Message as MqttMessage
 from .core.platform import (
@@ -62,6 +63,7 @@ __all__ = [
     "EVENT_HUB_STOPPING",
     "EVENT_STATE_CHANGED",
     "MATCH_ALL",
+    "MEDIA",
     "MQTT",
     "STATE_UNAVAILABLE",
     "STATE_UNKNOWN",
@@ -80,6 +82,8 @@ __all__ = [
     "Hub",
     "HubKey",
     "LinkWatch",
+    "MediaFile",
+    "MediaRoom",
     "MqttConnection",
     "MqttError",
     "MqttMessage",

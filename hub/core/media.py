@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import voluptuous as vol
 
-from . import ffmpeg
+from . import ffmpeg, i18n
 from .context import Context
 from .entities import TARGET
 from .hookspecs import hookimpl
@@ -67,6 +67,23 @@ MEDIA_SCHEMA = vol.Schema(
     }
 )
 DEFAULTS: dict[str, Any] = MEDIA_SCHEMA({})
+
+i18n.register(
+    {
+        "media.no_snapshot": {
+            "en": "{entity_id}: no snapshot ({why})",
+            "id": "{entity_id}: tidak ada snapshot ({why})",
+        },
+        "media.no_urls": {
+            "en": "the camera has neither a snapshot URL nor a stream URL",
+            "id": "kamera tidak punya URL snapshot maupun URL stream",
+        },
+        "media.no_stream": {
+            "en": "{entity_id}: no stream URL, so no clip",
+            "id": "{entity_id}: tidak ada URL stream, jadi tidak ada klip",
+        },
+    }
+)
 
 
 @dataclass(slots=True)
@@ -148,8 +165,11 @@ class MediaRoom:
             except DeviceError as err:
                 attempts.append(f"RTSP: {_reason(err)}")
         if image is None:
-            why = "; ".join(attempts) or "it has neither a snapshot URL nor a stream URL"
-            raise DeviceError(f"{camera.entity_id}: no snapshot ({why})")
+            lang = self.hub.language
+            why = "; ".join(attempts) or i18n.t("media.no_urls", lang)
+            raise DeviceError(
+                i18n.t("media.no_snapshot", lang, entity_id=camera.entity_id, why=why)
+            )
         path = self._new_path(camera, "jpg")
         await asyncio.to_thread(_write, path, image)
         record = self._record("snapshot", camera, path, source, context)
@@ -211,7 +231,9 @@ class MediaRoom:
             source = "ring"
         else:
             if not camera.stream_url:
-                raise DeviceError(f"{camera.entity_id}: no stream URL, so no clip")
+                raise DeviceError(
+                    i18n.t("media.no_stream", self.hub.language, entity_id=camera.entity_id)
+                )
             url = ffmpeg.with_credentials(camera.stream_url, camera.username, camera.password)
             started = time.time()
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)

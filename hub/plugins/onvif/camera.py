@@ -23,8 +23,9 @@ from .events import PULSE_KINDS, CameraEvent, parse
 
 # The share of a subscription's life after which it is renewed.
 RENEW_AT = 0.8
-# Extra wall-clock time a PullMessages may take beyond its own Timeout.
-PULL_MARGIN = 10.0
+# Extra wall-clock time a PullMessages may take beyond its own Timeout (a
+# share of it, at least 2 s): a camera that holds the pull longer is wedged.
+PULL_MARGIN = 0.5
 # Seconds a single setup or renew request may take.
 REQUEST_TIMEOUT = 15.0
 
@@ -121,7 +122,6 @@ class OnvifCamera(Camera):
                 if self._device is None:
                     await self._connect()
                 await self._subscribe()
-                self.link.ok()
                 await self._pull_forever()
             except SubscriptionLost as err:
                 self._mark_stale(str(err))
@@ -327,14 +327,14 @@ class OnvifCamera(Camera):
                 await self._renew()
             wait = max(1.0, min(pull_timeout, self._renew_at - time.monotonic()))
             try:
-                async with asyncio.timeout(wait + PULL_MARGIN):
+                async with asyncio.timeout(wait + max(2.0, wait * PULL_MARGIN)):
                     result = await self._pullpoint.PullMessages(
                         {"Timeout": dt.timedelta(seconds=int(wait)), "MessageLimit": 100}
                     )
             except zeep.exceptions.Fault as err:
                 raise SubscriptionLost(t_(self, "onvif.pull_fault", error=err.message)) from err
-            if not self.available:
-                self.link.ok()
+            if self.link.failing_since is not None or not self.available:
+                self.link.ok()  # healthy once a pull is answered, not at subscribe
             for message in result.NotificationMessage or ():
                 try:
                     event = await parse(self.entity_id, message)
