@@ -296,3 +296,16 @@ async def test_retention_deletes_oldest_first(hub_factory, tmp_path):
     assert [f.exists() for f in made] == [False, False, False, True, True]
     assert not made[0].with_suffix(".json").exists()
     assert ring_file.exists()
+
+
+async def test_demo_camera_snapshot_through_its_platform(hub_factory, tmp_path):
+    config = {
+        "hub": {"media_dir": str(tmp_path / "media")},
+        "sites": SITES,
+        "camera": [{"platform": "demo", "id": "lobi", "site": "dinkes", "simulate": False}],
+    }
+    hub = await hub_factory(config, plugins=["hub.plugins.demo"])
+    answer = await hub.services.call("camera", "snapshot", {"site": "dinkes"})
+    path = Path(answer["files"]["camera.lobi"])
+    assert read_bytes(path).startswith(b"\xff\xd8")
+    assert json.loads(path.with_suffix(".json").read_text())["source"] == "platform"
