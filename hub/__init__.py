@@ -20,7 +20,7 @@ from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
 from .core.camera_activity import CameraActivity
 from .core.config import ConfigError, ConfigErrors
 from .core.context import Context
-from .core.eventstream import EventStream, MultipartParser, Part
+from .core.eventstream import EventStream, MultipartParser, Part, StreamCamera
 from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
@@ -98,6 +98,7 @@ __all__ = [
     "Siren",
     "State",
     "StateMachine",
+    "StreamCamera",
     "TriggerAction",
     "TriggerPlatform",
     "Unsubscribe",

@@ -9,12 +9,15 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import aiohttp
+import voluptuous as vol
 from yarl import URL
 
+from .camera_activity import CameraActivity
 from .link import LinkWatch
-from .platform import Device
+from .platform import Camera, Device
 
 _LOGGER = logging.getLogger(__name__)
 # A part larger than this is garbage, not an event: drop the buffer.
@@ -203,3 +206,83 @@ def _boundary(content_type: str) -> str | None:
         if name.strip().lower() == "boundary":
             return value.strip().strip('"')
     return None
+
+
+def _seconds(value: Any) -> float:
+    return vol.All(vol.Coerce(float), vol.Range(min=0.1))(value)
+
+
+class StreamCamera(Camera):
+    """A camera whose events come on one long-lived HTTP multipart stream
+    (Hikvision, Dahua): the connection keys every such camera has, the
+    stream kept open while the hub runs and closed when it stops. A
+    platform says where the stream is (`event_url`) and reads its parts
+    (`on_part`), reporting through `self.activity`."""
+
+    CONFIG_SCHEMA: ClassVar[dict[Any, Any]] = {
+        **Camera.MEDIA_OPTIONS,
+        vol.Required("host"): str,
+        vol.Optional("port", default=80): vol.All(int, vol.Range(min=1, max=65535)),
+        vol.Optional("rtsp_port", default=554): vol.All(int, vol.Range(min=1, max=65535)),
+        vol.Optional("username", default="admin"): vol.Coerce(str),
+        vol.Optional("password", default=""): vol.Coerce(str),
+        vol.Optional("channel", default=1): vol.All(int, vol.Range(min=1)),
+        vol.Optional("unavailable_after", default=30.0): _seconds,
+        vol.Optional("retry_max", default=60.0): _seconds,
+    }
+    #: what the stream is called in messages ("alertStream")
+    stream_name: ClassVar[str] = "event stream"
+
+    def __init__(self, hub: Any, config: Any) -> None:
+        super().__init__(hub, config)
+        self.username = config["username"]
+        self.password = config["password"]
+        self.base_url = f"http://{config['host']}:{config['port']}"
+        self.activity = CameraActivity(self, auto_off=self.auto_off())
+        self.link = LinkWatch(self, grace=config["unavailable_after"], maximum=config["retry_max"])
+        self.stream = EventStream(
+            self,
+            self.event_url(),
+            self.on_part,
+            username=self.username,
+            password=self.password,
+            silence=self.silence(),
+            link=self.link,
+            complete=self.part_complete,
+            what=self.stream_name,
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    # -- what a platform says -----------------------------------------------------
+
+    def event_url(self) -> str | URL:
+        raise NotImplementedError
+
+    def on_part(self, part: Part) -> None:
+        raise NotImplementedError
+
+    def silence(self) -> float:
+        """Seconds without a byte (heartbeats included) before reconnecting."""
+        return 30.0
+
+    def auto_off(self) -> float | None:
+        return None
+
+    part_complete: Callable[[bytes], bool] | None = None
+
+    # -- lifetime -----------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.set_state("idle")
+        self._task = self.hub.create_task(
+            self.stream.run(),
+            f"{self.platform} {self.entity_id}",
+            owner=self.hub.plugins.plugin_of(type(self).__module__),
+        )
+
+    async def stop(self) -> None:
+        self.link.close()
+        self.activity.clear()
+        if self._task is not None:
+            self._task.cancel()  # leaves the `async with`: the connection is closed
+            await asyncio.gather(self._task, return_exceptions=True)

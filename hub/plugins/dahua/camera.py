@@ -6,14 +6,13 @@ when the hub stops or reconnects."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 import voluptuous as vol
 from yarl import URL
 
-from hub import Camera, CameraActivity, EventStream, LinkWatch, Part
+from hub import Part, StreamCamera
 
 #: eventManager Code -> Sigap kind (the event is `camera.<kind>`)
 EVENT_KINDS = {
@@ -30,72 +29,41 @@ PULSE_KINDS = frozenset({"line_crossed"})
 _LINE = re.compile(r"Code=(?P<code>[^;]+);action=(?P<action>[^;]+);index=(?P<index>\d+)")
 
 
-def _seconds(value: Any) -> float:
-    return vol.All(vol.Coerce(float), vol.Range(min=0.1))(value)
-
-
 def parse_events(body: bytes) -> list[dict[str, str]]:
     """Every `Code=...;action=...;index=...` line in a part."""
     text = body.decode("utf-8", errors="replace")
     return [m.groupdict() for m in _LINE.finditer(text)]
 
 
-class DahuaCamera(Camera):
+class DahuaCamera(StreamCamera):
     platform = "dahua"
+    stream_name = "eventManager attach"
     CONFIG_SCHEMA = {
-        **Camera.MEDIA_OPTIONS,
-        vol.Required("host"): str,
-        vol.Optional("port", default=80): vol.All(int, vol.Range(min=1, max=65535)),
-        vol.Optional("rtsp_port", default=554): vol.All(int, vol.Range(min=1, max=65535)),
-        vol.Optional("username", default="admin"): vol.Coerce(str),
-        vol.Optional("password", default=""): vol.Coerce(str),
-        vol.Optional("channel", default=1): vol.All(int, vol.Range(min=1)),
+        **StreamCamera.CONFIG_SCHEMA,
         # the camera sends a Heartbeat part this often; three missed: reconnect
         vol.Optional("heartbeat", default=5): vol.All(int, vol.Range(min=1, max=300)),
-        vol.Optional("unavailable_after", default=30.0): _seconds,
-        vol.Optional("retry_max", default=60.0): _seconds,
     }
 
     def __init__(self, hub: Any, config: Any) -> None:
         super().__init__(hub, config)
-        host, port, ch = config["host"], config["port"], config["channel"]
-        self.username = config["username"]
-        self.password = config["password"]
-        self.snapshot_url = f"http://{host}:{port}/cgi-bin/snapshot.cgi?channel={ch}"
+        ch = config["channel"]
+        self.snapshot_url = f"{self.base_url}/cgi-bin/snapshot.cgi?channel={ch}"
         self.stream_url = (
-            f"rtsp://{host}:{config['rtsp_port']}/cam/realmonitor?channel={ch}&subtype=0"
+            f"rtsp://{config['host']}:{config['rtsp_port']}/cam/realmonitor?channel={ch}&subtype=0"
         )
-        self.activity = CameraActivity(self)
-        self.link = LinkWatch(self, grace=config["unavailable_after"], maximum=config["retry_max"])
-        beat = config["heartbeat"]
-        self.stream = EventStream(
-            self,
-            # as the cameras expect it: brackets not percent-encoded
-            URL(
-                f"http://{host}:{port}/cgi-bin/eventManager.cgi"
-                f"?action=attach&codes=[All]&heartbeat={beat}",
-                encoded=True,
-            ),
-            self._on_part,
-            username=self.username,
-            password=self.password,
-            silence=beat * 3,
-            link=self.link,
-            what="eventManager attach",
+
+    def event_url(self) -> URL:
+        # as the cameras expect it: brackets not percent-encoded
+        return URL(
+            f"{self.base_url}/cgi-bin/eventManager.cgi"
+            f"?action=attach&codes=[All]&heartbeat={self.config['heartbeat']}",
+            encoded=True,
         )
-        self._task: Any = None
 
-    async def start(self) -> None:
-        self.set_state("idle")
-        self._task = self.hub.create_task(self.stream.run(), f"dahua {self.entity_id}")
+    def silence(self) -> float:
+        return self.config["heartbeat"] * 3
 
-    async def stop(self) -> None:
-        self.link.close()
-        if self._task is not None:
-            self._task.cancel()  # leaves the `async with`: the connection is closed
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    def _on_part(self, part: Part) -> None:
+    def on_part(self, part: Part) -> None:
         for event in parse_events(part.body):
             kind = EVENT_KINDS.get(event["code"])
             if kind is None:

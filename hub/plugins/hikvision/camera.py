@@ -9,13 +9,12 @@ alert every few seconds is its heartbeat.
 
 from __future__ import annotations
 
-import asyncio
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import voluptuous as vol
 
-from hub import Camera, CameraActivity, EventStream, LinkWatch, Part
+from hub import Part, StreamCamera
 
 #: ISAPI eventType -> Sigap kind (the event is `camera.<kind>`)
 EVENT_KINDS = {
@@ -46,57 +45,37 @@ def parse_alert(body: bytes) -> dict[str, str]:
     return fields
 
 
-class HikvisionCamera(Camera):
+class HikvisionCamera(StreamCamera):
     platform = "hikvision"
+    stream_name = "alertStream"
     CONFIG_SCHEMA = {
-        **Camera.MEDIA_OPTIONS,
-        vol.Required("host"): str,
-        vol.Optional("port", default=80): vol.All(int, vol.Range(min=1, max=65535)),
-        vol.Optional("rtsp_port", default=554): vol.All(int, vol.Range(min=1, max=65535)),
-        vol.Optional("username", default="admin"): vol.Coerce(str),
-        vol.Optional("password", default=""): vol.Coerce(str),
-        vol.Optional("channel", default=1): vol.All(int, vol.Range(min=1)),
+        **StreamCamera.CONFIG_SCHEMA,
         # no byte for this long (heartbeats included): reconnect
         vol.Optional("silence", default=30.0): _seconds,
+        # "active" not repeated for this long: the detector is off
         vol.Optional("active_for", default=5.0): _seconds,
-        vol.Optional("unavailable_after", default=30.0): _seconds,
-        vol.Optional("retry_max", default=60.0): _seconds,
     }
 
     def __init__(self, hub: Any, config: Any) -> None:
         super().__init__(hub, config)
-        host, port, ch = config["host"], config["port"], config["channel"]
-        self.username = config["username"]
-        self.password = config["password"]
-        self.snapshot_url = f"http://{host}:{port}/ISAPI/Streaming/channels/{ch}01/picture"
-        self.stream_url = f"rtsp://{host}:{config['rtsp_port']}/Streaming/Channels/{ch}01"
-        self.activity = CameraActivity(self, auto_off=config["active_for"])
-        self.link = LinkWatch(self, grace=config["unavailable_after"], maximum=config["retry_max"])
-        self.stream = EventStream(
-            self,
-            f"http://{host}:{port}/ISAPI/Event/notification/alertStream",
-            self._on_part,
-            username=self.username,
-            password=self.password,
-            silence=config["silence"],
-            link=self.link,
-            complete=lambda body: b"</EventNotificationAlert>" in body,
-            what="alertStream",
-        )
-        self._task: Any = None
+        ch = config["channel"]
+        self.snapshot_url = f"{self.base_url}/ISAPI/Streaming/channels/{ch}01/picture"
+        self.stream_url = f"rtsp://{config['host']}:{config['rtsp_port']}/Streaming/Channels/{ch}01"
 
-    async def start(self) -> None:
-        self.set_state("idle")
-        self._task = self.hub.create_task(self.stream.run(), f"hikvision {self.entity_id}")
+    def event_url(self) -> str:
+        return f"{self.base_url}/ISAPI/Event/notification/alertStream"
 
-    async def stop(self) -> None:
-        self.link.close()
-        self.activity.clear()
-        if self._task is not None:
-            self._task.cancel()  # leaves the `async with`: the connection is closed
-            await asyncio.gather(self._task, return_exceptions=True)
+    def silence(self) -> float:
+        return self.config["silence"]
 
-    def _on_part(self, part: Part) -> None:
+    def auto_off(self) -> float:
+        return self.config["active_for"]
+
+    @staticmethod
+    def part_complete(body: bytes) -> bool:
+        return b"</EventNotificationAlert>" in body
+
+    def on_part(self, part: Part) -> None:
         if b"EventNotificationAlert" not in part.body:
             return  # NVRs also send other XML (and pictures) on the stream
         alert = parse_alert(part.body)
