@@ -217,6 +217,30 @@ async def bench(args: argparse.Namespace) -> dict:
         )
         results["rss_mb"] = peak_rss
 
+        # -- reboots: events must resume without restarting the hub ------------------------
+        rebooted = list(range(0, len(devices), max(1, len(devices) // 10)))[:10]
+        before = {i: devices[i].subscriptions_made for i in rebooted}
+        t = time.monotonic()
+        await fleet.ask(cmd="reboot", indices=rebooted, down_for=args.reboot_down)
+        async with asyncio.timeout(120):
+            while any(devices[i].subscriptions_made <= before[i] for i in rebooted):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+        resubscribed = time.monotonic() - t
+        seen: set[str] = set()
+        unlisten = hub.bus.listen("camera.motion", lambda e: seen.add(e.data["entity_id"]))
+        await fleet.ask(cmd="emit", indices=rebooted, active=False)
+        await fleet.ask(cmd="emit", indices=rebooted, active=True)
+        async with asyncio.timeout(10):
+            while len(seen) < len(rebooted):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        unlisten()
+        print(
+            f"{len(rebooted)} cameras rebooted at once (down {args.reboot_down:.0f} s):"
+            f" all subscribed again {resubscribed:4.1f} s after the reboot began,"
+            f" motion from all {len(seen)} received, no hub restart"
+        )
+        results["reboot_resubscribe_s"] = resubscribed
+
         # -- snapshots over HTTP (digest) -------------------------------------------------
         room = hub.data[MEDIA]
         sample = devices[: args.snapshots]
@@ -292,6 +316,7 @@ def main() -> None:
     parser.add_argument("--pull-timeout", type=float, default=30.0,
                         help="seconds each PullMessages long poll may wait")  # fmt: skip
     parser.add_argument("--snapshots", type=int, default=100)
+    parser.add_argument("--reboot-down", type=float, default=5.0, help="seconds a camera is down")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()

@@ -9,7 +9,8 @@ then answers commands, one JSON object per line:
     {"cmd": "events", "rate": 10, "seconds": 60, "kind": "motion"}
         -> {"sent": N, "seconds": S}   (motion on, then off 0.5 s later)
     {"cmd": "cpu"}  -> {"cpu": seconds of CPU this process used}
-    {"cmd": "reboot", "index": 3, "down_for": 2} -> {"rebooted": 3}
+    {"cmd": "reboot", "indices": [3, 7], "down_for": 2} -> {"rebooted": [3, 7]}
+    {"cmd": "emit", "indices": [3, 7], "kind": "motion", "active": true} -> {"emitted": 2}
     {"cmd": "quit"}
 """
 
@@ -80,8 +81,13 @@ async def main(argv: list[str] | None = None) -> None:
             t = os.times()
             _say({"cpu": t.user + t.system, "time": time.time()})
         elif cmd["cmd"] == "reboot":
-            await cameras[cmd["index"]].reboot(cmd.get("down_for", 1.0))
-            _say({"rebooted": cmd["index"]})
+            indices = cmd["indices"]
+            await asyncio.gather(*(cameras[i].reboot(cmd.get("down_for", 1.0)) for i in indices))
+            _say({"rebooted": indices})
+        elif cmd["cmd"] == "emit":
+            for i in cmd["indices"]:
+                cameras[i].emit(cmd.get("kind", "motion"), cmd.get("active", True))
+            _say({"emitted": len(cmd["indices"])})
         elif cmd["cmd"] == "quit":
             break
     await asyncio.gather(*(c.stop() for c in cameras))
