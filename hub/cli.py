@@ -61,6 +61,7 @@ i18n.register(
                 "(pakai -c DIR, atau salin config/ dari sumber Sigap)."
             ),
         },
+        "cli.warning": {"en": "warning", "id": "peringatan"},
         "cli.plugins_header": {
             "en": "Loaded plugins:",
             "id": "Plugin yang dimuat:",
@@ -158,6 +159,10 @@ def check_config(args: argparse.Namespace, lang: str) -> int:
             print(f"  {err}", file=sys.stderr)
         return 1
     devices = sum(len(hub.config.get(d, ())) for d in hub.platforms)
+    from .core.automation.engine import configured_reference_warnings
+
+    for warning in configured_reference_warnings(hub):
+        print(f"  {i18n.t('cli.warning', lang)}: {warning}", file=sys.stderr)
     print(
         i18n.t(
             "cli.config_ok",

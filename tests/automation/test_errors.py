@@ -163,3 +163,29 @@ async def test_unknown_entities_and_services_are_warnings(automation_hub, record
     assert (
         "'siren.dinkes_halamn' does not exist (yet) (did you mean 'siren.dinkes_halaman'?)" in text
     )
+
+
+async def test_check_config_warns_about_unknown_references(automation_hub, capsys):
+    from hub.cli import main
+
+    hub = await automation_hub(
+        """
+- id: typo
+  triggers: [{trigger: event, event_type: go}]
+  actions:
+    - action: siren.turn_onn
+      target: {entity_id: siren.dinkes_halamn}
+    - action: mqtt.publish
+      data: {topic: x}
+    - action: automation.turn_off
+      target: {entity_id: automation.typo}
+""",
+        start=False,
+    )
+    assert main(["check-config", "-c", str(hub.config_dir)]) == 0  # warnings, not errors
+    err = capsys.readouterr().err
+    assert "automations.yaml:5: automation 'typo': service 'siren.turn_onn'" in err
+    assert "(did you mean 'siren.turn_on'?)" in err
+    assert "(did you mean 'siren.dinkes_halaman'?)" in err
+    assert "mqtt.publish" not in err  # a plugin's service: not known before start
+    assert "automation.typo" not in err and "automation.turn_off" not in err

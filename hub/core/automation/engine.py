@@ -9,11 +9,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
+from ..config.errors import display_path
 from ..keys import HubKey
 from .actions import ActionCompiler
 from .clock import clock_of
 from .conditions import ConditionCompiler
-from .runner import Automation
+from .runner import Automation, slugify
 from .schema import check_automations
 from .templates import template_env, template_sources
 from .trace import TraceStore
@@ -185,19 +186,10 @@ class AutomationEngine:
         known_entities = set(self.hub.states.entity_ids()) | {
             d.entity_id for d in self.hub.devices.all()
         }
+        known_entities |= {a.entity_id for a in self.automations.values()}
         known_services = set(self.hub.services.names())
-        warnings = []
-        for automation in self.automations.values():
-            for node, entity_id in _entity_refs(automation.config):
-                if entity_id not in known_entities:
-                    hint = suggest(entity_id, known_entities)
-                    message = f"entity {entity_id!r} does not exist (yet){hint}"
-                    warnings.append(_located(node, message, automation))
-            for node, service in _service_refs(automation.config):
-                if service not in known_services:
-                    hint = suggest(service, known_services)
-                    message = f"service {service!r} does not exist (yet){hint}"
-                    warnings.append(_located(node, message, automation))
+        configs = [a.config for a in self.automations.values()]
+        warnings = reference_warnings(configs, known_entities, known_services)
         for warning in warnings:
             _LOGGER.warning("%s", warning)
         return warnings
@@ -225,10 +217,56 @@ class AutomationEngine:
         return None
 
 
-def _located(node: Any, message: str, automation: Automation) -> str:
-    file, line = getattr(node, "file", None), getattr(node, "line", None)
-    where = f"{file}:{line}" if file and line else automation.where
-    return f"{where}: automation {automation.name}: {message}"
+def reference_warnings(
+    configs: Iterable[Mapping[str, Any]],
+    known_entities: set[str],
+    known_services: set[str],
+    service_domains: set[str] | None = None,
+) -> list[str]:
+    """`file:line: automation 'x': entity 'siren.halamn' does not exist (yet)
+    (did you mean 'siren.halaman'?)` for each unknown reference. With
+    `service_domains`, only services of those domains are checked (before
+    the hub starts, other domains' services are not registered yet)."""
+    warnings = []
+    for index, config in enumerate(configs):
+        name = repr(str(config.get("alias") or config.get("id") or f"automation_{index}"))
+
+        def located(node: Any, message: str, config: Any = config, name: str = name) -> str:
+            file = getattr(node, "file", None) or getattr(config, "file", None)
+            line = getattr(node, "line", None) or getattr(config, "line", None)
+            return f"{display_path(file) if file else '?'}:{line}: automation {name}: {message}"
+
+        for node, entity_id in _entity_refs(config):
+            if entity_id not in known_entities:
+                hint = suggest(entity_id, known_entities)
+                warnings.append(located(node, f"entity {entity_id!r} does not exist (yet){hint}"))
+        for node, service in _service_refs(config):
+            if service_domains is not None and service.partition(".")[0] not in service_domains:
+                continue
+            if service not in known_services:
+                hint = suggest(service, known_services)
+                warnings.append(located(node, f"service {service!r} does not exist (yet){hint}"))
+    return warnings
+
+
+def configured_reference_warnings(hub: Hub) -> list[str]:
+    """The reference warnings for a loaded, not started hub (`sigap check-config`):
+    entities from the configured devices, services of the core domains."""
+    from ..entities import SERVICES
+
+    configs = hub.config.get("automation") or []
+    entities = {
+        f"{domain}.{item['id']}" for domain in hub.platforms for item in hub.config.get(domain, ())
+    }
+    entities |= {
+        "automation." + slugify(str(c.get("alias") or c.get("id") or f"automation_{i}"))
+        for i, c in enumerate(configs)
+    }
+    services = {f"{d}.{s}" for d, s in SERVICES} | {
+        f"automation.{s}" for s in ("reload", "turn_on", "turn_off", "trigger", "trace")
+    }
+    domains = {name.partition(".")[0] for name in services}
+    return reference_warnings(configs, entities, services, domains)
 
 
 def _walk(node: Any, in_data: bool = False) -> Iterable[tuple[Any, str, Any]]:
