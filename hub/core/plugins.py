@@ -30,6 +30,7 @@ DISABLE_AUTOLOAD_ENV = "SIGAP_DISABLE_PLUGIN_AUTOLOAD"
 CORE_PLUGINS: tuple[str, ...] = (
     "hub.core.entities",
     "hub.core.mqtt",
+    "hub.core.http",
     "hub.core.automation",
     "hub.core.media",
 )

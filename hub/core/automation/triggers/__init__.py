@@ -15,6 +15,7 @@ from ...context import Context
 from ..templates import template_env
 from .events import EventTrigger, NumericStateTrigger, StateTrigger, TemplateTrigger
 from .time import HomeAssistantTrigger, HubTrigger, SunTrigger, TimePatternTrigger, TimeTrigger
+from .webhook import WebhookTrigger
 
 if TYPE_CHECKING:
     from ...hub import Hub
@@ -31,6 +32,7 @@ BUILTIN_TRIGGERS = (
     SunTrigger,
     HubTrigger,
     HomeAssistantTrigger,
+    WebhookTrigger,
 )
 
 OnTrigger = Callable[[dict[str, Any], Context | None], Any]

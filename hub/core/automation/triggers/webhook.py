@@ -1,0 +1,68 @@
+"""The webhook trigger: a POST (or PUT, ...) to `/api/webhook/<webhook_id>`
+on the hub's HTTP server, as Home Assistant's; `trigger.json`,
+`trigger.data` (a form) and `trigger.query` carry what was sent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+from ...bus import Unsubscribe
+from ...context import Context
+from ...http.webhooks import WEBHOOKS
+from ...platform import TriggerAction
+from .base import BuiltinTrigger
+
+_METHODS = ("GET", "HEAD", "POST", "PUT")
+
+
+def _methods(value: Any) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(
+        isinstance(m, str) and m.upper() in _METHODS for m in items
+    ):
+        raise vol.Invalid(f"expected methods among {', '.join(_METHODS)}")
+    return [m.upper() for m in items]
+
+
+class WebhookTrigger(BuiltinTrigger):
+    platform = "webhook"
+    CONFIG_SCHEMA = {
+        vol.Required("webhook_id"): str,
+        vol.Optional("allowed_methods", default=["POST", "PUT"]): _methods,
+        vol.Optional("local_only", default=True): bool,
+    }
+
+    async def attach(self, action: TriggerAction) -> Unsubscribe:
+        webhooks = self.hub.data.get(WEBHOOKS)
+        if webhooks is None:
+            raise RuntimeError("the webhook trigger needs the hub's HTTP server (hub.core.http)")
+        webhook_id = self.config["webhook_id"]
+
+        async def on_request(webhook_id: str, request: web.Request) -> None:
+            variables: dict[str, Any] = {
+                "platform": "webhook",
+                "webhook_id": webhook_id,
+                "query": dict(request.query),
+                "description": f"webhook {webhook_id}",
+            }
+            body = await request.read()
+            if body:
+                if request.content_type == "application/x-www-form-urlencoded":
+                    variables["data"] = dict(await request.post())
+                else:
+                    try:
+                        variables["json"] = json.loads(body)
+                    except ValueError:
+                        variables["data"] = body.decode("utf-8", "replace")
+            action(variables, Context())
+
+        return webhooks.register(
+            webhook_id,
+            on_request,
+            allowed_methods=self.config.get("allowed_methods", ["POST", "PUT"]),
+            local_only=self.config.get("local_only", True),
+        )
