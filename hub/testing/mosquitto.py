@@ -35,11 +35,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _mosquitto_passwd(broker: str) -> str:
+    found = shutil.which("mosquitto_passwd") or str(
+        Path(broker).parent.parent / "bin/mosquitto_passwd"
+    )
+    if not os.access(found, os.X_OK):
+        raise MosquittoNotFound("mosquitto_passwd is not installed (Debian package mosquitto)")
+    return found
+
+
 class Mosquitto:
     """`Mosquitto(workdir).start()`; `.stop()` (SIGTERM: the broker saves its
     state) or `.kill()` (SIGKILL); `.start()` again on the same port."""
 
-    def __init__(self, workdir: str | Path, port: int | None = None, *, extra_config: str = ""):
+    def __init__(
+        self,
+        workdir: str | Path,
+        port: int | None = None,
+        *,
+        users: dict[str, str] | None = None,
+        extra_config: str = "",
+    ):
+        """`users`: name -> password; then only they may connect."""
         binary = find_mosquitto()
         if binary is None:
             raise MosquittoNotFound(
@@ -53,9 +70,20 @@ class Mosquitto:
         self.port = port or free_port()
         self.config_file = self.workdir / "mosquitto.conf"
         self.log_file = self.workdir / "mosquitto.log"
-        lines = [
-            f"listener {self.port} {self.host}",
-            "allow_anonymous true",
+        lines = [f"listener {self.port} {self.host}"]
+        if users:
+            password_file = self.workdir / "passwords"
+            password_file.write_text("")
+            for name, password in users.items():
+                subprocess.run(
+                    [_mosquitto_passwd(binary), "-b", str(password_file), name, password],
+                    check=True,
+                    capture_output=True,
+                )
+            lines += [f"password_file {password_file}", "allow_anonymous false"]
+        else:
+            lines.append("allow_anonymous true")
+        lines += [
             "persistence true",
             f"persistence_location {self.workdir}/",
             # a hub away for a while may have more than the default 1,000 queued

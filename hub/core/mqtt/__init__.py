@@ -48,8 +48,8 @@ MQTT: HubKey[MqttConnection] = HubKey("mqtt")
 EVENT_MQTT_CONNECTED = "mqtt.connected"
 EVENT_MQTT_DISCONNECTED = "mqtt.disconnected"
 
-# How long start-up waits for the first connection before going on without
-# it (devices then show unavailable until the broker answers).
+# How long start-up waits for the first connection attempt before going on
+# without the broker (the connection keeps retrying in the background).
 FIRST_CONNECT_TIMEOUT = 5.0
 
 CONFIG_SCHEMA = vol.Schema(
@@ -124,12 +124,12 @@ def sigap_lifespan(hub: Hub) -> Any:
         connection.start()
         try:
             async with asyncio.timeout(FIRST_CONNECT_TIMEOUT):
-                await connection.wait_connected()
+                connected = await connection.wait_first_attempt()
         except TimeoutError:
+            connected = False
+        if not connected:
             _LOGGER.warning(
-                "MQTT: broker %s did not answer within %.0f s; starting without it",
-                broker,
-                FIRST_CONNECT_TIMEOUT,
+                "MQTT: broker %s is not answering; starting without it (retrying)", broker
             )
         hub.data[MQTT] = connection
         unregister = register_publish_service(hub, connection)

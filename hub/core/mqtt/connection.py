@@ -250,6 +250,7 @@ class MqttConnection:
         self._routes: dict[str, tuple[_Filter, ...]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._connected = asyncio.Event()
+        self._first_attempt = asyncio.Event()  # set once the first connect succeeded or failed
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
         self.connects = 0  # how many times a connection was established
@@ -262,6 +263,11 @@ class MqttConnection:
 
     async def wait_connected(self) -> None:
         await self._connected.wait()
+
+    async def wait_first_attempt(self) -> bool:
+        """Until the first connection attempt ended; True if it connected."""
+        await self._first_attempt.wait()
+        return self.connected
 
     def start(self) -> None:
         self._runner = asyncio.get_running_loop().create_task(self._run(), name="mqtt connection")
@@ -302,6 +308,7 @@ class MqttConnection:
                 reason = f"{type(err).__name__}: {err}"
             else:
                 reason = "disconnected"
+            self._first_attempt.set()
             if self._stopping:
                 return
             if self.connected:
@@ -335,6 +342,7 @@ class MqttConnection:
                 f.granted_qos = f.qos
         self._client.publish_nowait(self.status_topic, "online", 1, True)
         self._connected.set()
+        self._first_attempt.set()
         _LOGGER.info(
             "MQTT: connected to %s:%s as %s (%d subscriptions)",
             self.host,
