@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
+import platform
 import shlex
 import statistics
 import sys
@@ -74,8 +76,13 @@ async def per_event(hub: Hub, event_type: str, data: dict, count: int) -> float:
     return (time.perf_counter() - start) / count
 
 
-async def main(count: int, events: int) -> None:
-    print("$", " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
+async def main(count: int, events: int, pinned: str) -> None:
+    print("$", " ".join(shlex.quote(a) for a in ["python", *sys.argv]))
+    print(
+        f"python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.machine()}, {os.cpu_count()} CPUs; one core used ({pinned}); "
+        f"loop: {type(asyncio.get_running_loop()).__module__.split('.')[0]}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write(folder, count)
@@ -179,10 +186,16 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--automations", type=int, default=1000)
     parser.add_argument("--events", type=int, default=200000)
+    parser.add_argument("--cpu", type=int, help="pin to this CPU (default: the first allowed)")
     args = parser.parse_args()
+    pinned = "not pinned"
+    if hasattr(os, "sched_setaffinity"):
+        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        pinned = f"pinned to CPU {cpu}"
     try:
         import uvloop
 
-        uvloop.run(main(args.automations, args.events))
+        uvloop.run(main(args.automations, args.events, pinned))
     except ImportError:
-        asyncio.run(main(args.automations, args.events))
+        asyncio.run(main(args.automations, args.events, pinned))
