@@ -112,3 +112,24 @@ async def test_automation_entity_attributes(automation_hub, recorder):
     attributes = hub.states.get("automation.one").attributes
     assert attributes["id"] == "one" and attributes["friendly_name"] == "One"
     assert attributes["last_triggered"] is not None
+
+
+async def test_automation_triggered_event(automation_hub, recorder):
+    from hub import Context
+
+    hub = await automation_hub(
+        FIRST.replace("alias: One", "alias: One\n  description: Sends a record when go fires")
+    )
+    cause = Context(user_id="sari")
+    seen = []
+    hub.bus.listen("automation.triggered", seen.append)
+    hub.bus.fire("go", {}, cause)
+    call = await recorder.next()
+    (event,) = seen
+    assert dict(event.data) == {
+        "name": "One",
+        "entity_id": "automation.one",
+        "source": "event 'go'",
+    }
+    assert event.context.parent_id == cause.id and event.context.user_id == "sari"
+    assert call.context is event.context

@@ -142,11 +142,8 @@ class Automation:
         Returns at once (an awaitable already done)."""
         if not self.enabled:
             return DONE
-        run_context = (
-            Context(parent_id=context.id, user_id=context.user_id)
-            if context is not None
-            else Context()
-        )
+        # The run is caused by the trigger's context (and by the same person).
+        run_context = context.child() if context is not None else Context()
         trace = Trace(self.id, trigger, run_context, context)
         try:
             variables = self._run_variables(trigger, extra_variables)

@@ -141,14 +141,34 @@ class Trace:
 def plain(value: Any, depth: int = 0) -> Any:
     """A value as JSON-friendly data (events, states and times turned into
     mappings and text)."""
+    # Concrete types first: an isinstance check against an ABC such as
+    # Mapping costs several times more, and saving traces walks a lot.
+    if value is None or isinstance(value, _SCALARS):
+        return value
     if depth > 8:
         return repr(value)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
+    depth += 1
+    if isinstance(value, dict):
+        return {k if type(k) is str else str(k): plain(v, depth) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, depth) for v in value]
     if isinstance(value, Event):
-        return plain(value.as_dict(), depth + 1)
+        return {
+            "event_type": value.event_type,
+            "data": plain(value.data, depth),
+            "context": value.context.as_dict(),
+            "origin": value.origin,
+            "time_fired": value.time_fired,
+        }
     if isinstance(value, State):
-        return plain(value.as_dict(), depth + 1)
+        return {
+            "entity_id": value.entity_id,
+            "state": value.state,
+            "attributes": plain(value.attributes, depth),
+            "last_changed": value.last_changed,
+            "last_updated": value.last_updated,
+            "context": value.context.as_dict(),
+        }
     if isinstance(value, Context):
         return value.as_dict()
     if isinstance(value, datetime | date):
@@ -156,10 +176,13 @@ def plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, Mapping):
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v, depth + 1) for v in value]
+        return {str(k): plain(v, depth) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return [plain(v, depth) for v in value]
     return repr(value)
+
+
+_SCALARS = (str, bool, int, float)
 
 
 class TraceStore:
