@@ -44,6 +44,27 @@ def _mosquitto_passwd(broker: str) -> str:
     return found
 
 
+def make_certificates(folder: Path, ip: str) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate for `ip`, with openssl."""
+    folder.mkdir(parents=True, exist_ok=True)
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise MosquittoNotFound("openssl is not installed (scripts/debian-packages.txt lists it)")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca, ca_key = folder / "ca.crt", folder / "ca.key"
+    cert, key, csr = folder / "server.crt", folder / "server.key", folder / "server.csr"
+    extensions = folder / "san.cnf"
+    extensions.write_text(f"subjectAltName=IP:{ip}\n")
+    for command in (
+        ["req", "-x509", *ec, "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=Uji CA"],
+        ["req", *ec, "-keyout", key, "-out", csr, "-subj", f"/CN={ip}"],
+        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+         "-out", cert, "-days", "2", "-extfile", extensions],
+    ):  # fmt: skip
+        subprocess.run([openssl, *map(str, command)], check=True, capture_output=True)
+    return ca, cert, key
+
+
 class Mosquitto:
     """`Mosquitto(workdir).start()`; `.stop()` (SIGTERM: the broker saves its
     state) or `.kill()` (SIGKILL); `.start()` again on the same port."""
@@ -54,9 +75,12 @@ class Mosquitto:
         port: int | None = None,
         *,
         users: dict[str, str] | None = None,
+        tls: bool = False,
         extra_config: str = "",
     ):
-        """`users`: name -> password; then only they may connect."""
+        """`users`: name -> password; then only they may connect. `tls`: the
+        listener speaks TLS with a certificate for 127.0.0.1 signed by a CA
+        made for this broker (`self.ca_file`)."""
         binary = find_mosquitto()
         if binary is None:
             raise MosquittoNotFound(
@@ -71,6 +95,10 @@ class Mosquitto:
         self.config_file = self.workdir / "mosquitto.conf"
         self.log_file = self.workdir / "mosquitto.log"
         lines = [f"listener {self.port} {self.host}"]
+        self.ca_file: Path | None = None
+        if tls:
+            self.ca_file, cert, key = make_certificates(self.workdir / "tls", self.host)
+            lines += [f"cafile {self.ca_file}", f"certfile {cert}", f"keyfile {key}"]
         if users:
             password_file = self.workdir / "passwords"
             password_file.write_text("")

@@ -14,6 +14,7 @@ import asyncio
 import inspect
 import logging
 import random
+import socket
 import ssl
 import threading
 from collections.abc import Awaitable, Callable
@@ -106,6 +107,23 @@ class _Client(aiomqtt.Client):
         self._rbuf = b""
         self._rpos = 0
         self._client._sock_recv = self._buffered_recv  # type: ignore[method-assign]
+        self._client._ssl_wrap_socket = self._ssl_wrap_socket  # type: ignore[method-assign]
+
+    def _ssl_wrap_socket(self, tcp_sock: socket.socket) -> ssl.SSLSocket:
+        # paho's own leaves the socket open when the handshake fails (a
+        # certificate the CA did not sign), one leaked socket per retry
+        context = self._client._ssl_context
+        assert context is not None
+        ssl_sock = context.wrap_socket(
+            tcp_sock, server_hostname=self._hostname, do_handshake_on_connect=False
+        )
+        try:
+            ssl_sock.settimeout(self._client._connect_timeout)
+            ssl_sock.do_handshake()
+        except BaseException:
+            ssl_sock.close()
+            raise
+        return ssl_sock
 
     def _buffered_recv(self, bufsize: int) -> bytes:
         buf, pos = self._rbuf, self._rpos
@@ -193,9 +211,7 @@ class _Client(aiomqtt.Client):
         (tests use it to make the broker send the hub's last will)."""
         sock = self._client.socket()
         if sock is not None:
-            import socket as _socket
-
-            sock.shutdown(_socket.SHUT_RDWR)
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class MqttConnection:
