@@ -177,26 +177,10 @@ class ConditionCompiler:
         )
         above, below = config.get("above"), config.get("below")
 
-        def limit(bound: Any) -> float | None:
-            if bound is None or isinstance(bound, float | int):
-                return bound
-            state = states.get(str(bound))
-            try:
-                return float(state.state) if state is not None else None
-            except ValueError:
-                return None
-
         def one(entity_id: str, variables: Mapping[str, Any]) -> bool:
             state = states.get(entity_id)
             return state is not None and numeric_in_range(
-                state,
-                attribute,
-                value_template,
-                limit(above),
-                limit(below),
-                above,
-                below,
-                variables,
+                states, state, attribute, value_template, above, below, variables
             )
 
         return lambda v, t: all(one(e, v) for e in entity_ids)
@@ -265,6 +249,17 @@ class ConditionCompiler:
         return check
 
 
+def numeric_limit(states: Any, bound: Any) -> float | None:
+    """An above/below limit: a number, or the number an entity's state holds."""
+    if bound is None or isinstance(bound, float | int):
+        return bound
+    state = states.get(str(bound))
+    try:
+        return float(state.state) if state is not None else None
+    except ValueError:
+        return None
+
+
 def numeric_value(
     state: State,
     attribute: str | None,
@@ -284,18 +279,20 @@ def numeric_value(
 
 
 def numeric_in_range(
+    states: Any,
     state: State,
     attribute: str | None,
     value_template: Any,
-    low: float | None,
-    high: float | None,
     above: Any,
     below: Any,
     variables: Mapping[str, Any],
 ) -> bool:
+    """Is the state's value (or attribute, or template result) above `above`
+    and below `below` (numbers or entities holding one)?"""
     value = numeric_value(state, attribute, value_template, variables)
     if value is None:
         return False
+    low, high = numeric_limit(states, above), numeric_limit(states, below)
     if above is not None and (low is None or not value > low):
         return False
     return not (below is not None and (high is None or not value < high))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..context import Context
 from .actions import ConditionFailed, Run, StepFailed, StopRun, run_sequence
 from .templates import compile_value
-from .trace import STORED_TRACES, Trace, TraceStore
+from .trace import STORED_TRACES, Trace
 
 if TYPE_CHECKING:
     from .engine import AutomationEngine
@@ -79,7 +79,6 @@ class Automation:
         self.enabled = bool(config.get("initial_state", True))
         env = engine.templates
         self._variables = config.get("variables") or {}
-        self._render_variables = compile_value(self._variables, env)
         self._variable_items = [(k, compile_value(v, env), v) for k, v in self._variables.items()]
         self._trigger_variables = config.get("trigger_variables") or {}
         self.conditions = engine.conditions.compile_all(config["conditions"], "condition")
@@ -267,4 +266,4 @@ class Automation:
         return self.engine.traces.get(self.id)
 
 
-__all__ = ["DONE", "EVENT_AUTOMATION_TRIGGERED", "Automation", "TraceStore"]
+__all__ = ["DONE", "EVENT_AUTOMATION_TRIGGERED", "Automation"]

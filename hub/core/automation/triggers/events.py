@@ -100,6 +100,19 @@ class _Timers:
             cancel()
         self.cancels.clear()
 
+    def watch(
+        self, index: Any, entity_ids: list[str], on_change: Callable[[Event], None]
+    ) -> Unsubscribe:
+        """Listen to these entities' changes; the unsubscribe also drops pending timers."""
+        undo = [index.listen(EVENT_STATE_CHANGED, on_change, e) for e in entity_ids]
+
+        def detach() -> None:
+            for unsubscribe in undo:
+                unsubscribe()
+            self.cancel_all()
+
+        return detach
+
 
 class StateTrigger(BuiltinTrigger):
     platform = "state"
@@ -204,14 +217,7 @@ class StateTrigger(BuiltinTrigger):
                 entity_id, span.total_seconds(), lambda: fire(entity_id, old, new, context, span)
             )
 
-        undo = [self.index.listen(EVENT_STATE_CHANGED, on_change, e) for e in config["entity_id"]]
-
-        def detach() -> None:
-            for u in undo:
-                u()
-            timers.cancel_all()
-
-        return detach
+        return timers.watch(self.index, config["entity_id"], on_change)
 
 
 class NumericStateTrigger(BuiltinTrigger):
@@ -238,27 +244,11 @@ class NumericStateTrigger(BuiltinTrigger):
         for_ = config.get("for")
         timers = _Timers(self.clock)
 
-        def limit(bound: Any) -> float | None:
-            if bound is None or isinstance(bound, int | float):
-                return bound
-            state = states.get(str(bound))
-            try:
-                return float(state.state) if state is not None else None
-            except ValueError:
-                return None
-
         def in_range(state: State | None) -> bool:
             if state is None:
                 return False
             return numeric_in_range(
-                state,
-                attribute,
-                value_template,
-                limit(above),
-                limit(below),
-                above,
-                below,
-                self.variables,
+                states, state, attribute, value_template, above, below, self.variables
             )
 
         # Armed: the value was outside the range, so entering it fires.
@@ -300,14 +290,7 @@ class NumericStateTrigger(BuiltinTrigger):
                 entity_id, span.total_seconds(), lambda: fire(entity_id, old, new, context, span)
             )
 
-        undo = [self.index.listen(EVENT_STATE_CHANGED, on_change, e) for e in config["entity_id"]]
-
-        def detach() -> None:
-            for u in undo:
-                u()
-            timers.cancel_all()
-
-        return detach
+        return timers.watch(self.index, config["entity_id"], on_change)
 
 
 class TemplateTrigger(BuiltinTrigger):
