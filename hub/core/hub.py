@@ -174,6 +174,9 @@ class Hub:
         rest of the hub starts. A mistake that leaves out only its own item
         (`leaves_item_out`, e.g. one broken automation) is logged and the hub
         starts without that item, as Home Assistant does."""
+        if self.stage not in ("created", "loading", "loaded"):
+            # a second start would enter every lifespan and add every device again
+            raise RuntimeError(f"{self.name} cannot start: it is {self.stage}")
         errors = self.load()
         if any(not getattr(error, "leaves_item_out", False) for error in errors):
             raise ConfigErrors(errors)
