@@ -210,3 +210,14 @@ async def test_the_first_loaded_plugin_keeps_a_platform_name(hub_factory) -> Non
     (failure,) = hub.plugins.failures
     assert failure.plugin == "copycat"
     assert "siren platform 'journal' is already provided" in failure.error
+
+
+async def test_a_hub_starts_only_once(hub_factory, log: list[str]) -> None:
+    hub = await hub_factory(config={}, plugins=[Journal("once", log)])
+    with pytest.raises(RuntimeError, match="cannot start: it is running"):
+        await hub.start()
+    await hub.stop()
+    with pytest.raises(RuntimeError, match="cannot start: it is stopped"):
+        await hub.start()
+    assert log == ["once setup", "once cleanup"]
+    assert hub.plugins.failures == []
