@@ -14,10 +14,13 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import paho.mqtt.client as paho
 
+from hub import hookimpl
 from hub.core.mqtt import EVENT_MQTT_CONNECTED, EVENT_MQTT_DISCONNECTED
 from hub.core.mqtt.trigger import MqttTrigger
 from hub.testing import EventWaiter
@@ -192,5 +195,45 @@ async def test_events_published_while_the_hub_was_away_arrive_after_reconnect(
             await back.wait(timeout=10)
         async with asyncio.timeout(5):
             await recorder.wait_for(set(range(100)))
+    finally:
+        await asyncio.to_thread(camera.close)
+
+
+class Automations:
+    """Attaches a recording trigger while the hub starts and detaches it when
+    the hub stops, as the automation engine does."""
+
+    def __init__(self) -> None:
+        self.recorder = Recorder()
+
+    @hookimpl
+    def sigap_lifespan(self, hub: Any) -> Any:
+        @asynccontextmanager
+        async def attached() -> AsyncIterator[None]:
+            trigger = MqttTrigger(hub, {"topic": "kamera/+/gerakan", "qos": 1})
+            detach = await trigger.attach(self.recorder.action)
+            yield
+            detach()
+
+        return attached()
+
+
+async def test_events_sent_while_the_hub_restarts_arrive_after_it(hub_factory, mosquitto):
+    # a stopping hub keeps its broker subscriptions (persistent session), so
+    # the broker queues what cameras send until the next hub is up; that hub
+    # holds them until its triggers have attached
+    config = {"hub": {"id": "uji"}, "mqtt": {"host": mosquitto.host, "port": mosquitto.port}}
+    first = await hub_factory(config, plugins=[Automations()])
+    await first.stop()
+    camera = await asyncio.to_thread(Camera, mosquitto, asyncio.get_running_loop())
+    try:
+        for seq in range(50):
+            camera.send(seq)
+        async with asyncio.timeout(5):
+            await camera.wait_accepted(50)
+        second = Automations()
+        await hub_factory(config, plugins=[second])
+        async with asyncio.timeout(5):
+            await second.recorder.wait_for(set(range(50)))
     finally:
         await asyncio.to_thread(camera.close)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import voluptuous as vol
 
 from ..hookspecs import hookimpl
+from ..hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING
 from ..keys import HubKey
 from .connection import Message, MessageCallback, MqttConnection, MqttError, MqttNotConnected
 from .publish import register_publish_service
@@ -133,9 +134,15 @@ def sigap_lifespan(hub: Hub) -> Any:
             )
         hub.data[MQTT] = connection
         unregister = register_publish_service(hub, connection)
+        unlisten = [
+            hub.bus.listen(EVENT_HUB_STARTED, lambda e: connection.hub_started()),
+            hub.bus.listen(EVENT_HUB_STOPPING, lambda e: connection.hub_stopping()),
+        ]
         try:
             yield
         finally:
+            for undo in unlisten:
+                undo()
             unregister()
             hub.data.pop(MQTT, None)
             await connection.stop()

@@ -30,6 +30,8 @@ _LOGGER = logging.getLogger("hub.mqtt")
 
 # How many distinct topics the router remembers the matching filters of.
 _ROUTE_CACHE_SIZE = 4096
+# At most this many messages wait for their subscribers while the hub starts.
+_MAX_HELD = 100_000
 
 
 class MqttError(Exception):
@@ -258,6 +260,7 @@ class MqttConnection:
             max_queued_outgoing_messages=0,
             max_inflight_messages=1000,
             timeout=10,
+            logger=logging.getLogger("hub.mqtt.client"),
             on_message=self._on_paho_message,
         )
         self._filters: dict[str, _Filter] = {}
@@ -269,6 +272,11 @@ class MqttConnection:
         self._first_attempt = asyncio.Event()  # set once the first connect succeeded or failed
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self._keep_broker_subscriptions = False
+        # Until the hub has started, messages nobody subscribed to yet are
+        # held: the broker hands over the session's queue right after the
+        # connect, before the automations and devices have subscribed.
+        self._held: list[Message] | None = []
         self.connects = 0  # how many times a connection was established
 
     # -- lifetime -------------------------------------------------------------
@@ -287,6 +295,17 @@ class MqttConnection:
 
     def start(self) -> None:
         self._runner = asyncio.get_running_loop().create_task(self._run(), name="mqtt connection")
+
+    def hub_started(self) -> None:
+        """Everyone has subscribed: hand over the held messages, hold no more."""
+        held, self._held = self._held, None
+        for message in held or ():
+            self._dispatch(message, self._routes.get(message.topic) or self._route(message.topic))
+
+    def hub_stopping(self) -> None:
+        """From now on subscribers leaving do not unsubscribe at the broker:
+        the persistent session keeps queueing their messages for our return."""
+        self._keep_broker_subscriptions = True
 
     async def stop(self) -> None:
         """Say goodbye (status offline, retained) and disconnect cleanly."""
@@ -407,7 +426,7 @@ class MqttConnection:
             if not current.subscribers:
                 del self._filters[topic_filter]
                 self._rebuild_routes()
-                if self.connected:
+                if self.connected and not self._keep_broker_subscriptions:
                     self._spawn(self._broker_unsubscribe(topic_filter))
 
         if self.connected and entry.granted_qos < entry.qos:
@@ -457,8 +476,13 @@ class MqttConnection:
         if route is None:
             route = self._route(topic)
         if not route:
+            if self._held is not None and len(self._held) < _MAX_HELD:
+                self._held.append(Message(topic, raw.payload, raw.qos, raw.retain))
             return
-        message = Message(topic, raw.payload, raw.qos, raw.retain)
+        self._dispatch(Message(topic, raw.payload, raw.qos, raw.retain), route)
+
+    def _dispatch(self, message: Message, route: tuple[_Filter, ...]) -> None:
+        topic = message.topic
         for entry in route:
             for sub in entry.subscribers:
                 try:
