@@ -189,3 +189,23 @@ async def test_check_config_warns_about_unknown_references(automation_hub, capsy
     assert "(did you mean 'siren.dinkes_halaman'?)" in err
     assert "mqtt.publish" not in err  # a plugin's service: not known before start
     assert "automation.typo" not in err and "automation.turn_off" not in err
+
+
+@pytest.mark.parametrize(
+    ("trigger", "message"),
+    [
+        ("{trigger: time_pattern, minutes: '/0'}", "expected a number below 60, '*' or '/N'"),
+        ("{trigger: time_pattern, hours: 24}", "expected a number below 24"),
+        ("{trigger: time, at: '25:00'}", "expected a time such as '07:30'"),
+        ("{trigger: state, entity_id: 'Siren Lobi'}", "invalid entity id 'Siren Lobi'"),
+        ("{trigger: sun, event: sunsett}", "sunsett"),
+        ("{trigger: numeric_state, entity_id: sensor.t, above: banyak}", "banyak"),
+    ],
+)
+async def test_bad_trigger_values(automation_hub, trigger, message):
+    hub = await automation_hub(
+        f"- id: bad\n  triggers: [{trigger}]\n  actions: [{{action: test.record}}]\n", start=False
+    )
+    errors = hub.load()
+    assert len(errors) == 1 and message in str(errors[0]), errors
+    assert "automations.yaml:2" in str(errors[0])

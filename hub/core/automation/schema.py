@@ -100,6 +100,19 @@ def entity_ids(value: Any) -> list[str]:
 _ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 
 
+def number_or_entity(value: Any) -> float | str:
+    """A limit for above/below: a number, or the entity whose state holds it."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            if _ENTITY_ID.match(value.strip()):
+                return value.strip()
+    raise vol.Invalid(f"expected a number or an entity id holding one, got {value!r}")
+
+
 def string_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -226,7 +239,6 @@ def _trigger_schema(cls: type) -> vol.Schema:
 # -- conditions ------------------------------------------------------------------------
 
 CONDITION_COMMON = {vol.Optional("alias"): str, vol.Optional("enabled"): vol.Any(bool, template)}
-_number_or_entity = vol.Any(vol.Coerce(float), entity_ids)
 
 CONDITION_SCHEMAS: dict[str, dict[Any, Any]] = {
     "state": {
@@ -239,8 +251,8 @@ CONDITION_SCHEMAS: dict[str, dict[Any, Any]] = {
     "numeric_state": {
         vol.Required("entity_id"): entity_ids,
         vol.Optional("attribute"): str,
-        vol.Optional("above"): vol.Any(vol.Coerce(float), str),
-        vol.Optional("below"): vol.Any(vol.Coerce(float), str),
+        vol.Optional("above"): number_or_entity,
+        vol.Optional("below"): number_or_entity,
         vol.Optional("value_template"): template,
     },
     "time": {

@@ -14,7 +14,7 @@ from ...context import Context
 from ...platform import TriggerAction
 from ...state import EVENT_STATE_CHANGED, State
 from ..conditions import numeric_in_range, render_duration, state_text
-from ..schema import duration, entity_ids, template
+from ..schema import duration, entity_ids, number_or_entity, template
 from .base import BuiltinTrigger, as_list
 
 _LOGGER = logging.getLogger(__name__)
@@ -224,8 +224,8 @@ class NumericStateTrigger(BuiltinTrigger):
     platform = "numeric_state"
     CONFIG_SCHEMA = {
         vol.Required("entity_id"): entity_ids,
-        vol.Optional("above"): vol.Any(vol.Coerce(float), str),
-        vol.Optional("below"): vol.Any(vol.Coerce(float), str),
+        vol.Optional("above"): number_or_entity,
+        vol.Optional("below"): number_or_entity,
         vol.Optional("attribute"): str,
         vol.Optional("value_template"): template,
         vol.Optional("for"): duration,

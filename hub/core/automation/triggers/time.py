@@ -107,7 +107,7 @@ def next_daily(at: time, now: datetime, zone: Any) -> datetime:
     return candidate
 
 
-_PATTERN = re.compile(r"^(\*|/\d+|\d+)$")
+_PATTERN = re.compile(r"^(\*|/[1-9]\d*|\d+)$")
 
 
 def _pattern(limit: int) -> Callable[[Any], Any]:
