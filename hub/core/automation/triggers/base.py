@@ -3,7 +3,7 @@ event index, and rendering `trigger_variables` into their settings."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...platform import TriggerPlatform
@@ -27,6 +27,16 @@ class BuiltinTrigger(TriggerPlatform):
         automation's trigger_variables (as Home Assistant's limited templates)."""
         renderer = compile_value(value, self.env)
         return value if renderer is None else renderer(self.variables)
+
+
+def all_of(undo: list[Callable[[], None]]) -> Callable[[], None]:
+    """One unsubscribe for several."""
+
+    def unsubscribe() -> None:
+        for step in undo:
+            step()
+
+    return unsubscribe
 
 
 def as_list(value: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from ...platform import TriggerAction
 from ...state import EVENT_STATE_CHANGED, State
 from ..conditions import numeric_in_range, render_duration, state_text
 from ..schema import duration, entity_ids, number_or_entity, template
-from .base import BuiltinTrigger, as_list
+from .base import BuiltinTrigger, all_of, as_list
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class EventTrigger(BuiltinTrigger):
             )
 
         undo = [self.index.listen(t, on_event, entity_id) for t in event_types]
-        return lambda: [u() for u in undo] and None
+        return all_of(undo)
 
 
 _STATE_VALUE = vol.Any(None, str, int, float, bool, [vol.Any(str, int, float, bool)])

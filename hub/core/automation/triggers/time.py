@@ -15,7 +15,7 @@ from ...state import EVENT_STATE_CHANGED
 from ..conditions import parse_time_of_day
 from ..schema import duration, parse_duration, time_of_day
 from ..sun import next_sun_event
-from .base import BuiltinTrigger, as_list
+from .base import BuiltinTrigger, all_of, as_list
 
 
 class _Scheduler:
@@ -95,7 +95,7 @@ class TimeTrigger(BuiltinTrigger):
                         EVENT_STATE_CHANGED, lambda e, s=scheduler: s.schedule(), entity_id
                     )
                 )
-        return lambda: [u() for u in undo] and None
+        return all_of(undo)
 
 
 def next_daily(at: time, now: datetime, zone: Any) -> datetime:
