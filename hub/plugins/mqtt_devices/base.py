@@ -5,6 +5,7 @@ state topic confirms them."""
 from __future__ import annotations
 
 import asyncio
+import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,12 +28,27 @@ def dialect_schema(common: Mapping[Any, Any], dialects: Mapping[str, Any]) -> Ca
             raise vol.Invalid("expected a mapping")
         dialect = item.get("dialect")
         if dialect not in dialects:
-            raise vol.Invalid(f"unknown dialect {dialect!r}; one of: {names}", path=["dialect"])
+            raise vol.Invalid(
+                f"unknown dialect {dialect!r}{_did_you_mean(dialect, dialects)}; one of: {names}",
+                path=["dialect"],
+            )
+        own = {**common, **dialects[dialect].SCHEMA}
+        known = [*BASE_KEYS, *(str(getattr(k, "schema", k)) for k in own)]
+        for key in item:
+            if key not in known:
+                raise vol.Invalid(
+                    f"{key!r} is not a key of a {dialect} device{_did_you_mean(key, known)}",
+                    path=[key],
+                )
         keys = {vol.Optional(k): object for k in BASE_KEYS}
-        schema = vol.Schema({**keys, **common, **dialects[dialect].SCHEMA})
-        return schema(dict(item))
+        return vol.Schema({**keys, **own})(dict(item))
 
     return check
+
+
+def _did_you_mean(word: Any, known: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def connection_of(device: Any) -> MqttConnection:
