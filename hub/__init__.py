@@ -26,7 +26,14 @@ from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
 from .core.link import LinkWatch
 from .core.media import MEDIA, MediaFile, MediaRoom
-from .core.mqtt import MQTT, MqttConnection, MqttError, MqttNotConnected
+from .core.mqtt import (
+    EVENT_MQTT_CONNECTED,
+    EVENT_MQTT_DISCONNECTED,
+    MQTT,
+    MqttConnection,
+    MqttError,
+    MqttNotConnected,
+)
 from .core.mqtt import Message as MqttMessage
 from .core.platform import (
     EVENT_DEVICE_AVAILABLE,
@@ -61,6 +68,8 @@ __all__ = [
     "EVENT_DEVICE_UNAVAILABLE",
     "EVENT_HUB_STARTED",
     "EVENT_HUB_STOPPING",
+    "EVENT_MQTT_CONNECTED",
+    "EVENT_MQTT_DISCONNECTED",
     "EVENT_STATE_CHANGED",
     "MATCH_ALL",
     "MEDIA",

@@ -5,6 +5,7 @@ commands fail, and every turn_on carries the device-side maximum on-time."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -137,3 +138,16 @@ async def test_offline_device_makes_the_siren_unavailable(hub, dialect, device):
     with pytest.raises(DeviceError, match="unavailable"):
         await turn_on(hub, duration=10)
     assert len(device.commands) == sent
+
+
+async def test_siren_is_unavailable_while_the_broker_is_away(hub, dialect, device, mosquitto):
+    await wait_for_state(hub, "siren.halaman", lambda s: s.state != "unavailable")
+    await asyncio.to_thread(mosquitto.stop)
+    state = await wait_for_state(hub, "siren.halaman", "unavailable")
+    with pytest.raises(DeviceError, match="unavailable"):
+        await turn_on(hub, duration=10)
+    await asyncio.to_thread(mosquitto.start)
+    await device.stop()  # the device, too, reconnects and says it is online
+    await device.start()
+    await wait_for_state(hub, "siren.halaman", lambda s: s.state != "unavailable", timeout=10)
+    assert state.state == "unavailable"

@@ -201,6 +201,10 @@ class _Client(aiomqtt.Client):
             if not self._connected.cancelled():
                 self._connected.exception()  # mark it retrieved
             self._connected = asyncio.get_running_loop().create_future()
+        # a fault seen while nobody awaited it (a failed connect) is read
+        # here, so no "exception was never retrieved" when it is replaced
+        if self._disconnected.done() and not self._disconnected.cancelled():
+            self._disconnected.exception()
 
     async def wait_disconnected(self) -> None:
         await self._disconnected

@@ -11,7 +11,16 @@ from typing import Any
 
 import voluptuous as vol
 
-from hub import MQTT, Context, DeviceError, MqttConnection, MqttError, MqttMessage
+from hub import (
+    EVENT_MQTT_CONNECTED,
+    EVENT_MQTT_DISCONNECTED,
+    MQTT,
+    Context,
+    DeviceError,
+    MqttConnection,
+    MqttError,
+    MqttMessage,
+)
 
 #: an item's keys every platform has (checked by the hub before ours)
 BASE_KEYS = ("platform", "id", "name", "site", "area")
@@ -90,16 +99,43 @@ class Confirmation:
 
 async def follow_availability(
     device: Any, topic: str | None, read: Callable[[bytes], bool | None]
-) -> Callable[[], None] | None:
-    """Keep the device's availability in step with its LWT/availability topic."""
-    if topic is None:
-        return None
+) -> Callable[[], None]:
+    """Keep the device's availability in step with its LWT/availability topic,
+    and with the broker: while the hub cannot reach the broker, it cannot
+    reach the device either. Returns the function that stops following."""
+    last_word: list[bool] = []  # what the availability topic said last, if anything
 
     def on_message(message: MqttMessage) -> None:
         available = read(message.payload)
         if available is not None:
+            last_word[:] = [available]
             device.set_available(
                 available, "" if available else f"{topic} says {message.text!r}", Context()
             )
 
-    return await connection_of(device).subscribe(topic, on_message, 1)
+    def broker_lost(event: Any) -> None:
+        device.set_available(False, f"MQTT broker {event.data.get('broker')} is not connected")
+
+    def broker_back(event: Any) -> None:
+        # with an availability topic, its retained message (sent again on
+        # re-subscribing) decides; without one, reachable broker = reachable device
+        if not last_word:
+            device.set_available(True)
+
+    undo = [
+        device.hub.bus.listen(EVENT_MQTT_DISCONNECTED, broker_lost),
+        device.hub.bus.listen(EVENT_MQTT_CONNECTED, broker_back),
+    ]
+    connection = connection_of(device)
+    if topic is not None:
+        undo.append(await connection.subscribe(topic, on_message, 1))
+    if not connection.connected:
+        device.set_available(
+            False, f"MQTT broker {connection.host}:{connection.port} is not connected"
+        )
+
+    def stop() -> None:
+        for unsubscribe in undo:
+            unsubscribe()
+
+    return stop

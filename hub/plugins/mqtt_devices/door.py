@@ -122,8 +122,7 @@ class MqttDoor(Door):
         self._undo.append(await connection.subscribe(d.relay_state, self._on_relay, 1))
         self._undo.append(await connection.subscribe(d.contact_state, self._on_contact, 1))
         undo = await follow_availability(self, d.availability, self._read_availability)
-        if undo is not None:
-            self._undo.append(undo)
+        self._undo.append(undo)
 
     async def stop(self) -> None:
         for handle in (self._relock, self._held):

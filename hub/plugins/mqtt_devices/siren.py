@@ -64,8 +64,7 @@ class MqttSiren(Siren):
         undo = await follow_availability(
             self, self.dialect.availability_topic(), self.dialect.read_availability
         )
-        if undo is not None:
-            self._undo.append(undo)
+        self._undo.append(undo)
 
     async def stop(self) -> None:
         self._cancel_timers()
