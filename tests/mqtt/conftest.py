@@ -51,5 +51,7 @@ def connection_of(hub: Any) -> MqttConnection:
 @pytest.fixture
 async def observer(mosquitto: Mosquitto) -> AsyncIterator[aiomqtt.Client]:
     """A plain MQTT client standing for a device or a person watching."""
-    async with aiomqtt.Client(mosquitto.host, mosquitto.port, identifier="observer") as client:
+    async with aiomqtt.Client(
+        mosquitto.host, mosquitto.port, identifier="observer", timeout=5
+    ) as client:
         yield client

@@ -50,8 +50,10 @@ class SimulatedDevice:
     # -- lifetime --------------------------------------------------------------------
 
     async def start(self) -> SimulatedDevice:
+        # aiomqtt waits forever by default (a DISCONNECT or PUBACK that never
+        # comes would hang a test's teardown): bound every wait
         self._client = aiomqtt.Client(
-            self.host, self.port, identifier=self.client_id, will=self.will()
+            self.host, self.port, identifier=self.client_id, will=self.will(), timeout=5
         )
         await self._client.__aenter__()
         for topic in self.command_filters():
