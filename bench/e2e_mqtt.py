@@ -187,8 +187,8 @@ def main() -> int:
     results: list[tuple[str, str, dict]] = []
     try:
         for system in systems:
-            pid = system.start(shared, broker, work / f"{system.label}.log")
             try:
+                pid = system.start(shared, broker, work / f"{system.label}.log")
                 for name, rate, count, extra in plan:
                     res = harness(
                         shared, broker, pid, f"{system.label} {name}", json_file, rate, count, extra
