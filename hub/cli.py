@@ -127,9 +127,13 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _language(config_dir: Path | None = None) -> str:
-    lang = os.environ.get("SIGAP_LANG", "")
-    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+def _language() -> str:
+    return i18n.console_language(i18n.DEFAULT_LANGUAGE)
+
+
+def _hub_language(hub: Hub) -> str:
+    """SIGAP_LANG when set, else the loaded hub's `hub.language` (default id)."""
+    return i18n.console_language(hub.language)
 
 
 def _setup_logging(level: str) -> None:
@@ -152,11 +156,11 @@ def check_config(args: argparse.Namespace, lang: str) -> int:
         return 2
     hub = _hub(args)
     errors = hub.load()
-    lang = hub.language if not os.environ.get("SIGAP_LANG") else lang
+    lang = _hub_language(hub)
     if errors:
         print(i18n.t("cli.config_bad", lang, path=args.config, count=len(errors)), file=sys.stderr)
         for err in errors:
-            print(f"  {err}", file=sys.stderr)
+            print(f"  {err.render(lang)}", file=sys.stderr)
         return 1
     devices = sum(len(hub.config.get(d, ())) for d in hub.platforms)
     from .core.automation.engine import configured_reference_warnings
@@ -228,12 +232,13 @@ async def _run(args: argparse.Namespace, lang: str) -> int:
         # collector's full passes, which would otherwise stall event handling.
         gc.freeze()
     except ConfigErrors as errors:
+        lang = _hub_language(hub)
         print(
             i18n.t("cli.config_bad", lang, path=args.config, count=len(errors.errors)),
             file=sys.stderr,
         )
         for err in errors.errors:
-            print(f"  {err}", file=sys.stderr)
+            print(f"  {err.render(lang)}", file=sys.stderr)
         await hub.stop()
         return 1
     if hub.plugins.failures:

@@ -22,6 +22,7 @@ from .config import (
 )
 from .context import Context
 from .entities import DeviceRegistry
+from .i18n import console_language
 from .keys import HubData
 from .platform import DEVICE_DOMAINS, Device, TriggerPlatform
 from .plugins import PluginManager
@@ -180,8 +181,9 @@ class Hub:
         errors = self.load()
         if any(not getattr(error, "leaves_item_out", False) for error in errors):
             raise ConfigErrors(errors)
+        lang = console_language(self.language)
         for error in errors:
-            _LOGGER.error("%s (left out; the rest starts)", error)
+            _LOGGER.error("%s (left out; the rest starts)", error.render(lang))
         self.stage = "starting"
         await self._exit_stack.__aenter__()
         for plugin, lifespan in self.plugins.call("sigap_lifespan", hub=self):

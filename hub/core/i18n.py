@@ -9,8 +9,10 @@ but never a crash.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import datetime
+from string import Formatter
 from zoneinfo import ZoneInfo
 
 LANGUAGES = ("id", "en")
@@ -22,6 +24,13 @@ _CATALOG: dict[str, dict[str, str]] = {}
 # Indonesian zone abbreviations people use; zoneinfo gives "+08" for WITA.
 _ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 _MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def console_language(configured: str) -> str:
+    """The language of what the admin reads on the terminal and in the log:
+    SIGAP_LANG when set to id or en, else the hub's configured language."""
+    lang = os.environ.get("SIGAP_LANG", "")
+    return lang if lang in LANGUAGES else configured
 
 
 def register(messages: Mapping[str, Mapping[str, str]]) -> None:
@@ -39,6 +48,60 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
         return key
     text = texts.get(lang) or texts["en"]
     return text.format(**values) if values else text
+
+
+class Text(str):
+    """A catalog message that is also its English text.
+
+    Made where a mistake is found (`Text("config.unknown_key", key=..., hint=...)`),
+    it passes through code that expects a str (voluptuous, logs, tests that
+    assert English) and renders in any language later, where a person reads
+    it: `text.render("id")`. Values that are Texts themselves render in the
+    same language; other values (names, files, suggestions) go in as they are.
+    Building one renders English once; nothing is translated until asked.
+    """
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, /, **values: object) -> Text:
+        self = super().__new__(cls, _render(key, "en", values))
+        self.key, self.values = key, values
+        return self
+
+    def render(self, lang: str) -> str:
+        return _render(self.key, lang, self.values)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_text, (self.key, self.values))
+
+
+def _text(key: str, values: dict[str, object]) -> Text:
+    return Text(key, **values)
+
+
+def render(text: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A Text in `lang`; anything else as its str (a plain message stays as written)."""
+    return text.render(lang) if isinstance(text, Text) else str(text)
+
+
+def _render(key: str, lang: str, values: Mapping[str, object]) -> str:
+    texts = _CATALOG.get(key)
+    if texts is None:
+        return key
+    # Always formatted (unlike t()), so `{{` means a brace with or without values.
+    text = texts.get(lang) or texts["en"]
+    return text.format(**{name: render(value, lang) for name, value in values.items()})
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{names}` a message inserts, so both languages can be checked to insert the same."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+
+
+def catalog() -> dict[str, dict[str, str]]:
+    """Every registered message (a copy), for checks that both languages are complete."""
+    return {key: dict(texts) for key, texts in _CATALOG.items()}
 
 
 def has(key: str) -> bool:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..i18n import DEFAULT_LANGUAGE, Text, render
+from . import messages  # noqa: F401  (registers the catalog every ConfigError renders from)
+from .secrets import redact
+
 KeyPath = tuple[str | int, ...]
 
 
@@ -33,11 +37,16 @@ def render_path(path: Iterable[str | int]) -> str:
 
 
 class ConfigError(Exception):
-    """One mistake in the configuration, rendered `file:line: path: message`."""
+    """One mistake in the configuration, rendered `file:line: path: message`.
+
+    The message is a catalog Text (hub.core.config.messages) when the core
+    wrote it, so `render(lang)` gives it in Indonesian or English; str() is
+    the English. A plain str (a plugin's own words) renders as written.
+    """
 
     def __init__(
         self,
-        message: str,
+        message: str | Text,
         *,
         file: str | None = None,
         line: int | None = None,
@@ -49,15 +58,29 @@ class ConfigError(Exception):
         self.line = line
         self.path = tuple(path)
 
-    def __str__(self) -> str:
+    @property
+    def key(self) -> str | None:
+        """The catalog key of the message, None for a plugin's plain text."""
+        return self.message.key if isinstance(self.message, Text) else None
+
+    @property
+    def values(self) -> dict[str, object]:
+        return dict(self.message.values) if isinstance(self.message, Text) else {}
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """`file:line: path: message` with the message in `lang` (id or en)."""
         parts = []
         if self.file is not None:
             where = display_path(self.file)
             parts.append(where if self.line is None else f"{where}:{self.line}")
         if self.path:
             parts.append(render_path(self.path))
-        parts.append(self.message)
+        # Redacted again as rendered: a value inserted in the message may hold a secret.
+        parts.append(redact(render(self.message, lang)))
         return ": ".join(parts)
+
+    def __str__(self) -> str:
+        return self.render("en")
 
     def __repr__(self) -> str:
         return f"ConfigError({str(self)!r})"
@@ -70,8 +93,11 @@ class ConfigErrors(Exception):
         self.errors = list(errors)
         super().__init__(self.errors)
 
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return "\n".join(error.render(lang) for error in self.errors)
+
     def __str__(self) -> str:
-        return "\n".join(str(error) for error in self.errors)
+        return self.render("en")
 
 
 def without_followups(

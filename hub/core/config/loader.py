@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from ..i18n import Text
 from .errors import ConfigError, display_path
 from .nodes import NodeDict, NodeList, NodeStr, Secret, located, where
 from .secrets import register_secret
@@ -50,8 +51,7 @@ def load_config_dir(config_dir: Path) -> tuple[NodeDict, list[ConfigError]]:
         data = located(NodeDict(), str(path), None)
     elif not isinstance(data, dict):
         file, line = where(data)
-        message = f"expected a mapping of sections (hub:, sites:, ...), got {show_value(data)}"
-        loads.error(message, file, line)
+        loads.error(Text("config.expected_sections", value=show_value(data)), file, line)
         data = located(NodeDict(), str(path), None)
     return data, loads.errors
 
@@ -87,14 +87,14 @@ def _normal(path: Path | str) -> Path:
 
 def _read_reason(exc: OSError | UnicodeDecodeError) -> str:
     if isinstance(exc, UnicodeDecodeError):
-        return "it is not UTF-8 text"
+        return Text("config.read.not_utf8")
     if isinstance(exc, FileNotFoundError):
-        return "no such file"
+        return Text("config.read.no_file")
     if isinstance(exc, IsADirectoryError):
-        return "it is a folder (use !include_dir_list and its kin for folders)"
+        return Text("config.read.folder")
     if isinstance(exc, PermissionError):
-        return "permission denied"
-    return exc.strerror or str(exc)
+        return Text("config.read.denied")
+    return exc.strerror or str(exc)  # the system's words, in its own language
 
 
 class _Load:
@@ -117,7 +117,7 @@ class _Load:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            self.error(f"cannot read this file: {_read_reason(exc)}", str(path), None)
+            self.error(Text("config.cannot_read", reason=_read_reason(exc)), str(path), None)
             return None
         return self.parse(path, text)
 
@@ -125,13 +125,14 @@ class _Load:
         """An included file: a read error is reported at the tag that includes it."""
         if path in self.open_files:
             chain = " -> ".join(display_path(p) for p in [*self.open_files, path])
-            self.error(f"cannot include '{shown}': it includes itself ({chain})", file, line)
+            self.error(Text("config.include_cycle", file=shown, chain=chain), file, line)
             return None
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             hint = _similar_file(path, shown) if isinstance(exc, FileNotFoundError) else ""
-            self.error(f"cannot include '{shown}': {_read_reason(exc)}{hint}", file, line)
+            message = Text("config.cannot_include", file=shown, reason=_read_reason(exc), hint=hint)
+            self.error(message, file, line)
             return None
         return self.parse(path, text)
 
@@ -144,9 +145,10 @@ class _Load:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
-            self.error(f"invalid YAML: {exc.problem or exc.context}", str(path), line)
+            problem = exc.problem or exc.context  # PyYAML's words, in English
+            self.error(Text("config.invalid_yaml", problem=problem), str(path), line)
         except (yaml.YAMLError, ValueError) as exc:  # e.g. a date like 2024-02-30
-            self.error(f"invalid YAML: {exc}", str(path), None)
+            self.error(Text("config.invalid_yaml", problem=str(exc)), str(path), None)
         finally:
             loader.dispose()
             self.open_files.pop()
@@ -166,18 +168,22 @@ class _Load:
             if folder == self.root:
                 break
             folder = folder.parent
-        self.error(f"secret '{name}' is not defined{self._looked_in(searched, start)}", file, line)
+        looked = self._looked_in(searched, start)
+        self.error(Text("config.secret_missing", name=name, looked=looked), file, line)
         return None
 
     def _looked_in(self, searched: list[str], start: Path) -> str:
+        root = display_path(self.root)
         if searched:
-            return f" in {' or '.join(searched)}"
+            files: str = searched[0]
+            for other in searched[1:]:
+                files = Text("config.or", first=files, second=other)
+            return Text("config.secret_looked_in", files=files)
         if not start.is_relative_to(self.root):
-            return f": files outside {display_path(self.root)} have no secrets.yaml"
+            return Text("config.secret_outside", root=root)
         if start == self.root:
-            return f": there is no secrets.yaml in {display_path(self.root)}"
-        above = f"{display_path(start)} or the folders above it up to {display_path(self.root)}"
-        return f": there is no secrets.yaml in {above}"
+            return Text("config.secret_no_file", folder=root)
+        return Text("config.secret_no_file_above", folder=display_path(start), root=root)
 
     def secrets_file(self, path: Path) -> dict[Any, Any]:
         if path not in self.secrets_files:
@@ -186,7 +192,7 @@ class _Load:
             if data is None:
                 data = {}
             elif not isinstance(data, dict):
-                message = f"expected a mapping of name: value, got {show_value(data)}"
+                message = Text("config.expected_secrets", value=show_value(data))
                 self.error(message, str(path), where(data)[1])
                 data = {}
             for value in data.values():
@@ -257,7 +263,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> NodeDict:
         try:
             hash(key)
         except TypeError:
-            message = f"a key must be a single value, got {show_value(key)}"
+            message = Text("config.key_not_single", value=show_value(key))
             loader.loads.error(message, loader.source, line)
             continue
         loader.loads.path.append(key)
@@ -280,7 +286,8 @@ def _argument(loader: _Loader, node: yaml.Node, example: str) -> str | None:
     """The scalar after a tag, or None after reporting how the tag is written."""
     if isinstance(node, yaml.ScalarNode) and node.value.strip():
         return node.value.strip()
-    loader.loads.error(f"{node.tag} needs a value, like: {example}", loader.source, _line(node))
+    message = Text("config.tag_needs_value", tag=node.tag, example=example)
+    loader.loads.error(message, loader.source, _line(node))
     return None
 
 
@@ -307,7 +314,7 @@ def _construct_env_var(loader: _Loader, node: yaml.Node) -> NodeStr | None:
     value = os.environ.get(name, default.strip() or None)
     if value is None:
         loader.loads.error(
-            f"environment variable '{name}' is not set (give a default: !env_var {name} value)",
+            Text("config.env_var_missing", name=name),
             loader.source,
             _line(node),
         )
@@ -322,7 +329,7 @@ def _dir_files(loader: _Loader, node: yaml.Node) -> list[tuple[Path, Any]] | Non
         return None
     folder = _normal(Path(loader.source).parent / shown)
     if not folder.is_dir():
-        message = f"cannot include folder '{shown}': no such folder"
+        message = Text("config.no_folder", folder=shown)
         loader.loads.error(message, loader.source, _line(node))
         return None
     paths = sorted(
@@ -387,7 +394,7 @@ def _construct_dir_merge_named(loader: _Loader, node: yaml.Node) -> NodeDict | N
         if data is None:
             continue
         if not isinstance(data, dict):
-            message = f"expected a mapping to merge, got {show_value(data)}"
+            message = Text("config.expected_merge", value=show_value(data))
             loader.loads.error(message, str(path), where(data)[1])
             continue
         for key, value in data.items():
@@ -401,7 +408,8 @@ def _construct_dir_merge_named(loader: _Loader, node: yaml.Node) -> NodeDict | N
 
 def _construct_unknown(loader: _Loader, node: yaml.Node) -> None:
     hint = suggest(node.tag, _TAGS)
-    loader.loads.error(f"unknown tag '{node.tag}'{hint}", loader.source, _line(node))
+    message = Text("config.unknown_tag", tag=node.tag, hint=hint)
+    loader.loads.error(message, loader.source, _line(node))
 
 
 _TAGS = {

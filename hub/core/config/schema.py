@@ -16,6 +16,7 @@ from typing import Any
 
 import voluptuous as vol
 
+from ..i18n import Text
 from .errors import ConfigError, KeyPath
 from .nodes import Location, NodeDict, NodeList, key_where, located, where
 from .secrets import redact
@@ -47,10 +48,10 @@ def slug(value: Any) -> str:
         value = str(value)
     if _is_slug(value):
         return value
-    message = f"expected an id of lowercase letters, digits and _, got {show_value(value)}"
+    hint = ""
     if isinstance(value, str) and (fixed := re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")):
-        message += f"; try '{fixed}'"
-    raise vol.Invalid(message)
+        hint = Text("config.slug_try", fixed=fixed)
+    raise vol.Invalid(Text("config.expected_slug", value=show_value(value), hint=hint))
 
 
 def _is_slug(value: Any) -> bool:
@@ -72,8 +73,8 @@ def time_zone(value: Any) -> str:
             pass
     hint = suggest(value, _time_zones())
     if hint:
-        raise vol.Invalid(f"unknown time zone {show_value(value)}{hint}")
-    raise vol.Invalid(f"expected a time zone name such as '{DEFAULT_TIME_ZONE}'")
+        raise vol.Invalid(Text("config.unknown_time_zone", value=show_value(value), hint=hint))
+    raise vol.Invalid(Text("config.expected_time_zone", example=DEFAULT_TIME_ZONE))
 
 
 def number_between(low: float, high: float) -> Callable[[Any], float]:
@@ -81,9 +82,9 @@ def number_between(low: float, high: float) -> Callable[[Any], float]:
 
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise vol.Invalid("expected a number")
+            raise vol.Invalid(Text("config.expected_number"))
         if not low <= value <= high:
-            raise vol.Invalid(f"expected a number from {low} to {high}")
+            raise vol.Invalid(Text("config.expected_range", low=low, high=high))
         return float(value)
 
     return check
@@ -142,7 +143,7 @@ def validate_config(
     `platforms[domain][item["platform"]]`.
     """
     if not isinstance(raw, dict):
-        message = f"expected a mapping of sections (hub:, sites:, ...), got {show_value(raw)}"
+        message = Text("config.expected_sections", value=show_value(raw))
         return {}, [_error(message, where(raw))]
     errors: list[ConfigError] = []
     config = located(NodeDict(), *where(raw))  # `raw` may be a plain dict (tests)
@@ -151,7 +152,7 @@ def validate_config(
     hub = raw.get("hub")
     config["hub"], hub_errors = validate(HUB_SECTION, {} if hub is None else hub, ("hub",))
     if hub_errors:  # the hub still needs a language and time zone to report them
-        config["hub"] = HUB_SECTION({})
+        config["hub"] = HUB_SECTION(_usable_hub_settings(hub))
     errors += hub_errors
     config["sites"], site_areas = _check_sites(raw, errors)
     for domain, classes in platforms.items():
@@ -169,6 +170,18 @@ def validate_config(
     return config, errors
 
 
+def _usable_hub_settings(hub: Any) -> dict[str, Any]:
+    """The language and time zone of a hub section with mistakes, where they are right,
+    so its errors are reported in the language the admin asked for."""
+    if not isinstance(hub, dict):
+        return {}
+    usable = {}
+    for key in ("language", "time_zone"):
+        if key in hub and not validate(HUB_SECTION, {key: hub[key]})[1]:
+            usable[key] = hub[key]
+    return usable
+
+
 def _error(message: str, location: Location, path: KeyPath = ()) -> ConfigError:
     return ConfigError(message, file=location[0], line=location[1], path=path)
 
@@ -182,7 +195,8 @@ def _items(raw: NodeDict, key: str, errors: list[ConfigError]) -> list[tuple[Key
         return [((key,), node)]
     if isinstance(node, list):
         return [((key, index), item) for index, item in enumerate(node)]
-    errors.append(_error(f"expected a list, got {show_value(node)}", where(raw, key), (key,)))
+    message = Text("config.expected_list_got", value=show_value(node))
+    errors.append(_error(message, where(raw, key), (key,)))
     return []
 
 
@@ -201,7 +215,7 @@ def _check_sites(
             if _is_slug(raw_id):  # declared, if badly: spare its devices a second error
                 site_areas.setdefault(raw_id, None)
             continue
-        if _is_duplicate("site id", site, path, first_seen, errors):
+        if _is_duplicate("site_id", site, path, first_seen, errors):
             continue
         site.setdefault("name", site["id"])
         site["areas"] = _normal_areas(site["areas"], path, errors)
@@ -218,7 +232,7 @@ def _normal_areas(areas: NodeList, site_path: KeyPath, errors: list[ConfigError]
         if isinstance(area, str):
             area = located(NodeDict(id=area, name=area), *where(area))
         area.setdefault("name", area["id"])
-        if not _is_duplicate("area id", area, (*site_path, "areas", index), first_seen, errors):
+        if not _is_duplicate("area_id", area, (*site_path, "areas", index), first_seen, errors):
             normal.append(area)
     return normal
 
@@ -283,7 +297,8 @@ def _check_devices(
         platform = item.get("platform") if isinstance(item, dict) else None
         platform_class = classes.get(platform) if isinstance(platform, str) else None
         if isinstance(platform, str) and platform_class is None:
-            message = unknown_message(f"{domain} platform", platform, classes)
+            what = Text("config.thing.platform", domain=domain)
+            message = unknown_message(what, platform, classes)
             errors.append(_error(message, where(item, "platform"), (*path, "platform")))
         # An unknown platform is still checked against the base keys, for their mistakes.
         if platform_class not in schemas:
@@ -295,7 +310,7 @@ def _check_devices(
         if not isinstance(checked, dict) or not isinstance(checked.get("id"), str):
             continue
         entity_id = f"{domain}.{checked['id']}"
-        duplicate = _is_duplicate("entity id", checked, path, first_seen, errors, entity_id)
+        duplicate = _is_duplicate("entity_id", checked, path, first_seen, errors, entity_id)
         misplaced = _check_place(checked, path, site_areas, errors)
         if device is not None and platform_class is not None and not duplicate and not misplaced:
             devices.append(device)
@@ -318,7 +333,8 @@ def _check_place(
         return True
     areas = site_areas[site]
     if _is_slug(area) and areas and area not in areas:
-        message = unknown_message("area", area, areas, f"known in site '{site}'")
+        known_here = Text("config.known_in_site", site=site)
+        message = unknown_message("area", area, areas, known_here)
         errors.append(_error(message, where(device, "area"), (*path, "area")))
         return True
     return False
@@ -332,7 +348,8 @@ def _check_section(raw: NodeDict, key: str, check: Any, errors: list[ConfigError
             value, section_errors = check(raw[key])
         except Exception as exc:  # a plugin's bug must not hide every other mistake
             _LOGGER.exception("checking the %s section failed", key)
-            message = redact(f"checking this section failed: {type(exc).__name__}: {exc}")
+            failure = redact(f"{type(exc).__name__}: {exc}")
+            message = Text("config.section_failed", error=failure)
             value, section_errors = None, [_error(message, where(raw, key), (key,))]
     errors += section_errors
     return value

@@ -13,6 +13,7 @@ from typing import Any
 
 import voluptuous as vol
 
+from ..i18n import Text
 from .errors import ConfigError, KeyPath, display_path
 from .nodes import Location, NodeDict, NodeList, NodeStr, Secret, key_where, located, where
 from .secrets import redact
@@ -21,25 +22,24 @@ from .secrets import redact
 MAX_LISTED_KEYS = 12
 _MAX_SHOWN_TEXT = 40
 
-# voluptuous's wording, in the words of someone writing YAML.
+# voluptuous's wording, in the words of someone writing YAML (catalog keys).
 _PLAIN_MESSAGES = {
-    "expected int": "expected an integer",
-    "expected float": "expected a number",
-    "expected str": "expected a string",
-    "expected bool": "expected true or false",
-    "expected dict": "expected a mapping (key: value)",
-    "expected a dictionary": "expected a mapping (key: value)",
-    "expected list": "expected a list",
+    "expected int": "config.expected_int",
+    "expected float": "config.expected_number",
+    "expected str": "config.expected_string",
+    "expected bool": "config.expected_bool",
+    "expected dict": "config.expected_mapping",
+    "expected a dictionary": "config.expected_mapping",
+    "expected list": "config.expected_list",
 }
 _EXTRA_KEY = "extra keys not allowed"
 _REQUIRED = "required key not provided"
-_BOOL_HINT = " (YAML reads unquoted yes/no/on/off as true/false: put the text in quotes)"
 
 
 def suggest(word: object, choices: Iterable[object]) -> str:
     """`" (did you mean 'x'?)"` for the closest choice, or `""` when none is close."""
     match = _closest(word, choices)
-    return f" (did you mean '{match}'?)" if match is not None else ""
+    return Text("config.did_you_mean", match=match) if match is not None else ""
 
 
 def _closest(word: object, choices: Iterable[object]) -> str | None:
@@ -54,11 +54,11 @@ def show_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
-        return "an empty value"
+        return Text("config.value.empty")
     if isinstance(value, dict):
-        return "a mapping"
+        return Text("config.value.mapping")
     if isinstance(value, list):
-        return "a list"
+        return Text("config.value.list")
     if isinstance(value, str):
         text = str(value)
         if len(text) > _MAX_SHOWN_TEXT:
@@ -69,31 +69,45 @@ def show_value(value: Any) -> str:
 
 def unknown_key_message(key: Hashable, allowed: Sequence[str]) -> str:
     """`'dellay' is not a known key (did you mean 'delay'?)`, or the known keys."""
-    message = f"{show_value(key)} is not a known key"
     hint = suggest(key, allowed)
     if not hint and 0 < len(allowed) <= MAX_LISTED_KEYS:
-        hint = f"; known keys: {', '.join(allowed)}"
-    return message + hint
+        hint = Text("config.known_keys", keys=", ".join(allowed))
+    return Text("config.unknown_key", key=show_value(key), hint=hint)
 
 
 def duplicate_message(what: str, value: Any, first: Location, here_file: str | None) -> str:
-    """`duplicate site id 'dinkes' (also on line 3)`; the other file is named when it differs."""
+    """`duplicate site id 'dinkes' (also on line 3)`; the other file is named when it differs.
+
+    `what` names the thing as the catalog does: `site_id` for `config.thing.site_id`.
+    """
     file, line = first
     if file == here_file and line is not None:
-        also = f" (also on line {line})"
+        also: str = Text("config.also_on_line", line=line)
     elif file is not None:
-        also = f" (also at {display_path(file)}" + (f":{line})" if line is not None else ")")
+        place = display_path(file) + (f":{line}" if line is not None else "")
+        also = Text("config.also_at", place=place)
     else:
         also = ""
-    return f"duplicate {what} {show_value(value)}{also}"
+    return Text(
+        "config.duplicate", what=Text(f"config.thing.{what}"), value=show_value(value), also=also
+    )
 
 
-def unknown_message(what: str, value: Any, known: Iterable[str], label: str = "known") -> str:
-    """`unknown camera platform 'hikvison' (did you mean 'hikvision'?); known: demo, onvif`."""
+def unknown_message(
+    what: str | Text, value: Any, known: Iterable[str], label: str | Text = ""
+) -> str:
+    """`unknown camera platform 'hikvison' (did you mean 'hikvision'?); known: demo, onvif`.
+
+    `what` is a catalog thing (`site` for `config.thing.site`) or a Text.
+    """
     known = sorted(known)
-    message = f"unknown {what} {show_value(value)}{suggest(value, known)}"
+    if not isinstance(what, Text):
+        what = Text(f"config.thing.{what}")
+    message = Text("config.unknown", what=what, value=show_value(value), hint=suggest(value, known))
     if len(known) <= MAX_LISTED_KEYS:
-        message += f"; {label}: {', '.join(known) or 'none'}"
+        shown = ", ".join(known) or Text("config.none")
+        listed = Text("config.known_list", label=label or Text("config.known"), known=shown)
+        message = Text("config.got_more", message=message, more=listed)
     return message
 
 
@@ -108,7 +122,9 @@ def one_of(*choices: object) -> Callable[[Any], Any]:
         ):
             return value
         listed = ", ".join(f"'{c}'" for c in choices)
-        raise vol.Invalid(f"expected one of {listed}{suggest(value, choices)}")
+        raise vol.Invalid(
+            Text("config.expected_one_of", choices=listed, hint=suggest(value, choices))
+        )
 
     return check
 
@@ -125,7 +141,7 @@ class Each:
 
     def __call__(self, value: Any) -> list[Any]:
         if not isinstance(value, list):
-            raise vol.Invalid("expected a list")
+            raise vol.Invalid(Text("config.expected_list"))
         out, errors = [], []
         for index, item in enumerate(value):
             try:
@@ -199,15 +215,22 @@ def _to_config_error(
         path = steps[:-1]
     elif isinstance(exc, vol.RequiredFieldInvalid) and steps:
         key = steps[-1]
-        message = f"required key '{key}' is missing" if exc.msg == _REQUIRED else exc.msg
+        message = Text("config.required_key", key=key) if exc.msg == _REQUIRED else exc.msg
         path = steps[:-1]
     else:
         # Hide secrets before adding "got ...", which is skipped when the value is quoted.
-        message = _hide_secrets(_PLAIN_MESSAGES.get(exc.msg, exc.msg), chain)
+        message = _hide_secrets(_plain(exc.msg), chain)
         if reached:
             message = _with_found_value(message, chain[-1])
         path = steps
-    return ConfigError(redact(message), file=file, line=line, path=prefix + tuple(path))
+    if not isinstance(message, Text):  # a plugin's own words: hide secrets now
+        message = redact(message)
+    return ConfigError(message, file=file, line=line, path=prefix + tuple(path))
+
+
+def _plain(message: str) -> str:
+    key = _PLAIN_MESSAGES.get(message) if not isinstance(message, Text) else None
+    return Text(key) if key is not None else message
 
 
 def _has(container: Any, step: Any) -> bool:
@@ -222,17 +245,18 @@ def _has(container: Any, step: Any) -> bool:
 def _with_found_value(message: str, value: Any) -> str:
     shown = show_value(value)
     if shown not in message:
-        message += f", got {shown}"
+        message = Text("config.got", message=message, value=shown)
     if isinstance(value, bool) and "true or false" not in message:
-        message += _BOOL_HINT
+        message = Text("config.bool_hint", message=message)
     return message
 
 
 def _hide_secrets(message: str, chain: list[Any]) -> str:
     """Name the secrets on the error's path instead of showing their values."""
     for value in chain:
-        if isinstance(value, Secret) and value:
-            message = message.replace(str(value), repr(value))
+        if isinstance(value, Secret) and value and str(value) in message:
+            # A Text loses its languages here; only a validator quoting a secret does that.
+            message = str(message).replace(str(value), repr(value))
     return message
 
 

@@ -1,0 +1,65 @@
+"""The catalog of configuration messages: both languages, the same values in
+each, and ConfigError keeping its key and values so it renders in either."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import hub.cli  # noqa: F401  (registers every room's messages, the CLI's included)
+from hub.core import i18n
+from hub.core.config import ConfigError, validate
+from hub.core.config.messages import MESSAGES
+from hub.core.config.nodes import Secret, located
+
+
+@pytest.mark.parametrize("key", sorted(i18n.catalog()))
+def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -> None:
+    texts = i18n.catalog()[key]
+    assert set(texts) >= set(i18n.LANGUAGES), key
+    assert texts["id"].strip() and texts["en"].strip(), key
+    assert i18n.placeholders(texts["id"]) == i18n.placeholders(texts["en"]), key
+
+
+def test_the_config_catalog_is_registered() -> None:
+    assert len(MESSAGES) > 40
+    assert all(key.startswith("config.") and i18n.has(key) for key in MESSAGES)
+
+
+def test_a_config_error_keeps_its_key_and_values_and_renders_in_both_languages() -> None:
+    _, errors = validate({"delay": int}, located_mapping({"dellay": 5}))
+    (error,) = errors
+    assert error.key == "config.unknown_key"
+    assert error.values["key"] == "'dellay'"
+    assert str(error) == "automations.yaml:3: 'dellay' is not a known key (did you mean 'delay'?)"
+    assert error.render("en") == str(error)
+    assert error.render("id") == (
+        "automations.yaml:3: 'dellay' bukan kunci yang dikenal (maksud Anda 'delay'?)"
+    )
+    # survives a copy between processes
+    assert pickle.loads(pickle.dumps(error.message)).render("id") == error.message.render("id")
+
+
+def test_a_plugins_plain_message_renders_as_written_in_every_language() -> None:
+    error = ConfigError("rtsp port busy", file=None, path=("camera", 0))
+    assert error.key is None
+    assert error.render("id") == error.render("en") == "camera[0]: rtsp port busy"
+
+
+def test_a_secret_is_named_never_shown_in_either_language() -> None:
+    secret = located(Secret("Rahasia-Bontang-2026"), "configuration.yaml", 4)
+    secret.name = "pusat_komando_pin"
+    _, (error,) = validate({"latitude": float}, {"latitude": secret})
+    for lang in i18n.LANGUAGES:
+        assert "Rahasia-Bontang-2026" not in error.render(lang)
+        assert "<secret pusat_komando_pin>" in error.render(lang)
+    assert error.render("id").endswith("diharapkan angka, didapat <secret pusat_komando_pin>")
+
+
+def located_mapping(data: dict) -> dict:
+    from hub.core.config.nodes import NodeDict
+
+    node = located(NodeDict(data), "automations.yaml", 2)
+    node.key_lines = {key: 3 for key in data}
+    return node
