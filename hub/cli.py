@@ -166,7 +166,7 @@ def check_config(args: argparse.Namespace, lang: str) -> int:
     from .core.automation.engine import configured_reference_warnings
 
     for warning in configured_reference_warnings(hub):
-        print(f"  {i18n.t('cli.warning', lang)}: {warning}", file=sys.stderr)
+        print(f"  {i18n.t('cli.warning', lang)}: {i18n.render(warning, lang)}", file=sys.stderr)
     print(
         i18n.t(
             "cli.config_ok",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
 from ..config.errors import display_path
+from ..i18n import Text, console_language, render
 from ..keys import HubKey
 from .actions import ActionCompiler
 from .clock import clock_of
@@ -190,8 +191,9 @@ class AutomationEngine:
         known_services = set(self.hub.services.names())
         configs = [a.config for a in self.automations.values()]
         warnings = reference_warnings(configs, known_entities, known_services)
+        lang = console_language(self.hub.language)
         for warning in warnings:
-            _LOGGER.warning("%s", warning)
+            _LOGGER.warning("%s", render(warning, lang))
         return warnings
 
     # -- the automation entities' state -----------------------------------------------------
@@ -234,18 +236,21 @@ def reference_warnings(
         def located(node: Any, message: str, config: Any = config, name: str = name) -> str:
             file = getattr(node, "file", None) or getattr(config, "file", None)
             line = getattr(node, "line", None) or getattr(config, "line", None)
-            return f"{display_path(file) if file else '?'}:{line}: automation {name}: {message}"
+            where = f"{display_path(file) if file else '?'}:{line}"
+            return Text("automation.reference", where=where, name=name, message=message)
 
         for node, entity_id in _entity_refs(config):
             if entity_id not in known_entities:
                 hint = suggest(entity_id, known_entities)
-                warnings.append(located(node, f"entity {entity_id!r} does not exist (yet){hint}"))
+                message = Text("automation.no_entity", value=repr(entity_id), hint=hint)
+                warnings.append(located(node, message))
         for node, service in _service_refs(config):
             if service_domains is not None and service.partition(".")[0] not in service_domains:
                 continue
             if service not in known_services:
                 hint = suggest(service, known_services)
-                warnings.append(located(node, f"service {service!r} does not exist (yet){hint}"))
+                message = Text("automation.no_service", value=repr(service), hint=hint)
+                warnings.append(located(node, message))
     return warnings
 
 

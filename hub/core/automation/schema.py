@@ -24,6 +24,7 @@ import voluptuous as vol
 
 from ..config import ConfigError, NodeDict, NodeList, suggest, validate, where
 from ..config.nodes import located
+from ..i18n import Text
 from .templates import is_template
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ _SYNTAX = jinja2.Environment()
 def template(value: Any) -> str:
     """A Jinja2 template (or plain text): syntax is checked now, not at run time."""
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
-        raise vol.Invalid("expected a template (text)")
+        raise vol.Invalid(Text("automation.expected_template"))
     text = value if isinstance(value, str) else str(value)
     if is_template(text):
         problem = _syntax_problem(str(text))
@@ -58,7 +59,7 @@ def _syntax_problem(text: str) -> str:
     try:
         _SYNTAX.parse(text)
     except jinja2.TemplateSyntaxError as err:
-        return f"template syntax error: {err.message} (template line {err.lineno})"
+        return Text("automation.template_syntax", problem=err.message, line=err.lineno)
     return ""
 
 
@@ -77,7 +78,7 @@ def templates_in(value: Any) -> Any:
 
 def data_mapping(value: Any) -> Any:
     if not isinstance(value, dict):
-        raise vol.Invalid("expected a mapping (key: value)")
+        raise vol.Invalid(Text("config.expected_mapping"))
     return templates_in(value)
 
 
@@ -88,12 +89,10 @@ def entity_ids(value: Any) -> list[str]:
     elif isinstance(value, list):
         items = value
     else:
-        raise vol.Invalid("expected an entity id or a list of entity ids")
+        raise vol.Invalid(Text("automation.expected_entity_ids"))
     for item in items:
         if not isinstance(item, str) or not (is_template(item) or _ENTITY_ID.match(item.strip())):
-            raise vol.Invalid(
-                f"invalid entity id {item!r}: expected domain.name, e.g. siren.dinkes_halaman"
-            )
+            raise vol.Invalid(Text("automation.invalid_entity_id", value=repr(item)))
     return items if isinstance(value, list) else NodeList(items)
 
 
@@ -110,7 +109,7 @@ def number_or_entity(value: Any) -> float | str:
         except ValueError:
             if _ENTITY_ID.match(value.strip()):
                 return value.strip()
-    raise vol.Invalid(f"expected a number or an entity id holding one, got {value!r}")
+    raise vol.Invalid(Text("automation.expected_number_or_entity", value=repr(value)))
 
 
 def string_list(value: Any) -> list[str]:
@@ -118,9 +117,10 @@ def string_list(value: Any) -> list[str]:
         return [value]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
-    raise vol.Invalid("expected a name or a list of names")
+    raise vol.Invalid(Text("automation.expected_names"))
 
 
+_TYPE_KEYS = ("trigger", "platform")
 _DURATION_KEYS = ("days", "hours", "minutes", "seconds", "milliseconds")
 _CLOCK = re.compile(r"^(-)?(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
 
@@ -132,7 +132,7 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool):
-        raise ValueError("expected a duration")
+        raise ValueError(Text("automation.expected_duration"))
     if isinstance(value, int | float):
         return timedelta(seconds=value)
     if isinstance(value, str):
@@ -145,20 +145,20 @@ def parse_duration(value: Any) -> timedelta:
         try:
             return timedelta(seconds=float(text))
         except ValueError:
-            raise ValueError(
-                f"expected a duration such as 30, '00:05:00' or {{minutes: 5}}, got {value!r}"
-            ) from None
+            raise ValueError(Text("automation.expected_duration_got", value=repr(value))) from None
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in _DURATION_KEYS]
         if unknown:
-            raise ValueError(
-                f"{unknown[0]!r} is not a duration key{suggest(unknown[0], _DURATION_KEYS)}"
-            )
+            raise ValueError(_not_duration_key(unknown[0]))
         try:
             return timedelta(**{k: float(v) for k, v in value.items()})
         except (TypeError, ValueError):
-            raise ValueError("duration parts must be numbers") from None
-    raise ValueError("expected a duration such as 30, '00:05:00' or {minutes: 5}")
+            raise ValueError(Text("automation.duration_parts")) from None
+    raise ValueError(Text("automation.expected_duration_example"))
+
+
+def _not_duration_key(key: Any) -> Text:
+    return Text("automation.not_duration_key", key=repr(key), hint=suggest(key, _DURATION_KEYS))
 
 
 def duration(value: Any) -> Any:
@@ -168,12 +168,12 @@ def duration(value: Any) -> Any:
     if isinstance(value, Mapping) and any(is_template(v) for v in value.values()):
         for key in value:
             if key not in _DURATION_KEYS:
-                raise vol.Invalid(f"{key!r} is not a duration key{suggest(key, _DURATION_KEYS)}")
+                raise vol.Invalid(_not_duration_key(key))
         return value
     try:
         parse_duration(value)
     except ValueError as err:
-        raise vol.Invalid(str(err)) from None
+        raise vol.Invalid(err.args[0]) from None  # the Text itself, to keep its languages
     return value
 
 
@@ -193,9 +193,7 @@ def time_of_day(value: Any) -> str:
             return value
         if _ENTITY_ID.match(value.strip()):
             return value
-    raise vol.Invalid(
-        f"expected a time such as '07:30' or '22:00:00', or an entity id, got {value!r}"
-    )
+    raise vol.Invalid(Text("automation.expected_time", value=repr(value)))
 
 
 def boolean(value: Any) -> bool:
@@ -203,12 +201,12 @@ def boolean(value: Any) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
         return value.lower() in ("true", "yes", "on")
-    raise vol.Invalid("expected true or false")
+    raise vol.Invalid(Text("config.expected_bool"))
 
 
 def positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise vol.Invalid("expected a whole number of at least 1")
+        raise vol.Invalid(Text("automation.expected_positive"))
     return value
 
 
@@ -412,7 +410,8 @@ class _Checker:
             return [((*path, i), item) for i, item in enumerate(node)]
         if isinstance(node, dict | str):
             return [(path, node)]
-        self.error(f"expected a list of {what}", node, path)
+        what_text = Text(f"automation.things.{what}")
+        self.error(Text("automation.expected_list_of", what=what_text), node, path)
         return []
 
     @staticmethod
@@ -427,7 +426,7 @@ class _Checker:
 
     def automation(self, node: Any, path: KeyPath) -> NodeDict | None:
         if not isinstance(node, dict):
-            self.error("expected an automation (a mapping with triggers: and actions:)", node, path)
+            self.error(Text("automation.expected_automation"), node, path)
             return None
         before = len(self.errors)
         for old, new in (
@@ -436,9 +435,10 @@ class _Checker:
             ("action", "actions"),
         ):
             if old in node and new in node:
-                self.key_error(f"use either '{old}' or '{new}', not both", node, path, old)
+                message = Text("automation.either", first=old, second=new)
+                self.key_error(message, node, path, old)
         if "use_blueprint" in node:
-            self.key_error("blueprints are not supported yet", node, path, "use_blueprint")
+            self.key_error(Text("automation.no_blueprints"), node, path, "use_blueprint")
             return None
         value = self.check(AUTOMATION_SCHEMA, node, path)
         if value is None:
@@ -446,11 +446,11 @@ class _Checker:
         out = _located_like(NodeDict(value), node)
         tkey, triggers = self.one_spelling(node, "trigger", "triggers")
         if tkey is None:
-            self.error("required key 'triggers' is missing", node, path)
+            self.error(Text("config.required_key", key="triggers"), node, path)
         ckey, conditions = self.one_spelling(node, "condition", "conditions")
         akey, actions = self.one_spelling(node, "action", "actions")
         if akey is None:
-            self.error("required key 'actions' is missing", node, path)
+            self.error(Text("config.required_key", key="actions"), node, path)
         for key in ("trigger", "triggers", "condition", "conditions", "action", "actions"):
             out.pop(key, None)
         out["triggers"] = self.triggers(triggers, (*path, tkey or "triggers"))
@@ -470,32 +470,30 @@ class _Checker:
 
     def trigger(self, node: Any, path: KeyPath) -> NodeDict | None:
         if not isinstance(node, dict):
-            self.error("expected a trigger (a mapping with trigger: <type>)", node, path)
+            self.error(Text("automation.expected_trigger"), node, path)
             return None
         if "platform" in node and "trigger" in node:
-            self.key_error("use either 'platform' or 'trigger', not both", node, path, "platform")
+            message = Text("automation.either", first="platform", second="trigger")
+            self.key_error(message, node, path, "platform")
             return None
         key = "trigger" if "trigger" in node else "platform"
         platform = node.get(key)
         if platform is None:
             keys = [k for k in node if k not in _TRIGGER_COMMON_KEYS]
-            self.error(
-                "trigger type missing: add 'trigger: <type>' ("
-                + ", ".join(sorted(self.trigger_platforms))
-                + ")"
-                + (
-                    f"; found {keys[0]!r}" + suggest(keys[0], ["trigger", "platform"])
-                    if keys
-                    else ""
-                ),
-                node,
-                path,
+            found = (
+                Text("automation.found", key=repr(keys[0]), hint=suggest(keys[0], _TYPE_KEYS))
+                if keys
+                else ""
             )
+            known = ", ".join(sorted(self.trigger_platforms))
+            message = Text("automation.trigger_type_missing", known=known, found=found)
+            self.error(message, node, path)
             return None
         cls = self.trigger_platforms.get(str(platform))
         if cls is None:
+            hint = suggest(platform, self.trigger_platforms)
             self.error(
-                f"unknown trigger type {platform!r}{suggest(platform, self.trigger_platforms)}",
+                Text("automation.unknown_trigger", value=repr(platform), hint=hint),
                 node,
                 (*path, key),
                 key,
@@ -519,19 +517,14 @@ class _Checker:
     def condition(self, node: Any, path: KeyPath) -> NodeDict | None:
         if isinstance(node, str):  # the template shorthand
             if not is_template(node):
-                self.error(
-                    "a condition written as text must be a template such as "
-                    f"\"{{{{ is_state('x', 'on') }}}}\", got {node!r}",
-                    node,
-                    path,
-                )
+                self.error(Text("automation.condition_text", value=repr(node)), node, path)
                 return None
             value = self.check(_TEMPLATE_ONLY, {"value_template": node}, path)
             if value is None:
                 return None
             return _located_like(NodeDict(condition="template", value_template=node), node)
         if not isinstance(node, dict):
-            self.error("expected a condition (a mapping with condition: <type>)", node, path)
+            self.error(Text("automation.expected_condition"), node, path)
             return None
         shorthand = [k for k in _LOGICAL if k in node]
         if "condition" not in node and shorthand:
@@ -545,15 +538,16 @@ class _Checker:
         elif "condition" not in node:
             keys = list(node)
             hint = suggest(keys[0], ["condition", *_LOGICAL]) if keys else ""
-            self.error(f"condition type missing: add 'condition: <type>'{hint}", node, path)
+            self.error(Text("automation.condition_type_missing", hint=hint), node, path)
             return None
         else:
             given = node
         kind = given["condition"]
         schema = CONDITION_SCHEMAS.get(kind) if isinstance(kind, str) else None
         if schema is None:
+            hint = suggest(kind, CONDITION_SCHEMAS)
             self.error(
-                f"unknown condition type {kind!r}{suggest(kind, CONDITION_SCHEMAS)}",
+                Text("automation.unknown_condition", value=repr(kind), hint=hint),
                 node,
                 (*path, "condition"),
                 "condition",
@@ -565,13 +559,13 @@ class _Checker:
         if kind in _LOGICAL:
             value["conditions"] = self.conditions(given["conditions"], (*path, "conditions"))
         elif kind == "numeric_state" and "above" not in value and "below" not in value:
-            self.error("numeric_state needs 'above', 'below' or both", node, path)
+            self.error(Text("automation.numeric_state_needs"), node, path)
             return None
         elif kind == "time" and not ({"after", "before", "weekday"} & set(value)):
-            self.error("time needs 'after', 'before' or 'weekday'", node, path)
+            self.error(Text("automation.time_needs"), node, path)
             return None
         elif kind == "sun" and not ({"after", "before"} & set(value)):
-            self.error("sun needs 'after', 'before' or both", node, path)
+            self.error(Text("automation.sun_needs"), node, path)
             return None
         return value
 
@@ -587,11 +581,12 @@ class _Checker:
 
     def action(self, node: Any, path: KeyPath) -> NodeDict | None:
         if not isinstance(node, dict):
-            self.error("expected an action (a mapping such as action: siren.turn_on)", node, path)
+            self.error(Text("automation.expected_action"), node, path)
             return None
         given = node
         if "action" in node and "service" in node:
-            self.key_error("use either 'action' or 'service', not both", node, path, "action")
+            message = Text("automation.either", first="action", second="service")
+            self.key_error(message, node, path, "action")
             return None
         if "action" in node:  # the new spelling of a service call
             given = _located_like(NodeDict(node), node)
@@ -605,14 +600,15 @@ class _Checker:
             known = [*ACTION_SCHEMAS, "action"]
             unknown = [k for k in node if k not in ACTION_COMMON_KEYS]
             if unknown:
+                hint = suggest(unknown[0], known)
                 self.key_error(
-                    f"{unknown[0]!r} is not a known action{suggest(unknown[0], known)}",
+                    Text("automation.unknown_action", key=repr(unknown[0]), hint=hint),
                     node,
                     path,
                     unknown[0],
                 )
             else:
-                self.error("this action says nothing to do (no action:, delay:, ...)", node, path)
+                self.error(Text("automation.empty_action"), node, path)
             return None
         value = self.check(_ACTION_COMPILED[kind], given, path)
         if value is None:
@@ -663,7 +659,7 @@ class _Checker:
         kinds = [k for k in ("count", "while", "until", "for_each") if k in checked]
         if len(kinds) != 1:
             self.error(
-                "repeat needs exactly one of count, while, until, for_each",
+                Text("automation.repeat_needs"),
                 node["repeat"],
                 repeat_path,
             )

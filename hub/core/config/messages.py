@@ -184,3 +184,155 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 register(MESSAGES)
+
+# Automations (hub.core.automation.schema and engine): the same catalog, so
+# every message `sigap check-config` prints is written here.
+AUTOMATION_MESSAGES: dict[str, dict[str, str]] = {
+    "automation.expected_template": {
+        "en": "expected a template (text)",
+        "id": "diharapkan templat (teks)",
+    },
+    "automation.template_syntax": {
+        "en": "template syntax error: {problem} (template line {line})",
+        "id": "kesalahan sintaks templat: {problem} (baris templat {line})",
+    },
+    "automation.expected_entity_ids": {
+        "en": "expected an entity id or a list of entity ids",
+        "id": "diharapkan id entitas atau daftar id entitas",
+    },
+    "automation.invalid_entity_id": {
+        "en": "invalid entity id {value}: expected domain.name, e.g. siren.dinkes_halaman",
+        "id": "id entitas {value} tidak valid: diharapkan domain.nama, mis. siren.dinkes_halaman",
+    },
+    "automation.expected_number_or_entity": {
+        "en": "expected a number or an entity id holding one, got {value}",
+        "id": "diharapkan angka atau id entitas yang berisi angka, didapat {value}",
+    },
+    "automation.expected_names": {
+        "en": "expected a name or a list of names",
+        "id": "diharapkan nama atau daftar nama",
+    },
+    "automation.expected_duration": {"en": "expected a duration", "id": "diharapkan durasi"},
+    "automation.expected_duration_example": {
+        "en": "expected a duration such as 30, '00:05:00' or {{minutes: 5}}",
+        "id": "diharapkan durasi seperti 30, '00:05:00' atau {{minutes: 5}}",
+    },
+    "automation.expected_duration_got": {
+        "en": "expected a duration such as 30, '00:05:00' or {{minutes: 5}}, got {value}",
+        "id": "diharapkan durasi seperti 30, '00:05:00' atau {{minutes: 5}}, didapat {value}",
+    },
+    "automation.not_duration_key": {
+        "en": "{key} is not a duration key{hint}",
+        "id": "{key} bukan kunci durasi{hint}",
+    },
+    "automation.duration_parts": {
+        "en": "duration parts must be numbers",
+        "id": "bagian durasi harus berupa angka",
+    },
+    "automation.expected_time": {
+        "en": "expected a time such as '07:30' or '22:00:00', or an entity id, got {value}",
+        "id": "diharapkan waktu seperti '07:30' atau '22:00:00', atau id entitas, didapat {value}",
+    },
+    "automation.expected_positive": {
+        "en": "expected a whole number of at least 1",
+        "id": "diharapkan bilangan bulat minimal 1",
+    },
+    "automation.expected_list_of": {
+        "en": "expected a list of {what}",
+        "id": "diharapkan daftar {what}",
+    },
+    "automation.things.triggers": {"en": "triggers", "id": "pemicu"},
+    "automation.things.conditions": {"en": "conditions", "id": "kondisi"},
+    "automation.things.actions": {"en": "actions", "id": "aksi"},
+    "automation.things.options": {"en": "options", "id": "pilihan"},
+    "automation.expected_automation": {
+        "en": "expected an automation (a mapping with triggers: and actions:)",
+        "id": "diharapkan otomasi (pemetaan dengan triggers: dan actions:)",
+    },
+    "automation.either": {
+        "en": "use either '{first}' or '{second}', not both",
+        "id": "pakai '{first}' atau '{second}', jangan keduanya",
+    },
+    "automation.no_blueprints": {
+        "en": "blueprints are not supported yet",
+        "id": "blueprint belum didukung",
+    },
+    "automation.expected_trigger": {
+        "en": "expected a trigger (a mapping with trigger: <type>)",
+        "id": "diharapkan pemicu (pemetaan dengan trigger: <jenis>)",
+    },
+    "automation.trigger_type_missing": {
+        "en": "trigger type missing: add 'trigger: <type>' ({known}){found}",
+        "id": "jenis pemicu tidak ada: tambahkan 'trigger: <jenis>' ({known}){found}",
+    },
+    "automation.found": {"en": "; found {key}{hint}", "id": "; ditemukan {key}{hint}"},
+    "automation.unknown_trigger": {
+        "en": "unknown trigger type {value}{hint}",
+        "id": "jenis pemicu {value} tidak dikenal{hint}",
+    },
+    "automation.condition_text": {
+        "en": (
+            "a condition written as text must be a template such as "
+            "\"{{{{ is_state('x', 'on') }}}}\", got {value}"
+        ),
+        "id": (
+            "kondisi yang ditulis sebagai teks harus berupa templat seperti "
+            "\"{{{{ is_state('x', 'on') }}}}\", didapat {value}"
+        ),
+    },
+    "automation.expected_condition": {
+        "en": "expected a condition (a mapping with condition: <type>)",
+        "id": "diharapkan kondisi (pemetaan dengan condition: <jenis>)",
+    },
+    "automation.condition_type_missing": {
+        "en": "condition type missing: add 'condition: <type>'{hint}",
+        "id": "jenis kondisi tidak ada: tambahkan 'condition: <jenis>'{hint}",
+    },
+    "automation.unknown_condition": {
+        "en": "unknown condition type {value}{hint}",
+        "id": "jenis kondisi {value} tidak dikenal{hint}",
+    },
+    "automation.numeric_state_needs": {
+        "en": "numeric_state needs 'above', 'below' or both",
+        "id": "numeric_state memerlukan 'above', 'below' atau keduanya",
+    },
+    "automation.time_needs": {
+        "en": "time needs 'after', 'before' or 'weekday'",
+        "id": "time memerlukan 'after', 'before' atau 'weekday'",
+    },
+    "automation.sun_needs": {
+        "en": "sun needs 'after', 'before' or both",
+        "id": "sun memerlukan 'after', 'before' atau keduanya",
+    },
+    "automation.expected_action": {
+        "en": "expected an action (a mapping such as action: siren.turn_on)",
+        "id": "diharapkan aksi (pemetaan seperti action: siren.turn_on)",
+    },
+    "automation.unknown_action": {
+        "en": "{key} is not a known action{hint}",
+        "id": "{key} bukan aksi yang dikenal{hint}",
+    },
+    "automation.empty_action": {
+        "en": "this action says nothing to do (no action:, delay:, ...)",
+        "id": "aksi ini tidak menyuruh melakukan apa pun (tidak ada action:, delay:, ...)",
+    },
+    "automation.repeat_needs": {
+        "en": "repeat needs exactly one of count, while, until, for_each",
+        "id": "repeat memerlukan tepat satu dari count, while, until, for_each",
+    },
+    # warnings: a reference that may appear once the hub runs
+    "automation.reference": {
+        "en": "{where}: automation {name}: {message}",
+        "id": "{where}: otomasi {name}: {message}",
+    },
+    "automation.no_entity": {
+        "en": "entity {value} does not exist (yet){hint}",
+        "id": "entitas {value} tidak (atau belum) ada{hint}",
+    },
+    "automation.no_service": {
+        "en": "service {value} does not exist (yet){hint}",
+        "id": "layanan {value} tidak (atau belum) ada{hint}",
+    },
+}
+
+register(AUTOMATION_MESSAGES)
