@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import voluptuous as vol
 
+from . import i18n
 from .bus import Event, Unsubscribe
 from .context import Context
 from .state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
@@ -30,9 +31,20 @@ class DeviceError(Exception):
     """A device could not do what it was asked; the message says which and why."""
 
 
+i18n.register(
+    {
+        "device.unavailable": {
+            "en": "{entity_id} is unavailable (offline); the command was not sent",
+            "id": "{entity_id} tidak tersedia (offline); perintah tidak dikirim",
+        },
+    }
+)
+
+
 class DeviceUnavailable(DeviceError):
     def __init__(self, entity_id: str) -> None:
-        super().__init__(f"{entity_id} is unavailable (offline); the command was not sent")
+        # A Text: str() is the English; whoever shows it to a person renders it.
+        super().__init__(i18n.Text("device.unavailable", entity_id=entity_id))
 
 
 class Device:
