@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import voluptuous as vol
 
 from .hookspecs import hookimpl
+from .i18n import Text
 from .platform import Device, DeviceError, Notification
 from .services import ServiceCall
 
@@ -23,7 +24,7 @@ def _str_list(value: Any) -> list[str]:
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return list(value)
-    raise vol.Invalid("expected a name or a list of names")
+    raise vol.Invalid(Text("automation.expected_names"))
 
 
 TARGET = {
@@ -119,7 +120,7 @@ def _entity_service(
 def _duration(value: Any) -> float:
     seconds = vol.Coerce(float)(value)
     if seconds <= 0:
-        raise vol.Invalid("duration must be a positive number of seconds")
+        raise vol.Invalid(Text("config.positive_seconds"))
     return seconds
 
 

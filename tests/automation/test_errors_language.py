@@ -45,6 +45,11 @@ def check_config(hub, capsys, monkeypatch, lang: str) -> tuple[int, str]:
             "diharapkan waktu seperti '07:30' atau '22:00:00', atau id entitas, didapat '25:00'",
         ),
         (
+            "  triggers: [{trigger: time_pattern, hours: 24}]\n  actions: []",
+            "expected a number below 24, '*' or '/N' (every N)",
+            "diharapkan angka di bawah 24, '*' atau '/N' (setiap N)",
+        ),
+        (
             "  triggers: [{trigger: event, event_type: go}]\n  actions:\n    - delay: {minuts: 5}",
             "'minuts' is not a duration key (did you mean 'minutes'?)",
             "'minuts' bukan kunci durasi (maksud Anda 'minutes'?)",

@@ -59,6 +59,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "diharapkan pemetaan (kunci: nilai)",
     },
     "config.expected_list": {"en": "expected a list", "id": "diharapkan daftar"},
+    "config.positive_seconds": {
+        "en": "duration must be a positive number of seconds",
+        "id": "durasi harus berupa angka detik yang positif",
+    },
     "config.expected_list_got": {
         "en": "expected a list, got {value}",
         "id": "diharapkan daftar, didapat {value}",
@@ -236,6 +240,15 @@ AUTOMATION_MESSAGES: dict[str, dict[str, str]] = {
     "automation.expected_positive": {
         "en": "expected a whole number of at least 1",
         "id": "diharapkan bilangan bulat minimal 1",
+    },
+    "automation.must_be_below": {"en": "must be below {limit}", "id": "harus di bawah {limit}"},
+    "automation.expected_pattern": {
+        "en": "expected a number below {limit}, '*' or '/N' (every N)",
+        "id": "diharapkan angka di bawah {limit}, '*' atau '/N' (setiap N)",
+    },
+    "automation.expected_methods": {
+        "en": "expected methods among {methods}",
+        "id": "diharapkan metode di antara {methods}",
     },
     "automation.expected_list_of": {
         "en": "expected a list of {what}",

@@ -10,6 +10,7 @@ from typing import Any
 import voluptuous as vol
 
 from ...bus import Event, Unsubscribe
+from ...i18n import Text
 from ...platform import TriggerAction
 from ...state import EVENT_STATE_CHANGED
 from ..conditions import parse_time_of_day
@@ -117,9 +118,9 @@ def _pattern(limit: int) -> Callable[[Any], Any]:
         if isinstance(value, str) and _PATTERN.match(value.strip()):
             text = value.strip()
             if text.isdigit() and int(text) >= limit:
-                raise vol.Invalid(f"must be below {limit}")
+                raise vol.Invalid(Text("automation.must_be_below", limit=limit))
             return text
-        raise vol.Invalid(f"expected a number below {limit}, '*' or '/N' (every N)")
+        raise vol.Invalid(Text("automation.expected_pattern", limit=limit))
 
     return check
 

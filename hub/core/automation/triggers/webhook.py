@@ -13,6 +13,7 @@ from aiohttp import web
 from ...bus import Unsubscribe
 from ...context import Context
 from ...http.webhooks import WEBHOOKS
+from ...i18n import Text
 from ...platform import TriggerAction
 from .base import BuiltinTrigger
 
@@ -24,7 +25,7 @@ def _methods(value: Any) -> list[str]:
     if not isinstance(items, list) or not all(
         isinstance(m, str) and m.upper() in _METHODS for m in items
     ):
-        raise vol.Invalid(f"expected methods among {', '.join(_METHODS)}")
+        raise vol.Invalid(Text("automation.expected_methods", methods=", ".join(_METHODS)))
     return [m.upper() for m in items]
 
 
