@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .core import i18n
 from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
 from .core.camera_activity import CameraActivity
-from .core.config import ConfigError, ConfigErrors
+from .core.config import ConfigError, ConfigErrors, suggest
 from .core.context import Context
 from .core.eventstream import EventStream, MultipartParser, Part, StreamCamera
 from .core.hookspecs import hookimpl
@@ -114,4 +114,5 @@ __all__ = [
     "__version__",
     "hookimpl",
     "i18n",
+    "suggest",
 ]

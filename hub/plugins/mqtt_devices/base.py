@@ -5,7 +5,6 @@ state topic confirms them."""
 from __future__ import annotations
 
 import asyncio
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +19,21 @@ from hub import (
     MqttConnection,
     MqttError,
     MqttMessage,
+    i18n,
+    suggest,
+)
+
+i18n.register(
+    {
+        "mqtt_devices.unknown_dialect": {
+            "en": "unknown dialect {value}{hint}; one of: {names}",
+            "id": "dialek {value} tidak dikenal{hint}; salah satu dari: {names}",
+        },
+        "mqtt_devices.unknown_key": {
+            "en": "{key} is not a key of a {dialect} device{hint}",
+            "id": "{key} bukan kunci perangkat {dialect}{hint}",
+        },
+    }
 )
 
 #: an item's keys every platform has (checked by the hub before ours)
@@ -34,11 +48,16 @@ def dialect_schema(common: Mapping[Any, Any], dialects: Mapping[str, Any]) -> Ca
 
     def check(item: Any) -> Any:
         if not isinstance(item, Mapping):
-            raise vol.Invalid("expected a mapping")
+            raise vol.Invalid(i18n.Text("config.expected_mapping"))
         dialect = item.get("dialect")
         if dialect not in dialects:
             raise vol.Invalid(
-                f"unknown dialect {dialect!r}{_did_you_mean(dialect, dialects)}; one of: {names}",
+                i18n.Text(
+                    "mqtt_devices.unknown_dialect",
+                    value=repr(dialect),
+                    hint=suggest(dialect, dialects),
+                    names=names,
+                ),
                 path=["dialect"],
             )
         own = {**common, **dialects[dialect].SCHEMA}
@@ -46,18 +65,18 @@ def dialect_schema(common: Mapping[Any, Any], dialects: Mapping[str, Any]) -> Ca
         for key in item:
             if key not in known:
                 raise vol.Invalid(
-                    f"{key!r} is not a key of a {dialect} device{_did_you_mean(key, known)}",
+                    i18n.Text(
+                        "mqtt_devices.unknown_key",
+                        key=repr(key),
+                        dialect=dialect,
+                        hint=suggest(key, known),
+                    ),
                     path=[key],
                 )
         keys = {vol.Optional(k): object for k in BASE_KEYS}
         return vol.Schema({**keys, **own})(dict(item))
 
     return check
-
-
-def _did_you_mean(word: Any, known: Any) -> str:
-    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def connection_of(device: Any) -> MqttConnection:
