@@ -176,6 +176,8 @@ class Automation:
         elif running and self.mode == "queued":
             wait_for = [self.runs[-1]]
         self.last_triggered = trace.started
+        # One line per run for the operator reading the log (the bench runs at WARNING).
+        _LOGGER.info("automation %s triggered by %s", self.name, trigger.get("description"))
         self.hub.bus.fire(
             EVENT_AUTOMATION_TRIGGERED,
             {"name": self.alias, "entity_id": self.entity_id, "source": trigger.get("description")},
