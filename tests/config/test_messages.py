@@ -3,15 +3,22 @@ each, and ConfigError keeping its key and values so it renders in either."""
 
 from __future__ import annotations
 
+import importlib
 import pickle
 
 import pytest
 
-import hub.cli  # noqa: F401  (registers every room's messages, the CLI's included)
+import hub.cli  # noqa: F401  (registers the CLI's messages)
 from hub.core import i18n
 from hub.core.config import ConfigError, validate
 from hub.core.config.messages import MESSAGES
 from hub.core.config.nodes import Secret, located
+from hub.core.plugins import CORE_PLUGINS
+from hub.plugins import FIRST_PARTY_PLUGINS
+
+# Every room registers its messages when imported: import them all first.
+for _module in (*CORE_PLUGINS, *FIRST_PARTY_PLUGINS):
+    importlib.import_module(_module)
 
 
 @pytest.mark.parametrize("key", sorted(i18n.catalog()))
