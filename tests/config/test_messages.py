@@ -7,6 +7,7 @@ import importlib
 import pickle
 
 import pytest
+import voluptuous as vol
 
 import hub.cli  # noqa: F401  (registers the CLI's messages)
 from hub.core import i18n
@@ -70,3 +71,17 @@ def located_mapping(data: dict) -> dict:
     node = located(NodeDict(data), "automations.yaml", 2)
     node.key_lines = {key: 3 for key in data}
     return node
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "english", "indonesian"),
+    [
+        (vol.Range(min=1), 0, "value must be at least 1", "nilai harus paling sedikit 1"),
+        (vol.In(["a", "b"]), "c", "value must be one of ['a', 'b']", "nilai harus salah satu"),
+        (vol.Coerce(float), "x", "expected a number, got 'x'", "diharapkan angka, didapat 'x'"),
+    ],
+)
+def test_voluptuous_own_messages_render_in_both_languages(schema, value, english, indonesian):
+    _, (error,) = validate({"key": schema}, {"key": value})
+    assert english in error.render("en") and english in str(error)
+    assert indonesian in error.render("id"), error.render("id")

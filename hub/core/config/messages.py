@@ -58,6 +58,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "expected a mapping (key: value)",
         "id": "diharapkan pemetaan (kunci: nilai)",
     },
+    "config.at_least": {
+        "en": "value must be at least {low}",
+        "id": "nilai harus paling sedikit {low}",
+    },
+    "config.at_most": {
+        "en": "value must be at most {high}",
+        "id": "nilai harus paling banyak {high}",
+    },
+    "config.one_of_values": {
+        "en": "value must be one of {choices}",
+        "id": "nilai harus salah satu dari {choices}",
+    },
+    "config.length_at_least": {
+        "en": "length of value must be at least {low}",
+        "id": "panjang nilai harus paling sedikit {low}",
+    },
+    "config.length_at_most": {
+        "en": "length of value must be at most {high}",
+        "id": "panjang nilai harus paling banyak {high}",
+    },
+    "config.expected_url": {"en": "expected a URL", "id": "diharapkan URL"},
     "config.expected_list": {"en": "expected a list", "id": "diharapkan daftar"},
     "config.positive_seconds": {
         "en": "duration must be a positive number of seconds",

@@ -8,6 +8,7 @@ suggests the key that was probably meant.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -31,7 +32,16 @@ _PLAIN_MESSAGES = {
     "expected dict": "config.expected_mapping",
     "expected a dictionary": "config.expected_mapping",
     "expected list": "config.expected_list",
+    "expected a URL": "config.expected_url",
 }
+# ... and those that carry a value: (pattern, catalog key, the value's name).
+_PLAIN_PATTERNS = [
+    (re.compile(r"value must be at least (.+)"), "config.at_least", "low"),
+    (re.compile(r"value must be at most (.+)"), "config.at_most", "high"),
+    (re.compile(r"value must be one of (.+)"), "config.one_of_values", "choices"),
+    (re.compile(r"length of value must be at least (.+)"), "config.length_at_least", "low"),
+    (re.compile(r"length of value must be at most (.+)"), "config.length_at_most", "high"),
+]
 _EXTRA_KEY = "extra keys not allowed"
 _REQUIRED = "required key not provided"
 
@@ -229,8 +239,15 @@ def _to_config_error(
 
 
 def _plain(message: str) -> str:
-    key = _PLAIN_MESSAGES.get(message) if not isinstance(message, Text) else None
-    return Text(key) if key is not None else message
+    if isinstance(message, Text):
+        return message
+    key = _PLAIN_MESSAGES.get(message)
+    if key is not None:
+        return Text(key)
+    for pattern, key, name in _PLAIN_PATTERNS:
+        if match := pattern.fullmatch(message):
+            return Text(key, **{name: match[1]})
+    return message
 
 
 def _has(container: Any, step: Any) -> bool:
