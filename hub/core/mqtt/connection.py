@@ -32,6 +32,9 @@ _LOGGER = logging.getLogger("hub.mqtt")
 _ROUTE_CACHE_SIZE = 4096
 # At most this many messages wait for their subscribers while the hub starts.
 _MAX_HELD = 100_000
+# stop() waits this long for the runner and handlers; longer than aiomqtt's
+# own 10 s bound on a DISCONNECT, which the runner may be waiting through.
+_STOP_TIMEOUT = 15.0
 
 
 class MqttError(Exception):
@@ -206,8 +209,15 @@ class _Client(aiomqtt.Client):
         if self._disconnected.done() and not self._disconnected.cancelled():
             self._disconnected.exception()
 
-    async def wait_disconnected(self) -> None:
-        await self._disconnected
+    async def wait_disconnected(self, stopping: asyncio.Event) -> None:
+        """Until the connection is lost (raises its fault) or `stopping` is set."""
+        stop = asyncio.ensure_future(stopping.wait())
+        try:
+            await asyncio.wait((self._disconnected, stop), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if self._disconnected.done():
+            self._disconnected.result()
 
     def publish_nowait(self, topic: str, payload: Any, qos: int, retain: bool) -> int:
         return self._client.publish(topic, payload, qos, retain).rc
@@ -276,6 +286,7 @@ class MqttConnection:
         self._first_attempt = asyncio.Event()  # set once the first connect succeeded or failed
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stop_requested = asyncio.Event()
         self._keep_broker_subscriptions = False
         # Until the hub has started, messages nobody subscribed to yet are
         # held: the broker hands over the session's queue right after the
@@ -314,6 +325,7 @@ class MqttConnection:
     async def stop(self) -> None:
         """Say goodbye (status offline, retained) and disconnect cleanly."""
         self._stopping = True
+        self._stop_requested.set()
         if self.connected:
             self._connected.clear()
             try:
@@ -324,13 +336,25 @@ class MqttConnection:
                 _LOGGER.warning(
                     "MQTT: no clean disconnect from %s:%s: %s", self.host, self.port, err
                 )
-        if self._runner is not None:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
-        tasks = list(self._tasks)
+        # The runner also ends by itself once it sees `_stop_requested`: on
+        # Python 3.11 a cancel can be lost (asyncio.wait_for, which aiomqtt's
+        # subscribe waits through, drops it when the SUBACK lands in the same
+        # loop turn), and the runner then waited on a live connection forever.
+        tasks = [t for t in (self._runner, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=_STOP_TIMEOUT)
+            if stuck:
+                _LOGGER.error(
+                    "MQTT: %d task(s) still running %s s after stopping: %s",
+                    len(stuck),
+                    _STOP_TIMEOUT,
+                    stuck,
+                )
+            for task in tasks:
+                if task.done() and not task.cancelled():
+                    task.exception()  # seen (a handler's fault was logged by _task_done)
 
     async def _run(self) -> None:
         failures = 0
@@ -340,7 +364,7 @@ class MqttConnection:
                 async with self._client:
                     failures = 0
                     await self._after_connect()
-                    await self._client.wait_disconnected()
+                    await self._client.wait_disconnected(self._stop_requested)
             except aiomqtt.MqttError as err:
                 reason = str(err)
             except OSError as err:
@@ -379,6 +403,8 @@ class MqttConnection:
             await self._client.subscribe([(f.filter, f.qos) for f in self._filters.values()])
             for f in self._filters.values():
                 f.granted_qos = f.qos
+        if self._stopping:
+            return  # stop() came while we subscribed: never announce online after it
         self._client.publish_nowait(self.status_topic, "online", 1, True)
         self._connected.set()
         self._first_attempt.set()

@@ -21,6 +21,9 @@ from typing import Any
 
 import aiomqtt
 
+# How long stop() waits for the device's own tasks once its connection is closed.
+_STOP_TIMEOUT = 5.0
+
 
 class SimulatedDevice:
     """One device's connection; subclasses answer commands in `handle`."""
@@ -33,6 +36,7 @@ class SimulatedDevice:
         self._client: aiomqtt.Client | None = None
         self._reader: asyncio.Task[None] | None = None
         self._timers: list[asyncio.TimerHandle] = []
+        self._tasks: set[asyncio.Task[None]] = set()  # the work `later` started
 
     # what subclasses define
     def will(self) -> aiomqtt.Will | None:
@@ -65,18 +69,35 @@ class SimulatedDevice:
     async def stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
-                await self._reader
-            self._reader = None
-        if self._client is not None:
+        self._timers.clear()
+        client, reader, tasks = self._client, self._reader, list(self._tasks)
+        self._client, self._reader = None, None
+        # Disconnect first: that ends the reader's message loop whatever it
+        # awaits. Cancelling the reader first is not enough: Python 3.11's
+        # asyncio.wait_for (aiomqtt's publish waits through it) drops a
+        # cancel that arrives in the same loop turn as the PUBACK, and the
+        # reader then waited for the next message forever (a hung teardown).
+        if client is not None:
             with contextlib.suppress(aiomqtt.MqttError, OSError):
-                await self._client.__aexit__(None, None, None)
-            lost = self._client._disconnected
+                await client.__aexit__(None, None, None)  # bounded by `timeout`
+        pending = [t for t in (reader, *tasks) if t is not None]
+        for task in pending:
+            task.cancel()
+        if pending:
+            _, stuck = await asyncio.wait(pending, timeout=_STOP_TIMEOUT)
+            if stuck:
+                raise RuntimeError(
+                    f"simulated device {self.client_id}: {len(stuck)} task(s) still "
+                    f"running {_STOP_TIMEOUT} s after stop: {stuck}"
+                )
+            for task in pending:
+                err = None if task.cancelled() else task.exception()
+                if err is not None and not isinstance(err, aiomqtt.MqttError):
+                    raise err  # a fault in the simulation itself, not a lost broker
+        if client is not None:
+            lost = client._disconnected
             if lost.done() and not lost.cancelled():
                 lost.exception()  # seen: no "exception never retrieved" at exit
-            self._client = None
 
     async def go_offline(self) -> None:
         """Lose the network: no DISCONNECT, so the broker publishes the will."""
@@ -117,7 +138,13 @@ class SimulatedDevice:
 
     def later(self, seconds: float, coro_factory: Any) -> None:
         loop = asyncio.get_running_loop()
-        self._timers.append(loop.call_later(seconds, lambda: loop.create_task(coro_factory())))
+
+        def run() -> None:
+            task = loop.create_task(coro_factory())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._timers.append(loop.call_later(seconds, run))
 
 
 class TasmotaSiren(SimulatedDevice):
