@@ -29,6 +29,15 @@ def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
     broker.stop()
 
 
+@pytest.fixture
+def hub_factory(mosquitto: Mosquitto, hub_factory: Any) -> Any:
+    """The hub_factory of hub.testing, set up after the broker so that it is
+    torn down before it: every hub says goodbye to a running broker, whatever
+    order a test names its fixtures in (else the broker could stop first and
+    the hub's stop raced its going)."""
+    return hub_factory
+
+
 def mqtt_config(broker: Mosquitto, **extra: Any) -> dict[str, Any]:
     return {
         "host": broker.host,
