@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 MOSQUITTO_PATHS = ("/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto")
@@ -183,3 +184,22 @@ class Mosquitto:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def running_broker(directory: Path, **options: object) -> Iterator[Mosquitto]:
+    """A started broker for a pytest fixture (`yield from running_broker(...)`),
+    stopped afterwards. A missing mosquitto fails the run under CI=true and
+    skips elsewhere: the one place that policy is written."""
+    import pytest  # only tests call this; the hub itself never needs pytest
+
+    try:
+        broker = Mosquitto(directory, **options)  # type: ignore[arg-type]
+    except MosquittoNotFound as err:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(err))
+        pytest.skip(str(err))
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

@@ -3,7 +3,6 @@ and hubs connected to it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,21 +11,13 @@ import aiomqtt
 import pytest
 
 from hub.core.mqtt import MQTT, MqttConnection
-from hub.testing.mosquitto import Mosquitto, MosquittoNotFound
+from hub.testing.mosquitto import Mosquitto, running_broker
 
 
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
     """A running broker; the test may stop(), kill() and start() it again."""
-    try:
-        broker = Mosquitto(tmp_path / "mosquitto")
-    except MosquittoNotFound as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(err))
-        pytest.skip(str(err))
-    broker.start()
-    yield broker
-    broker.stop()
+    yield from running_broker(tmp_path / "mosquitto")
 
 
 @pytest.fixture

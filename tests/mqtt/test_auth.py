@@ -5,29 +5,20 @@ hub running without MQTT and says why."""
 from __future__ import annotations
 
 import logging
-import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from hub.core.mqtt import MQTT
-from hub.testing.mosquitto import Mosquitto, MosquittoNotFound
+from hub.testing.mosquitto import Mosquitto, running_broker
 
 PASSWORD = "sandi-rahasia-bontang-77"
 
 
 @pytest.fixture
 def locked_broker(tmp_path: Path):
-    try:
-        broker = Mosquitto(tmp_path / "broker", users={"sigap": PASSWORD})
-    except MosquittoNotFound as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(err))
-        pytest.skip(str(err))
-    broker.start()
-    yield broker
-    broker.stop()
+    yield from running_broker(tmp_path / "broker", users={"sigap": PASSWORD})
 
 
 def write_config(folder: Path, broker: Mosquitto, password: str) -> Path:

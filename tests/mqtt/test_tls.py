@@ -3,25 +3,15 @@ the CA did not sign is refused."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from hub.core.mqtt import MQTT
-from hub.testing.mosquitto import Mosquitto, MosquittoNotFound
+from hub.testing.mosquitto import Mosquitto, running_broker
 
 
 @pytest.fixture
 def tls_broker(tmp_path):
-    try:
-        broker = Mosquitto(tmp_path / "broker", tls=True)
-    except MosquittoNotFound as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(err))
-        pytest.skip(str(err))
-    broker.start()
-    yield broker
-    broker.stop()
+    yield from running_broker(tmp_path / "broker", tls=True)
 
 
 def config(broker: Mosquitto, **tls: object) -> dict:
