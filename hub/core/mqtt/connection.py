@@ -103,6 +103,8 @@ class _Client(aiomqtt.Client):
         super().__init__(*args, **kw)
         self._sigap_on_message = on_message
         self._loop_thread = threading.get_ident()
+        self._connect_idle = threading.Event()  # no connect running in its thread
+        self._connect_idle.set()
         self._flush_pending = False
         # We never await a publish's acknowledgement through aiomqtt; without
         # this callback paho builds no ReasonCode and Properties per message.
@@ -221,6 +223,41 @@ class _Client(aiomqtt.Client):
 
     def publish_nowait(self, topic: str, payload: Any, qos: int, retain: bool) -> int:
         return self._client.publish(topic, payload, qos, retain).rc
+
+    async def __aenter__(self) -> _Client:
+        self._connect_idle.clear()
+        return await super().__aenter__()
+
+    def _client_connect(self) -> None:
+        # runs in an executor thread, which a cancel does not stop
+        try:
+            super()._client_connect()
+        finally:
+            self._connect_idle.set()
+
+    async def close(self) -> None:
+        """Close the socket and end paho's housekeeping task, whatever state a
+        connect or disconnect left them in.
+
+        aiomqtt leaves both open when its wait for the CONNACK is cancelled
+        (the hub stopping mid-connect) or times out, and when it exits a
+        connection that had already failed. The socket then outlived the
+        event loop, and paho's close, run by the garbage collector, failed on
+        a closed loop. A connect still running in its thread is waited for
+        first (paho bounds it by its connect timeout), or its socket would
+        open after this close."""
+        if not self._connect_idle.is_set():
+            await asyncio.to_thread(self._connect_idle.wait, self._client.connect_timeout + 1)
+        sock = self._client.socket()
+        if sock is not None and sock.fileno() >= 0:
+            self._loop.remove_writer(sock.fileno())  # our _flush may have added one
+        self._client._sock_close()  # calls _on_socket_close: the reader goes too
+        misc = self._misc_task
+        if misc is not None and not misc.done():
+            misc.cancel()
+            await asyncio.wait({misc}, timeout=1)
+        if self._lock.locked():
+            self._lock.release()
 
     def drop_connection(self) -> None:
         """Close the socket without a DISCONNECT, as a network fault would
@@ -355,6 +392,7 @@ class MqttConnection:
             for task in tasks:
                 if task.done() and not task.cancelled():
                     task.exception()  # seen (a handler's fault was logged by _task_done)
+        await self._client.close()
 
     async def _run(self) -> None:
         failures = 0
@@ -371,6 +409,9 @@ class MqttConnection:
                 reason = f"{type(err).__name__}: {err}"
             else:
                 reason = "disconnected"
+            finally:
+                # every attempt ends with its socket closed, even a cancelled one
+                await self._client.close()
             self._first_attempt.set()
             if self._stopping:
                 return
