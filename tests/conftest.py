@@ -1,7 +1,11 @@
 """The project's tests. tests/fixtures holds packages the tests install or
 run on their own (a vendor's plugin and its own tests): never collected here."""
 
+import asyncio
 import os
+from collections.abc import AsyncIterator
+
+import pytest
 
 collect_ignore = ["fixtures"]
 
@@ -9,3 +13,16 @@ collect_ignore = ["fixtures"]
 # the default is Indonesian. Tests of the Indonesian texts set SIGAP_LANG
 # (or hub.language) themselves.
 os.environ["SIGAP_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+async def no_mqtt_client_left_connected() -> AsyncIterator[None]:
+    """Fail the test that leaves an MQTT client connected, not the later one
+    in which the garbage collector finds its socket on a closed loop."""
+    yield
+    left = [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and task.get_coro().__qualname__.endswith("_misc_loop")
+    ]
+    assert not left, f"an MQTT client is still connected after the test: {left}"
