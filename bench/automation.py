@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pinning import pin_to_one_cpu
+
 from hub.core.automation import ENGINE
 from hub.core.hub import Hub
 
@@ -188,11 +190,7 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=200000)
     parser.add_argument("--cpu", type=int, help="pin to this CPU (default: the first allowed)")
     args = parser.parse_args()
-    pinned = "not pinned"
-    if hasattr(os, "sched_setaffinity"):
-        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        pinned = f"pinned to CPU {cpu}"
+    pinned = pin_to_one_cpu(args.cpu)
     try:
         import uvloop
 

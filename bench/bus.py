@@ -29,6 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import voluptuous as vol
+from pinning import pin_to_one_cpu
 
 from hub.core.bus import MATCH_ALL, Event, EventBus
 from hub.core.context import Context
@@ -210,11 +211,7 @@ def main() -> int:
     parser.add_argument("--cpu", type=int, help="pin to this CPU (default: the first allowed)")
     args = parser.parse_args()
 
-    pinned = "not pinned"
-    if hasattr(os, "sched_setaffinity"):
-        cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        pinned = f"pinned to CPU {cpu}"
+    pinned = pin_to_one_cpu(args.cpu)
 
     print(f"$ {shlex.join(['python', *sys.argv])}")
     print(
