@@ -151,3 +151,36 @@ async def test_siren_is_unavailable_while_the_broker_is_away(hub, dialect, devic
     await device.start()
     await wait_for_state(hub, "siren.halaman", lambda s: s.state != "unavailable", timeout=10)
     assert state.state == "unavailable"
+
+
+async def test_a_shelly_that_refuses_the_command_is_reported_at_once(
+    hub_factory: Any, mosquitto: Mosquitto
+) -> None:
+    # the relay has one switch (switch:0); the admin wrote channel 3
+    async with sim.ShellySiren(mosquitto.host, mosquitto.port, "shelly-s") as device:
+        siren = {
+            "platform": "mqtt",
+            "id": "halaman",
+            "site": "dinkes",
+            "dialect": "shelly",
+            "topic": "shelly-s",
+            "channel": 3,
+            "confirm_timeout": 30,  # the refusal is reported long before this
+        }
+        hub = await hub_factory(
+            {
+                "hub": {"id": "uji"},
+                "sites": SITES,
+                "mqtt": mqtt_config(mosquitto),
+                "siren": [siren],
+            },
+            plugins=["hub.plugins.mqtt_devices"],
+        )
+        with EventWaiter(hub, "siren.unconfirmed") as unconfirmed:
+            await turn_on(hub, duration=10)
+            event = await unconfirmed.wait(timeout=3)
+        assert event.data["refused"] == "Argument 'id', value 3 not found! (RPC error -105)"
+        state = hub.states.get("siren.halaman")
+        assert state.state == "unconfirmed"
+        assert state.attributes["refused"] == event.data["refused"]
+        assert device.output is False

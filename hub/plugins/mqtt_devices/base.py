@@ -101,19 +101,27 @@ async def publish_commands(device: Any, commands: list[tuple[str, str]]) -> None
 
 
 class Confirmation:
-    """One command waiting for the device's state topic to say it happened."""
+    """One command waiting for the device's state topic to say it happened.
+
+    `on_failure(reason)` runs once: with None when the time is up, or with
+    the device's own words when it refuses the command (`refuse`)."""
 
     def __init__(
         self,
         expected: str,
         timeout: float,
-        on_timeout: Callable[[], None],
+        on_failure: Callable[[str | None], None],
     ) -> None:
         self.expected = expected
-        self._handle = asyncio.get_running_loop().call_later(timeout, on_timeout)
+        self._on_failure = on_failure
+        self._handle = asyncio.get_running_loop().call_later(timeout, on_failure, None)
 
     def cancel(self) -> None:
         self._handle.cancel()
+
+    def refuse(self, reason: str) -> None:
+        self._handle.cancel()
+        self._on_failure(reason)
 
 
 async def follow_availability(

@@ -68,6 +68,16 @@ class Dialect:
             return False
         return None
 
+    def reply_topics(self) -> list[str]:
+        """Where the device answers our commands, for dialects that answer."""
+        return []
+
+    def read_reply(self, topic: str, payload: bytes) -> str | None:
+        """The device's refusal of the last command, in its words, if this
+        message is one; None for anything else (an answer that it worked
+        is not a confirmation: only the state topic is)."""
+        return None
+
 
 class Tasmota(Dialect):
     """`cmnd/<t>/POWER`; the on-time is Tasmota's PulseTime, sent just before."""
@@ -156,6 +166,18 @@ class Shelly(Dialect):
 
     def availability_topic(self) -> str | None:
         return f"{self.prefix}/online"
+
+    def reply_topics(self) -> list[str]:
+        return [f"{self.client_id}/rpc"]  # Gen2 answers on <src>/rpc
+
+    def read_reply(self, topic: str, payload: bytes) -> str | None:
+        data = _json(payload)
+        if not isinstance(data, dict) or data.get("id") != self._rpc_id:
+            return None  # not the answer to our last request
+        error = data.get("error")
+        if not isinstance(error, dict):
+            return None
+        return f"{error.get('message', 'error')} (RPC error {error.get('code')})"
 
 
 class Zigbee2Mqtt(Dialect):

@@ -172,7 +172,9 @@ class MqttDoor(Door):
         await publish_commands(self, [(d.relay_command, d.on if energise else d.off)])
         expected = "unlocked" if energise else "locked"
         self._pending = Confirmation(
-            expected, self.config["confirm_timeout"], lambda: self._unconfirmed(expected, context)
+            expected,
+            self.config["confirm_timeout"],
+            lambda _reason: self._unconfirmed(expected, context),
         )
 
     def _unconfirmed(self, expected: str, context: Context) -> None:

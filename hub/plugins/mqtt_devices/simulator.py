@@ -212,11 +212,27 @@ class ShellySiren(SimulatedDevice):
         params = request.get("params", {})
         if request.get("method") != "Switch.Set":
             return
+        if params.get("id") != 0:  # one relay: switch:0
+            error = {"code": -105, "message": f"Argument 'id', value {params.get('id')} not found!"}
+            await self.publish(
+                f"{request['src']}/rpc",
+                json.dumps(
+                    {"id": request["id"], "src": self.prefix, "dst": request["src"], "error": error}
+                ),
+            )
+            return
         was_on = self.output
         self.output = bool(params.get("on"))
         await self.publish(
             f"{request['src']}/rpc",
-            json.dumps({"id": request["id"], "src": self.prefix, "result": {"was_on": was_on}}),
+            json.dumps(
+                {
+                    "id": request["id"],
+                    "src": self.prefix,
+                    "dst": request["src"],
+                    "result": {"was_on": was_on},
+                }
+            ),
         )
         await self._report()
         if self.output and params.get("toggle_after"):

@@ -61,6 +61,8 @@ class MqttSiren(Siren):
         connection = connection_of(self)
         for topic in self.dialect.state_topics():
             self._undo.append(await connection.subscribe(topic, self._on_state, 1))
+        for topic in self.dialect.reply_topics():
+            self._undo.append(await connection.subscribe(topic, self._on_reply, 1))
         undo = await follow_availability(
             self, self.dialect.availability_topic(), self.dialect.read_availability
         )
@@ -105,7 +107,9 @@ class MqttSiren(Siren):
         self._pending = Confirmation(
             expected,
             self.config["confirm_timeout"],
-            lambda: self._unconfirmed(expected, "turn_on" if on else "turn_off", context),
+            lambda reason: self._unconfirmed(
+                expected, "turn_on" if on else "turn_off", context, reason
+            ),
         )
 
     def _switch_off_from_hub(self, context: Context) -> None:
@@ -121,24 +125,48 @@ class MqttSiren(Siren):
             self._hub_off.cancel()
             self._hub_off = None
 
-    def _unconfirmed(self, expected: str, command: str, context: Context) -> None:
+    def _unconfirmed(
+        self, expected: str, command: str, context: Context, refused: str | None = None
+    ) -> None:
+        """The command is not known to have happened: the time is up, or
+        the device said no (`refused`, in its words) before it was."""
         self._pending = None
         timeout = self.config["confirm_timeout"]
-        self.log.error(
-            "%s (%s): %s not confirmed by the device within %.1f s",
-            self.entity_id,
-            self.site,
-            command,
-            timeout,
+        if refused is None:
+            self.log.error(
+                "%s (%s): %s not confirmed by the device within %.1f s",
+                self.entity_id,
+                self.site,
+                command,
+                timeout,
+            )
+        else:
+            self.log.error(
+                "%s (%s): the device refused %s: %s", self.entity_id, self.site, command, refused
+            )
+        self.set_state(
+            STATE_UNCONFIRMED,
+            {"expected": expected, "command": command, "refused": refused},
+            context,
         )
-        self.set_state(STATE_UNCONFIRMED, {"expected": expected, "command": command}, context)
         self.fire(
             EVENT_SIREN_UNCONFIRMED,
-            {"expected": expected, "command": command, "timeout": timeout, "siren": self.entity_id},
+            {
+                "expected": expected,
+                "command": command,
+                "timeout": timeout,
+                "refused": refused,
+                "siren": self.entity_id,
+            },
             context,
         )
 
     # -- what the device says -------------------------------------------------
+
+    def _on_reply(self, message: MqttMessage) -> None:
+        refused = self.dialect.read_reply(message.topic, message.payload)
+        if refused is not None and self._pending is not None:
+            self._pending.refuse(refused)
 
     def _on_state(self, message: MqttMessage) -> None:
         state = self.dialect.read_state(message.topic, message.payload)
