@@ -172,7 +172,7 @@ class MediaRoom:
             )
         path = self._new_path(camera, "jpg")
         await asyncio.to_thread(_write, path, image)
-        record = self._record("snapshot", camera, path, source, context)
+        record = await self._record("snapshot", camera, path, source, context)
         self.hub.bus.fire(EVENT_SNAPSHOT_TAKEN, self._event_data(record), context)
         return record
 
@@ -245,7 +245,9 @@ class MediaRoom:
             )
             extra = {"starts_at": started, "pre_roll": 0.0}
             source = "rtsp"
-        record = self._record("clip", camera, path, source, context, {"seconds": seconds, **extra})
+        record = await self._record(
+            "clip", camera, path, source, context, {"seconds": seconds, **extra}
+        )
         self.hub.bus.fire(EVENT_CLIP_RECORDED, self._event_data(record), context)
         return record
 
@@ -256,7 +258,7 @@ class MediaRoom:
         stamp = now.strftime("%Y%m%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
         return self.root / camera.id / now.strftime("%Y-%m-%d") / f"{camera.id}_{stamp}.{ext}"
 
-    def _record(
+    async def _record(
         self,
         kind: str,
         camera: Camera,
@@ -265,13 +267,14 @@ class MediaRoom:
         context: Context,
         extra: dict[str, Any] | None = None,
     ) -> MediaFile:
+        size = (await asyncio.to_thread(path.stat)).st_size
         record = MediaFile(
             kind=kind,
             entity_id=camera.entity_id,
             path=str(path),
             created_at=time.time(),
             source=source,
-            size=path.stat().st_size,
+            size=size,
             context_id=context.id,
             parent_id=context.parent_id,
             user_id=context.user_id,
@@ -279,7 +282,8 @@ class MediaRoom:
             area=camera.area,
             extra=extra or {},
         )
-        record.sidecar().write_text(json.dumps(asdict(record), indent=1))
+        # off the loop: a slow disk (an SD card, a full NAS) must not stall the hub
+        await asyncio.to_thread(record.sidecar().write_text, json.dumps(asdict(record), indent=1))
         self.recent.append(record)
         del self.recent[:-200]
         return record
@@ -426,7 +430,7 @@ class Ring:
                     )
                 await asyncio.sleep(0.2)
             listing = work / "list.txt"
-            listing.write_text("".join(f"file '{c}'\n" for c in copies))
+            await asyncio.to_thread(listing.write_text, "".join(f"file '{c}'\n" for c in copies))
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
             await ffmpeg.run(
                 ffmpeg.concat_args(str(listing), str(path)),
