@@ -215,3 +215,71 @@ async def test_dahua_reconnects_after_drop_and_closes_at_stop(hub_factory, dahua
     async with asyncio.timeout(3):
         while dahua.listeners:  # noqa: ASYNC110 - the fake notices the close on its own
             await asyncio.sleep(0.05)
+
+
+# -- an NVR: several channels, one stream ----------------------------------------------
+
+
+def nvr_config(platform: str, fake, channels: list[int], **extra) -> dict:
+    cameras = config(platform, fake, **extra)["camera"][0]
+    return {
+        "sites": SITES,
+        "camera": [{**cameras, "id": f"kanal_{ch}", "channel": ch} for ch in channels],
+    }
+
+
+async def all_connected(hub, fake, channels: list[int], count: int = 1) -> None:
+    """Until every channel's camera is on a stream opened `count` times."""
+    cameras = [hub.devices.get(f"camera.kanal_{ch}") for ch in channels]
+    async with asyncio.timeout(10):
+        while not (  # noqa: ASYNC110 - nothing on the bus says "connected"
+            fake.listeners
+            and all(c.stream is not None and c.stream.connections >= count for c in cameras)
+        ):
+            await asyncio.sleep(0.02)
+
+
+async def test_hikvision_nvr_channels_share_one_alert_stream(hub_factory, hik):
+    hub = await hub_factory(
+        nvr_config("hikvision", hik, [1, 2, 3], silence=1), plugins=["hub.plugins.hikvision"]
+    )
+    await all_connected(hub, hik, [1, 2, 3])
+    # NVRs allow only a few alertStream connections: one for the whole box
+    assert hik.connections == 1 and hik.listeners == 1
+    with EventWaiter(hub, "camera.motion") as motion:
+        hik.emit("VMD", channel=2)
+        hik.emit("VMD", channel=3)
+        await motion.wait(5)
+        await motion.wait(5)
+    assert sorted(e.data["entity_id"] for e in motion.events) == [
+        "camera.kanal_2",
+        "camera.kanal_3",
+    ]
+    assert hub.states.get("camera.kanal_1").state == "idle"
+
+    hik.silent = True  # the NVR hangs: every channel on it goes unavailable
+    with EventWaiter(hub, "device.unavailable") as down:
+        gone = {(await down.wait(10)).data["entity_id"] for _ in range(3)}
+    assert gone == {"camera.kanal_1", "camera.kanal_2", "camera.kanal_3"}
+    hik.silent = False
+    hik.drop()
+    for ch in (1, 2, 3):
+        await wait_for_state(hub, f"camera.kanal_{ch}", lambda s: s.state != "unavailable", 10)
+    assert hik.listeners == 1
+
+
+async def test_dahua_nvr_channels_share_one_attach_and_close_it_at_stop(hub_factory, dahua):
+    hub = await hub_factory(
+        nvr_config("dahua", dahua, [1, 2], heartbeat=1), plugins=["hub.plugins.dahua"]
+    )
+    await all_connected(hub, dahua, [1, 2])
+    assert dahua.connections == 1
+    with EventWaiter(hub, "camera.motion") as motion:
+        dahua.emit("VideoMotion", "Start", index=1)  # Dahua counts from 0: channel 2
+        event = await motion.wait(5)
+    assert event.data["entity_id"] == "camera.kanal_2"
+    assert hub.states.get("camera.kanal_1").state == "idle"
+    await hub.stop()
+    async with asyncio.timeout(3):
+        while dahua.listeners:  # noqa: ASYNC110 - the fake notices the close on its own
+            await asyncio.sleep(0.05)

@@ -16,8 +16,9 @@ import voluptuous as vol
 from yarl import URL
 
 from .camera_activity import CameraActivity
+from .keys import HubKey
 from .link import LinkWatch
-from .platform import Camera, Device
+from .platform import Camera
 
 _LOGGER = logging.getLogger(__name__)
 # A part larger than this is garbage, not an event: drop the buffer.
@@ -120,32 +121,30 @@ class StreamAuthError(Exception):
 
 
 class EventStream:
-    """Keeps one multipart event stream open for a device and hands each
-    part to `on_part`. Run `run()` as the device's background task; cancel
-    it to close the connection."""
+    """Keeps one multipart event stream open and hands each part to every
+    camera on it (`cameras`); each camera picks out its own channel. The
+    cameras' links follow the stream: a part (a heartbeat will do) is a
+    success, a refusal, a drop or a silence is a failure. Run `run()` as a
+    background task; cancel it to close the connection."""
 
     def __init__(
         self,
-        device: Device,
         url: str | URL,
-        on_part: Callable[[Part], None],
         *,
         username: str | None,
         password: str | None,
         silence: float = 30.0,
-        link: LinkWatch,
         complete: Callable[[bytes], bool] | None = None,
         what: str = "event stream",
     ) -> None:
-        self.device = device
         self.url = url
-        self.on_part = on_part
         self.username = username
         self.password = password
         self.silence = silence
-        self.link = link
         self.complete = complete
         self.what = what
+        self.cameras: list[StreamCamera] = []
+        self.task: asyncio.Task[None] | None = None  # run(), started by the first camera
         self.connections = 0  # how many times the stream was opened (tests, status)
 
     async def run(self) -> None:
@@ -155,31 +154,45 @@ class EventStream:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self.silence)
         async with aiohttp.ClientSession(timeout=timeout, middlewares=middlewares) as session:
             while True:
+                refused = False
                 try:
                     await self._once(session)
                     reason = f"{self.what}: the camera closed the stream"
                 except asyncio.CancelledError:
                     raise
-                except StreamAuthError as err:
-                    reason = str(err)
+                except StreamAuthError:
+                    refused = True
+                    reason = (
+                        f"the camera refused the user name or password for the {self.what}"
+                        " (HTTP 401)"
+                    )
                 except TimeoutError:
                     reason = f"{self.what}: silent for {self.silence:.0f} s"
                 except (aiohttp.ClientError, OSError) as err:
                     reason = f"{self.what}: {type(err).__name__}: {err}"
-                delay = self.link.failed(reason)
-                self.device.log.warning(
-                    "%s (%s): %s; reconnecting in %.1f s",
-                    self.device.entity_id, self.device.site, reason, delay,
-                )  # fmt: skip
-                await asyncio.sleep(delay)
+                await asyncio.sleep(self._failed(reason, refused))
+
+    def _failed(self, reason: str, refused: bool) -> float:
+        """Tell every camera on the stream; returns the seconds to wait."""
+        delays = []
+        for camera in self.cameras:
+            # a refusal names the camera: the admin fixes its password
+            delays.append(
+                camera.link.failed(f"{camera.entity_id}: {reason}" if refused else reason)
+            )
+        delay = min(delays, default=1.0)
+        if self.cameras:
+            first = self.cameras[0]
+            first.log.warning(
+                "%s (%s): %s; reconnecting in %.1f s",
+                ", ".join(c.entity_id for c in self.cameras), first.site, reason, delay,
+            )  # fmt: skip
+        return delay
 
     async def _once(self, session: aiohttp.ClientSession) -> None:
         async with session.get(self.url) as resp:
             if resp.status == 401:
-                raise StreamAuthError(
-                    f"{self.device.entity_id}: the camera refused the user name or password"
-                    f" for the {self.what} (HTTP 401)"
-                )
+                raise StreamAuthError
             if resp.status != 200:
                 raise aiohttp.ClientResponseError(
                     resp.request_info, (), status=resp.status, message=resp.reason or ""
@@ -189,15 +202,17 @@ class EventStream:
             parser = MultipartParser(boundary or None, self.complete)
             async for chunk in resp.content.iter_any():
                 parts = parser.feed(chunk)
-                if parts and (self.link.failing_since is not None or not self.device.available):
-                    self.link.ok()  # healthy once a part (a heartbeat will do) arrives
+                if not parts:
+                    continue
+                for camera in self.cameras:
+                    if camera.link.failing_since is not None or not camera.available:
+                        camera.link.ok()  # healthy once a part (a heartbeat will do) arrives
                 for part in parts:
-                    try:
-                        self.on_part(part)
-                    except Exception:  # a bad part never ends the stream
-                        self.device.log.exception(
-                            "%s: unreadable event part", self.device.entity_id
-                        )
+                    for camera in self.cameras:
+                        try:
+                            camera.on_part(part)
+                        except Exception:  # a bad part never ends the stream
+                            camera.log.exception("%s: unreadable event part", camera.entity_id)
 
 
 def _boundary(content_type: str) -> str | None:
@@ -210,6 +225,10 @@ def _boundary(content_type: str) -> str | None:
 
 def _seconds(value: Any) -> float:
     return vol.All(vol.Coerce(float), vol.Range(min=0.1))(value)
+
+
+# The open streams of a hub, by (platform, URL, user, password, silence).
+_STREAMS: HubKey[dict[tuple[Any, ...], EventStream]] = HubKey("eventstream.streams")
 
 
 class StreamCamera(Camera):
@@ -240,18 +259,9 @@ class StreamCamera(Camera):
         self.base_url = f"http://{config['host']}:{config['port']}"
         self.activity = CameraActivity(self, auto_off=self.auto_off())
         self.link = LinkWatch(self, grace=config["unavailable_after"], maximum=config["retry_max"])
-        self.stream = EventStream(
-            self,
-            self.event_url(),
-            self.on_part,
-            username=self.username,
-            password=self.password,
-            silence=self.silence(),
-            link=self.link,
-            complete=self.part_complete,
-            what=self.stream_name,
-        )
-        self._task: asyncio.Task[None] | None = None
+        #: the stream this camera's events come on, shared with the other
+        #: channels of the same NVR (set at start)
+        self.stream: EventStream | None = None
 
     # -- what a platform says -----------------------------------------------------
 
@@ -273,16 +283,43 @@ class StreamCamera(Camera):
     # -- lifetime -----------------------------------------------------------------
 
     async def start(self) -> None:
+        """Join the stream of this camera's box, opening it if this is the
+        first camera on it: an NVR sends every channel's events on one
+        stream, and accepts only a few such connections."""
         self.set_state("idle")
-        self._task = self.hub.create_task(
-            self.stream.run(),
-            f"{self.platform} {self.entity_id}",
-            owner=self.hub.plugins.plugin_of(type(self).__module__),
-        )
+        streams = self.hub.data.setdefault(_STREAMS, {})
+        key = (self.platform, str(self.event_url()), self.username, self.password, self.silence())
+        stream = streams.get(key)
+        if stream is None:
+            stream = streams[key] = EventStream(
+                self.event_url(),
+                username=self.username,
+                password=self.password,
+                silence=self.silence(),
+                complete=self.part_complete,
+                what=self.stream_name,
+            )
+            stream.task = self.hub.create_task(
+                stream.run(),
+                f"{self.platform} {self.config['host']}:{self.config['port']}",
+                owner=self.hub.plugins.plugin_of(type(self).__module__),
+            )
+        stream.cameras.append(self)
+        self.stream = stream
 
     async def stop(self) -> None:
+        """Leave the stream; the last camera to leave closes it."""
         self.link.close()
         self.activity.clear()
-        if self._task is not None:
-            self._task.cancel()  # leaves the `async with`: the connection is closed
-            await asyncio.gather(self._task, return_exceptions=True)
+        stream = self.stream
+        if stream is None or self not in stream.cameras:
+            return
+        stream.cameras.remove(self)
+        if stream.cameras:
+            return
+        streams = self.hub.data.get(_STREAMS) or {}
+        for key in [k for k, v in streams.items() if v is stream]:
+            del streams[key]
+        if stream.task is not None:
+            stream.task.cancel()  # leaves the `async with`: the connection is closed
+            await asyncio.gather(stream.task, return_exceptions=True)
