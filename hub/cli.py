@@ -136,13 +136,15 @@ def _hub_language(hub: Hub) -> str:
     return i18n.console_language(hub.language)
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
-        stream=sys.stderr,
+def _setup_logging(level: str, hub: Hub) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    # the hub's zone, asked per line: it is known once the config is read
+    handler.setFormatter(
+        i18n.ZonedLogFormatter(
+            "%(asctime)s %(levelname)-7s %(name)s: %(message)s", lambda: hub.time_zone
+        )
     )
+    logging.basicConfig(level=level, handlers=[handler])
     install_log_redaction()
 
 
@@ -220,8 +222,7 @@ def list_plugins(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-async def _run(args: argparse.Namespace, lang: str) -> int:
-    hub = _hub(args)
+async def _run(hub: Hub, args: argparse.Namespace) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -260,12 +261,13 @@ def run(args: argparse.Namespace, lang: str) -> int:
     if not args.config.is_dir():
         print(i18n.t("cli.no_config_dir", lang, path=args.config), file=sys.stderr)
         return 2
-    _setup_logging(args.log_level)
+    hub = _hub(args)
+    _setup_logging(args.log_level, hub)
     try:
         import uvloop  # the faster loop where it is installed
     except ImportError:
-        return asyncio.run(_run(args, lang))
-    return uvloop.run(_run(args, lang))
+        return asyncio.run(_run(hub, args))
+    return uvloop.run(_run(hub, args))
 
 
 def show_trace(args: argparse.Namespace, lang: str) -> int:

@@ -5,10 +5,13 @@ Ctrl-C stops the hub cleanly)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -220,8 +223,13 @@ async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
 ) -> None:
     config = tmp_path / "config"
     shutil.copytree(CONFIG, config)
-    async with sigap_run(config) as hub:
-        await hub.until(r"started: \d+ devices")
+    # a server clock in UTC, as most are: the log still speaks WITA
+    async with sigap_run(config, env={**os.environ, "TZ": "UTC"}) as hub:
+        started = await hub.until(r"started: \d+ devices")
+        stamp = datetime.strptime(started[:19], "%Y-%m-%d %H:%M:%S")
+        assert started[20:24] == "WITA", started
+        wita_now = datetime.now(ZoneInfo("Asia/Makassar")).replace(tzinfo=None)
+        assert abs((wita_now - stamp).total_seconds()) < 60, (started, wita_now)
         await hub.until(r"camera\.dinkes_lobi \(dinkes/lobi\): motion")
         await hub.until(r"siren\.dinkes_halaman \(dinkes\): SIREN ON")
         await hub.until(r"ALERT: \[Dinas Kesehatan\] Gerakan terdeteksi di lobi")

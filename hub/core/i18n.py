@@ -9,8 +9,9 @@ but never a crash.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from string import Formatter
 from zoneinfo import ZoneInfo
@@ -118,8 +119,28 @@ def format_time(
         if isinstance(when, int | float)
         else when.astimezone(zone)
     )
-    abbrev = _ZONE_NAMES.get(zone.key) or moment.strftime("%Z")
+    abbrev = zone_name(zone, moment)
     if lang == "id":
         month = _MONTHS_ID[moment.month - 1]
         return f"{moment.day} {month} {moment.year} {moment:%H.%M.%S} {abbrev}"
     return f"{moment.day} {moment:%b %Y %H:%M:%S} {abbrev}"
+
+
+def zone_name(zone: ZoneInfo, moment: datetime) -> str:
+    """What people call the zone: WITA, not the "+08" zoneinfo gives."""
+    return _ZONE_NAMES.get(zone.key) or moment.strftime("%Z")
+
+
+class ZonedLogFormatter(logging.Formatter):
+    """Log times in the hub's zone, named (`2026-11-28 10:19:21 WITA`),
+    whatever zone the server's clock is set to (often UTC): an operator
+    matches a log line to a camera's picture and a guard's report in WITA."""
+
+    def __init__(self, fmt: str, zone: Callable[[], ZoneInfo]) -> None:
+        super().__init__(fmt)
+        self.zone = zone  # asked per line
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        zone = self.zone()
+        moment = datetime.fromtimestamp(record.created, zone)
+        return f"{moment:%Y-%m-%d %H:%M:%S} {zone_name(zone, moment)}"
