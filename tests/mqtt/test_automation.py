@@ -8,6 +8,8 @@ import json
 import textwrap
 from pathlib import Path
 
+from hub.core.mqtt import MQTT
+from hub.testing import EventWaiter
 from hub.testing.mosquitto import Mosquitto
 
 from .test_connection import next_message
@@ -125,3 +127,37 @@ def test_topic_filters_are_checked_in_the_config():
         else:
             raise AssertionError(f"{bad!r} passed")
     assert _topic_filter("a/+/c/#") == "a/+/c/#"
+
+
+async def test_a_removed_automation_leaves_no_subscription_in_the_persistent_session(
+    hub_factory, mosquitto, observer, tmp_path
+):
+    def automation(topic: str) -> str:
+        return f"""\
+            - id: pintu
+              triggers:
+                - trigger: mqtt
+                  topic: {topic}
+              actions:
+                - event: pintu_bergerak
+            """
+
+    folder = write_config(tmp_path / "config", mosquitto, automation("gedung/lama/#"))
+    before = await hub_factory(config_dir=folder)
+    await before.stop()  # the broker keeps gedung/lama/# in the hub's session
+    # the admin moves the automation to other topics and starts the hub again
+    write_config(folder, mosquitto, automation("gedung/baru/#"))
+    hub = await hub_factory(config_dir=folder)
+    connection = hub.data[MQTT]
+    async with asyncio.timeout(5):
+        while connection.stale_filters:  # noqa: ASYNC110 - the unsubscribe has no event
+            await asyncio.sleep(0.02)
+    delivered: list[str] = []
+    receive = connection._client._sigap_on_message
+    connection._client._sigap_on_message = lambda raw: (delivered.append(raw.topic), receive(raw))
+    with EventWaiter(hub, "pintu_bergerak") as moved:
+        await observer.publish("gedung/lama/pintu", "buka", qos=1)
+        await observer.publish("gedung/baru/pintu", "buka", qos=1)
+        await moved.wait(5)
+    # in order from one publisher: had the old filter stayed, its message came first
+    assert delivered == ["gedung/baru/pintu"]

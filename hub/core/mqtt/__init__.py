@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
@@ -48,6 +49,9 @@ MQTT: HubKey[MqttConnection] = HubKey("mqtt")
 
 EVENT_MQTT_CONNECTED = "mqtt.connected"
 EVENT_MQTT_DISCONNECTED = "mqtt.disconnected"
+
+# The filters the hub's persistent session holds, kept between runs.
+SUBSCRIPTIONS_FILE = Path(".storage") / "mqtt_subscriptions.json"
 
 # How long start-up waits for the first connection attempt before going on
 # without the broker (the connection keeps retrying in the background).
@@ -121,6 +125,7 @@ def sigap_lifespan(hub: Hub) -> Any:
             reconnect_min=settings["reconnect_min"],
             reconnect_max=settings["reconnect_max"],
             on_state=on_state,
+            subscriptions_file=hub.config_dir / SUBSCRIPTIONS_FILE,
         )
         connection.start()
         try:

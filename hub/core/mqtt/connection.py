@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
 import random
 import socket
 import ssl
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiomqtt
@@ -286,8 +288,12 @@ class MqttConnection:
         reconnect_min: float = 0.25,
         reconnect_max: float = 4.0,
         on_state: Callable[[bool, str], None] | None = None,
+        subscriptions_file: Path | None = None,
     ) -> None:
         self.host, self.port = host, port
+        # the filters the hub's persistent session held when it last ran
+        self._subscriptions_file = subscriptions_file
+        self._stale: set[str] = set()
         self.client_id = client_id
         self.status_topic = status_topic
         self.reconnect_min, self.reconnect_max = reconnect_min, reconnect_max
@@ -349,15 +355,70 @@ class MqttConnection:
         self._runner = asyncio.get_running_loop().create_task(self._run(), name="mqtt connection")
 
     def hub_started(self) -> None:
-        """Everyone has subscribed: hand over the held messages, hold no more."""
+        """Everyone has subscribed: hand over the held messages, hold no more,
+        and drop the broker subscriptions nobody has any more."""
         held, self._held = self._held, None
         for message in held or ():
             self._dispatch(message, self._routes.get(message.topic) or self._route(message.topic))
+        # A filter of the last run that no one subscribed to this time (an
+        # automation removed, a device renamed) would stay in the persistent
+        # session for ever, the broker queueing its messages for nobody.
+        self._stale = self._read_subscriptions() - set(self._filters)
+        self._save_subscriptions()
+        if self._stale and self.connected:
+            self._spawn(self._drop_stale())
 
     def hub_stopping(self) -> None:
         """From now on subscribers leaving do not unsubscribe at the broker:
         the persistent session keeps queueing their messages for our return."""
         self._keep_broker_subscriptions = True
+        self._save_subscriptions()  # what reloads added since the start
+
+    @property
+    def stale_filters(self) -> frozenset[str]:
+        """Filters of the last run still to be unsubscribed at the broker."""
+        return frozenset(self._stale)
+
+    def _read_subscriptions(self) -> set[str]:
+        path = self._subscriptions_file
+        if path is None:
+            return set()
+        try:
+            saved = json.loads(path.read_text())
+        except FileNotFoundError:
+            return set()
+        except (OSError, ValueError) as err:
+            _LOGGER.warning("MQTT: cannot read %s: %s", path, err)
+            return set()
+        if not isinstance(saved, dict) or saved.get("client_id") != self.client_id:
+            return set()  # another session's
+        return {f for f in saved.get("filters", ()) if isinstance(f, str)}
+
+    def _save_subscriptions(self) -> None:
+        # a few hundred bytes, written at start and at stop: not worth a thread
+        path = self._subscriptions_file
+        if path is None:
+            return
+        saved = {"client_id": self.client_id, "filters": sorted(set(self._filters) | self._stale)}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(saved, indent=1))
+        except OSError as err:
+            _LOGGER.warning("MQTT: cannot write %s: %s", path, err)
+
+    async def _drop_stale(self) -> None:
+        for topic_filter in sorted(self._stale):
+            if topic_filter in self._filters:
+                self._stale.discard(topic_filter)  # subscribed again meanwhile
+                continue
+            try:
+                await self._client.unsubscribe(topic_filter)
+            except aiomqtt.MqttError as err:
+                _LOGGER.debug("MQTT: unsubscribing %s failed: %s", topic_filter, err)
+                return  # tried again on the next connect
+            self._stale.discard(topic_filter)
+            _LOGGER.info("MQTT: unsubscribed from %s, which nothing uses any more", topic_filter)
+        self._save_subscriptions()
 
     async def stop(self) -> None:
         """Say goodbye (status offline, retained) and disconnect cleanly."""
@@ -444,6 +505,8 @@ class MqttConnection:
             await self._client.subscribe([(f.filter, f.qos) for f in self._filters.values()])
             for f in self._filters.values():
                 f.granted_qos = f.qos
+        if self._stale:
+            await self._drop_stale()
         if self._stopping:
             return  # stop() came while we subscribed: never announce online after it
         self._client.publish_nowait(self.status_topic, "online", 1, True)
