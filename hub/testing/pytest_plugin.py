@@ -20,8 +20,12 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
 
     `config` is the parsed YAML (a dict) or None to read `config_dir`;
     entry-point autoload is off unless `autoload=True`. The hub is started
-    unless `start=False`, and always stopped at the end of the test."""
+    unless `start=False`, and always stopped at the end of the test. A
+    plugin failure the hub recorded (what `sigap plugins` shows as FAILED)
+    fails the test, unless it passed `expect_failures=True`: a fault a user
+    would see is never passed over in silence."""
     hubs: list[Hub] = []
+    tolerant: set[int] = set()
 
     async def factory(
         config: Mapping[str, Any] | None = None,
@@ -31,6 +35,7 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
         autoload: bool = False,
         block: Sequence[str] = (),
         start: bool = True,
+        expect_failures: bool = False,
     ) -> Hub:
         hub = Hub(
             config_dir if config_dir is not None else tmp_path,
@@ -40,6 +45,8 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
             config=config,
         )
         hubs.append(hub)
+        if expect_failures:
+            tolerant.add(id(hub))
         if start:
             await hub.start()
         return hub
@@ -47,3 +54,8 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
     yield factory
     for hub in reversed(hubs):
         await hub.stop()
+    unexpected = [
+        str(failure) for hub in hubs if id(hub) not in tolerant for failure in hub.plugins.failures
+    ]
+    if unexpected:
+        pytest.fail("plugin failures the test did not expect:\n" + "\n".join(unexpected))

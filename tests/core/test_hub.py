@@ -120,6 +120,7 @@ async def test_a_failed_setup_is_not_cleaned_up_and_the_rest_starts(
     hub_factory, log: list[str]
 ) -> None:
     hub = await hub_factory(
+        expect_failures=True,
         config=CONFIG,
         plugins=[Journal("broken", log, setup_fails=True), Journal("fine", log), SirenPlugin()],
     )
@@ -135,6 +136,7 @@ async def test_a_cleanup_that_raises_is_contained_and_the_hub_still_stops(
     hub_factory, log: list[str]
 ) -> None:
     hub = await hub_factory(
+        expect_failures=True,
         config=CONFIG,
         plugins=[Journal("first", log), Journal("messy", log, cleanup_fails=True), SirenPlugin()],
     )
@@ -150,7 +152,7 @@ async def test_a_cleanup_that_raises_is_contained_and_the_hub_still_stops(
 async def test_background_tasks_are_cancelled_at_stop_and_their_faults_recorded(
     hub_factory,
 ) -> None:
-    hub = await hub_factory(config={}, plugins=[SirenPlugin()])
+    hub = await hub_factory(expect_failures=True, config={}, plugins=[SirenPlugin()])
     waiting = hub.create_task(asyncio.sleep(3600), "waits forever")
 
     async def broken() -> None:
@@ -169,7 +171,7 @@ async def test_background_tasks_are_cancelled_at_stop_and_their_faults_recorded(
 async def test_a_listener_naming_its_plugin_as_owner_is_recorded_against_it(
     hub_factory,
 ) -> None:
-    hub = await hub_factory(config={}, plugins=[SirenPlugin()])
+    hub = await hub_factory(expect_failures=True, config={}, plugins=[SirenPlugin()])
 
     def broken(event: Event) -> None:
         raise RuntimeError("boom")
@@ -204,7 +206,9 @@ class SamePlatformPlugin:
 
 
 async def test_the_first_loaded_plugin_keeps_a_platform_name(hub_factory) -> None:
-    hub = await hub_factory(config={}, plugins=[SirenPlugin(), SamePlatformPlugin()], start=False)
+    hub = await hub_factory(
+        expect_failures=True, config={}, plugins=[SirenPlugin(), SamePlatformPlugin()], start=False
+    )
     hub.load()
     assert hub.platforms["siren"]["journal"] is JournalSiren
     (failure,) = hub.plugins.failures

@@ -53,7 +53,9 @@ async def test_every_kind_of_fault_is_contained(
     faulty, hub_factory, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        hub = await hub_factory(config=CONFIG, plugins=["hub.plugins.demo"], autoload=True)
+        hub = await hub_factory(
+            config=CONFIG, plugins=["hub.plugins.demo"], autoload=True, expect_failures=True
+        )
     assert hub.stage == "running"
 
     # each failure is recorded against the plugin's own name, at its stage
@@ -98,7 +100,9 @@ async def test_every_kind_of_fault_is_contained(
 
 
 async def test_a_failing_event_handler_is_reported_each_time(faulty, hub_factory) -> None:
-    hub = await hub_factory(config=CONFIG, plugins=["hub.plugins.demo"], autoload=True)
+    hub = await hub_factory(
+        config=CONFIG, plugins=["hub.plugins.demo"], autoload=True, expect_failures=True
+    )
     for _ in range(3):
         hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi"})
     assert stages(hub, "faulty_event") == ["event"] * 3
