@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import voluptuous as vol
 
 from .hookspecs import hookimpl
-from .i18n import Text
-from .platform import Device, DeviceError, Notification
+from .i18n import Text, message, register
+from .platform import Device, DeviceError, Notification, kind
 from .services import ServiceCall
 
 if TYPE_CHECKING:
@@ -32,6 +32,29 @@ TARGET = {
     vol.Optional("site"): _str_list,
     vol.Optional("area"): _str_list,
 }
+
+
+register(
+    {
+        "entity.no_target": {
+            "en": "{service}: name an entity_id, site or area to act on",
+            "id": "{service}: sebutkan entity_id, site atau area yang dituju",
+        },
+        "entity.not_configured": {
+            "en": "{entity_id} is not a configured {kind}",
+            "id": "{entity_id} bukan {kind} yang terdaftar di konfigurasi",
+        },
+        "entity.none_found": {
+            "en": "no {kind} found for {where}",
+            "id": "tidak ada {kind} yang ditemukan untuk {where}",
+        },
+        "entity.failed": {
+            "en": "{service} failed for {failures}",
+            "id": "{service} gagal untuk {failures}",
+        },
+        "entity.failure": {"en": "{entity_id}: {error}", "id": "{entity_id}: {error}"},
+    }
+)
 
 
 class NoTarget(DeviceError):
@@ -67,12 +90,14 @@ class DeviceRegistry:
         never "all sirens in the city"."""
         ids, sites, areas = data.get("entity_id"), data.get("site"), data.get("area")
         if not (ids or sites or areas):
-            raise NoTarget(f"{domain}: name an entity_id, site or area to act on")
+            raise NoTarget(Text("entity.no_target", service=domain))
         found: dict[str, Device] = {}
         for entity_id in ids or ():
             device = self._devices.get(entity_id)
             if device is None or device.domain != domain:
-                raise NoTarget(f"{entity_id} is not a configured {domain}")
+                raise NoTarget(
+                    Text("entity.not_configured", entity_id=entity_id, kind=kind(domain))
+                )
             found[entity_id] = device
         if sites or areas:
             for device in self.all(domain):
@@ -83,7 +108,7 @@ class DeviceRegistry:
                 found[device.entity_id] = device
         if not found:
             where = ", ".join(f"{k}={v}" for k, v in data.items() if k in ("site", "area"))
-            raise NoTarget(f"no {domain} found for {where}")
+            raise NoTarget(Text("entity.none_found", kind=kind(domain), where=where))
         return list(found.values())
 
 
@@ -93,12 +118,12 @@ async def _each(devices: Iterable[Device], act: Callable[[Any], Any], what: str)
     devices = list(devices)
     results = await asyncio.gather(*(act(d) for d in devices), return_exceptions=True)
     failures = [
-        f"{d.entity_id}: {r}"
+        Text("entity.failure", entity_id=d.entity_id, error=message(r))
         for d, r in zip(devices, results, strict=True)
         if isinstance(r, BaseException)
     ]
     if failures:
-        raise DeviceError(f"{what} failed for " + "; ".join(failures))
+        raise DeviceError(Text("entity.failed", service=what, failures=failures))
 
 
 def _entity_service(

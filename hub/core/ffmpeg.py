@@ -13,7 +13,22 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import ffmpeg
 
+from . import i18n
 from .platform import DeviceError
+
+i18n.register(
+    {
+        "ffmpeg.no_picture": {
+            "en": "{what}: no picture within {seconds} s (ffmpeg stopped)",
+            "id": "{what}: tidak ada gambar dalam {seconds} detik (ffmpeg dihentikan)",
+        },
+        "ffmpeg.failed": {
+            "en": "{what}: ffmpeg failed: {error}",
+            "id": "{what}: ffmpeg gagal: {error}",
+        },
+        "ffmpeg.exit_code": {"en": "exit code {code}", "id": "kode keluar {code}"},
+    }
+)
 
 FFMPEG = "ffmpeg"
 
@@ -102,16 +117,18 @@ async def run(args: Sequence[str], limit: float, *, what: str, hide: Sequence[st
         async with asyncio.timeout(limit):
             out, err = await proc.communicate()
     except TimeoutError:
-        raise FfmpegError(f"{what}: no picture within {limit:.0f} s (ffmpeg stopped)") from None
+        raise FfmpegError(
+            i18n.Text("ffmpeg.no_picture", what=what, seconds=f"{limit:.0f}")
+        ) from None
     finally:
         await reap(proc)
     if proc.returncode != 0:
         text = err.decode(errors="replace").strip().splitlines()
-        last = text[-1] if text else f"exit code {proc.returncode}"
+        last: str = text[-1] if text else i18n.Text("ffmpeg.exit_code", code=proc.returncode)
         for secret in hide:
-            if secret:
+            if secret and secret in last:
                 last = last.replace(secret, "***")
-        raise FfmpegError(f"{what}: ffmpeg failed: {last}")
+        raise FfmpegError(i18n.Text("ffmpeg.failed", what=what, error=last))
     return out
 
 

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from string import Formatter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 LANGUAGES = ("id", "en")
@@ -40,6 +41,9 @@ def register(messages: Mapping[str, Mapping[str, str]]) -> None:
         missing = [lang for lang in LANGUAGES if lang not in texts]
         if missing:
             raise ValueError(f"message {key!r} lacks {', '.join(missing)}")
+        if _CATALOG.get(key, texts) != texts:
+            # two rooms picking one key would silently swap each other's words
+            raise ValueError(f"message {key!r} is already registered with other words")
         _CATALOG[key] = dict(texts)
 
 
@@ -76,9 +80,45 @@ class Text(str):
     def __reduce__(self) -> tuple[object, ...]:
         return (_text, (self.key, self.values))
 
+    def as_dict(self) -> dict[str, Any]:
+        """The key and values as JSON data (nested Texts too), for a file a
+        reader in another language renders later: `Text.from_dict(data)`."""
+        return {"key": self.key, "values": {k: _plain(v) for k, v in self.values.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Text:
+        values = data.get("values") or {}
+        return cls(str(data["key"]), **{k: _from_plain(v) for k, v in values.items()})
+
 
 def _text(key: str, values: dict[str, object]) -> Text:
     return Text(key, **values)
+
+
+def _plain(value: object) -> Any:
+    if isinstance(value, Text):
+        return value.as_dict()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    return str(value)
+
+
+def _from_plain(value: Any) -> object:
+    if isinstance(value, dict) and "key" in value:
+        return Text.from_dict(value)
+    if isinstance(value, list):
+        return [_from_plain(v) for v in value]
+    return value
+
+
+def message(err: BaseException) -> str:
+    """What an exception says: its Text when it was raised with one (so it
+    renders in the reader's language later), else its str."""
+    if len(err.args) == 1 and isinstance(err.args[0], Text):
+        return err.args[0]
+    return str(err)
 
 
 def render(text: object, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -92,7 +132,17 @@ def _render(key: str, lang: str, values: Mapping[str, object]) -> str:
         return key
     # Always formatted (unlike t()), so `{{` means a brace with or without values.
     text = texts.get(lang) or texts["en"]
-    return text.format(**{name: render(value, lang) for name, value in values.items()})
+    return text.format(**{name: _value(value, lang) for name, value in values.items()})
+
+
+def _value(value: object, lang: str) -> object:
+    # Numbers stay numbers (a message may format `{seconds:.0f}`); a list is
+    # a series of reasons, joined as the catalog's lists are: with "; ".
+    if isinstance(value, Text):
+        return value.render(lang)
+    if isinstance(value, list | tuple):
+        return "; ".join(render(v, lang) for v in value)
+    return value
 
 
 def placeholders(text: str) -> set[str]:

@@ -80,8 +80,27 @@ i18n.register(
         },
         "media.no_stream": {
             "en": "{entity_id}: no stream URL, so no clip",
-            "id": "{entity_id}: tidak ada URL stream, jadi tidak ada klip",
+            "id": "{entity_id}: tidak ada URL stream, sehingga klip tidak dapat direkam",
         },
+        "media.attempt": {"en": "{source}: {error}", "id": "{source}: {error}"},
+        "media.timed_out": {"en": "timed out", "id": "waktu habis"},
+        "media.no_picture": {
+            "en": "{entity_id}: the stream gave no picture",
+            "id": "{entity_id}: stream tidak menghasilkan gambar",
+        },
+        "media.http_status": {
+            "en": "{entity_id}: snapshot URL answered HTTP {status}",
+            "id": "{entity_id}: URL snapshot menjawab HTTP {status}",
+        },
+        "media.not_jpeg": {
+            "en": "{entity_id}: snapshot URL did not answer a JPEG",
+            "id": "{entity_id}: URL snapshot tidak mengirim gambar JPEG",
+        },
+        "media.ring_stopped": {
+            "en": "{entity_id}: the pre-roll ring stopped while recording a clip",
+            "id": "{entity_id}: rekaman pre-roll berhenti saat merekam klip",
+        },
+        "media.all_failed": {"en": "{errors}", "id": "{errors}"},
     }
 )
 
@@ -152,24 +171,23 @@ class MediaRoom:
             try:
                 image, source = await self._http_snapshot(camera), "http"
             except (DeviceError, aiohttp.ClientError, TimeoutError, OSError) as err:
-                attempts.append(f"HTTP: {_reason(err)}")
+                attempts.append(i18n.Text("media.attempt", source="HTTP", error=_reason(err)))
         if image is None and type(camera).snapshot is not Camera.snapshot:
             try:
                 async with asyncio.timeout(self.settings["ffmpeg_limit"]):
                     image, source = await camera.snapshot(), "platform"
             except (DeviceError, TimeoutError, OSError, NotImplementedError) as err:
-                attempts.append(f"{camera.platform}: {_reason(err)}")
+                attempts.append(
+                    i18n.Text("media.attempt", source=camera.platform, error=_reason(err))
+                )
         if image is None and camera.stream_url:
             try:
                 image, source = await self._rtsp_snapshot(camera), "rtsp"
             except DeviceError as err:
-                attempts.append(f"RTSP: {_reason(err)}")
+                attempts.append(i18n.Text("media.attempt", source="RTSP", error=_reason(err)))
         if image is None:
-            lang = self.hub.language
-            why = "; ".join(attempts) or i18n.t("media.no_urls", lang)
-            raise DeviceError(
-                i18n.t("media.no_snapshot", lang, entity_id=camera.entity_id, why=why)
-            )
+            why = attempts or i18n.Text("media.no_urls")
+            raise DeviceError(i18n.Text("media.no_snapshot", entity_id=camera.entity_id, why=why))
         path = self._new_path(camera, "jpg")
         await asyncio.to_thread(_write, path, image)
         record = await self._record("snapshot", camera, path, source, context)
@@ -209,7 +227,7 @@ class MediaRoom:
             hide=[url, camera.password or ""],
         )
         if not image.startswith(b"\xff\xd8"):
-            raise DeviceError(f"{camera.entity_id}: the stream gave no picture")
+            raise DeviceError(i18n.Text("media.no_picture", entity_id=camera.entity_id))
         return image
 
     # -- clips --------------------------------------------------------------------
@@ -231,9 +249,7 @@ class MediaRoom:
             source = "ring"
         else:
             if not camera.stream_url:
-                raise DeviceError(
-                    i18n.t("media.no_stream", self.hub.language, entity_id=camera.entity_id)
-                )
+                raise DeviceError(i18n.Text("media.no_stream", entity_id=camera.entity_id))
             url = ffmpeg.with_credentials(camera.stream_url, camera.username, camera.password)
             started = time.time()
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
@@ -426,7 +442,7 @@ class Ring:
                     break
                 if time.time() > deadline:
                     raise DeviceError(
-                        f"{self.camera.entity_id}: the pre-roll ring stopped while recording a clip"
+                        i18n.Text("media.ring_stopped", entity_id=self.camera.entity_id)
                     )
                 await asyncio.sleep(0.2)
             listing = work / "list.txt"
@@ -448,17 +464,19 @@ class Ring:
 
 async def _jpeg(resp: aiohttp.ClientResponse, camera: Camera) -> bytes:
     if resp.status != 200:
-        raise DeviceError(f"{camera.entity_id}: snapshot URL answered HTTP {resp.status}")
+        raise DeviceError(
+            i18n.Text("media.http_status", entity_id=camera.entity_id, status=resp.status)
+        )
     body = await resp.read()
     if not body.startswith(b"\xff\xd8"):
-        raise DeviceError(f"{camera.entity_id}: snapshot URL did not answer a JPEG")
+        raise DeviceError(i18n.Text("media.not_jpeg", entity_id=camera.entity_id))
     return body
 
 
 def _reason(err: BaseException) -> str:
     if isinstance(err, TimeoutError):
-        return "timed out"
-    return str(err) or type(err).__name__
+        return i18n.Text("media.timed_out")
+    return i18n.message(err) or type(err).__name__
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -522,7 +540,7 @@ async def _each_camera(cameras: list[Camera], act: Any) -> dict[str, Any]:
     """Act on every camera at once: a dead camera only fails its own entry."""
     results = await asyncio.gather(*(act(c) for c in cameras), return_exceptions=True)
     files: dict[str, str] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {}  # the reason, a Text when it has one
     for camera, result in zip(cameras, results, strict=True):
         if isinstance(result, MediaFile):
             files[camera.entity_id] = result.path
@@ -531,7 +549,7 @@ async def _each_camera(cameras: list[Camera], act: Any) -> dict[str, Any]:
         elif isinstance(result, BaseException):
             raise result
     if not files:
-        raise DeviceError("; ".join(errors.values()))
+        raise DeviceError(i18n.Text("media.all_failed", errors=list(errors.values())))
     return {"files": files, "errors": errors}
 
 

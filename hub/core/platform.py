@@ -31,20 +31,48 @@ class DeviceError(Exception):
     """A device could not do what it was asked; the message says which and why."""
 
 
+# What each domain's devices are called, in a sentence ("kind") and at its start ("Kind").
+_KINDS = {
+    "camera": ("camera", "kamera"),
+    "door": ("door", "pintu"),
+    "siren": ("siren", "sirene"),
+    "notify": ("messenger", "layanan pesan"),
+}
+
 i18n.register(
     {
+        **{f"device.kind.{d}": {"en": en, "id": id_} for d, (en, id_) in _KINDS.items()},
+        **{
+            f"device.Kind.{d}": {"en": en.capitalize(), "id": id_.capitalize()}
+            for d, (en, id_) in _KINDS.items()
+        },
         "device.unavailable": {
-            "en": "{entity_id} is unavailable (offline); the command was not sent",
-            "id": "{entity_id} tidak tersedia (offline); perintah tidak dikirim",
+            "en": "{kind} {entity_id} is unavailable (offline); the command was not sent",
+            "id": "{kind} {entity_id} tidak tersedia (offline); perintah tidak dikirim",
+        },
+        "device.no_ptz": {
+            "en": "{entity_id} does not support PTZ presets",
+            "id": "{entity_id} tidak mendukung preset PTZ",
         },
     }
 )
 
 
+def kind(domain_or_entity: str, *, capital: bool = False) -> str:
+    """What a domain's devices are called, in the reader's language
+    (`siren` -> "sirene"); an unknown domain as it is written."""
+    domain = domain_or_entity.partition(".")[0]
+    if domain not in _KINDS:
+        return domain
+    return i18n.Text(f"device.{'Kind' if capital else 'kind'}.{domain}")
+
+
 class DeviceUnavailable(DeviceError):
     def __init__(self, entity_id: str) -> None:
         # A Text: str() is the English; whoever shows it to a person renders it.
-        super().__init__(i18n.Text("device.unavailable", entity_id=entity_id))
+        super().__init__(
+            i18n.Text("device.unavailable", kind=kind(entity_id, capital=True), entity_id=entity_id)
+        )
 
 
 class Device:
@@ -173,7 +201,7 @@ class Camera(Device):
         raise NotImplementedError
 
     async def ptz_preset(self, preset: str, *, context: Context) -> None:
-        raise DeviceError(f"{self.entity_id} does not support PTZ presets")
+        raise DeviceError(i18n.Text("device.no_ptz", entity_id=self.entity_id))
 
 
 class Door(Device):

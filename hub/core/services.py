@@ -11,6 +11,21 @@ import voluptuous as vol
 
 from .bus import is_coroutine_callable
 from .context import Context
+from .i18n import Text, register
+
+register(
+    {
+        "service.not_registered": {
+            "en": "service {name} is not registered{hint}",
+            "id": "layanan {name} tidak terdaftar{hint}",
+        },
+        "service.invalid_data": {
+            "en": "invalid data for {service}: {errors}",
+            "id": "data tidak valid untuk {service}: {errors}",
+        },
+        "service.invalid_field": {"en": "{where}: {error}", "id": "{where}: {error}"},
+    }
+)
 
 
 class ServiceNotFound(LookupError):
@@ -18,8 +33,8 @@ class ServiceNotFound(LookupError):
         self.domain, self.service = domain, service
         name = f"{domain}.{service}"
         close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        super().__init__(f"service {name!r} is not registered{hint}")
+        hint = Text("config.did_you_mean", match=close[0]) if close else ""
+        super().__init__(Text("service.not_registered", name=repr(name), hint=hint))
 
 
 class ServiceValidationError(ValueError):
@@ -31,8 +46,8 @@ class ServiceValidationError(ValueError):
         parts = []
         for e in errors:
             where = ".".join(str(p) for p in e.path) or "data"
-            parts.append(f"{where}: {e.msg}")
-        super().__init__(f"invalid data for {domain}.{service}: " + "; ".join(parts))
+            parts.append(Text("service.invalid_field", where=where, error=e.msg))
+        super().__init__(Text("service.invalid_data", service=f"{domain}.{service}", errors=parts))
 
 
 class ServiceCall:

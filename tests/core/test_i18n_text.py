@@ -29,7 +29,9 @@ def test_a_text_is_its_english_and_renders_nested_texts_in_the_asked_language() 
 
 def test_an_unavailable_device_is_reported_in_both_languages() -> None:
     error = DeviceUnavailable("siren.dinkes_halaman")
-    assert str(error) == "siren.dinkes_halaman is unavailable (offline); the command was not sent"
+    assert str(error) == (
+        "Siren siren.dinkes_halaman is unavailable (offline); the command was not sent"
+    )
     assert i18n.render(error.args[0], "id") == (
-        "siren.dinkes_halaman tidak tersedia (offline); perintah tidak dikirim"
+        "Sirene siren.dinkes_halaman tidak tersedia (offline); perintah tidak dikirim"
     )

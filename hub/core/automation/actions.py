@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..context import Context
+from ..i18n import Text, console_language, message, register, render
 from ..services import ServiceNotFound, ServiceValidationError
 from .clock import Clock
 from .conditions import Check, ConditionCompiler, render_duration
@@ -24,6 +25,58 @@ if TYPE_CHECKING:
     from ..hub import Hub
 
 _LOGGER = logging.getLogger(__name__)
+
+register(
+    {
+        "automation.step": {
+            "en": "{path} ({kind}{alias})",
+            "id": "{path} ({kind}{alias})",
+        },
+        "automation.step_at": {
+            "en": "{path} ({kind}{alias}) at {file}:{line}",
+            "id": "{path} ({kind}{alias}) di {file}:{line}",
+        },
+        "automation.step_failed": {
+            "en": "step {step} failed: {error}",
+            "id": "langkah {step} gagal: {error}",
+        },
+        "automation.step_continues": {
+            "en": "automation {name}: step {step} failed, continuing (continue_on_error): {error}",
+            "id": "otomasi {name}: langkah {step} gagal, otomasi dilanjutkan"
+            " (continue_on_error): {error}",
+        },
+        "automation.stopped_with_error": {
+            "en": "stopped with an error: {reason}",
+            "id": "dihentikan dengan kesalahan: {reason}",
+        },
+        "automation.wait_template_timed_out": {
+            "en": "wait_template timed out",
+            "id": "batas waktu wait_template habis",
+        },
+        "automation.wait_for_trigger_timed_out": {
+            "en": "wait_for_trigger timed out",
+            "id": "batas waktu wait_for_trigger habis",
+        },
+        "automation.expected_mapping_got": {
+            "en": "expected a mapping, got {value}",
+            "id": "diharapkan pemetaan (kunci: nilai), didapat {value}",
+        },
+        "automation.for_each_list": {
+            "en": "for_each needs a list, got {value}",
+            "id": "for_each memerlukan daftar, didapat {value}",
+        },
+        "automation.count_number": {
+            "en": "count needs a number, got {value}",
+            "id": "count memerlukan angka, didapat {value}",
+        },
+    }
+)
+
+
+def error_text(err: BaseException) -> str:
+    """`TypeName: message`, the message a Text when the error has one."""
+    return Text("automation.error", type=type(err).__name__, error=message(err))
+
 
 Variables = Mapping[str, Any]
 
@@ -47,7 +100,7 @@ class StepFailed(Exception):
     def __init__(self, step: Step, cause: BaseException) -> None:
         self.step = step
         self.cause = cause
-        super().__init__(f"step {step.describe()} failed: {cause}")
+        super().__init__(Text("automation.step_failed", step=step.describe(), error=message(cause)))
 
 
 # Errors that continue_on_error never hides: they are mistakes in the
@@ -97,9 +150,17 @@ class Step:
         self.line = getattr(config, "line", None)
 
     def describe(self) -> str:
-        where = f" at {self.file}:{self.line}" if self.file and self.line else ""
         alias = f" '{self.alias}'" if self.alias else ""
-        return f"{self.path} ({self.kind}{alias}){where}"
+        if self.file and self.line:
+            return Text(
+                "automation.step_at",
+                path=self.path,
+                kind=self.kind,
+                alias=alias,
+                file=self.file,
+                line=self.line,
+            )
+        return Text("automation.step", path=self.path, kind=self.kind, alias=alias)
 
     async def execute(self, run: Run, variables: Variables) -> Variables:
         trace_step = run.trace.step(self.path, variables)
@@ -113,14 +174,15 @@ class Step:
                 trace_step.result = {"stop": err.reason, "error": err.error}
             raise
         except Exception as err:
-            trace_step.error = f"{type(err).__name__}: {err}"
+            trace_step.error = error_text(err)
             if self.continue_on_error and not isinstance(err, _NOT_CONTINUABLE):
-                _LOGGER.warning(
-                    "automation %s: step %s failed, continuing (continue_on_error): %s",
-                    run.automation.name,
-                    self.describe(),
-                    err,
+                text = Text(
+                    "automation.step_continues",
+                    name=run.automation.name,
+                    step=self.describe(),
+                    error=message(err),
                 )
+                _LOGGER.warning("%s", render(text, console_language(run.hub.language)))
                 return variables
             raise StepFailed(self, err) from err
         return variables if new is None else new
@@ -203,7 +265,9 @@ class ActionCompiler:
                 for renderer, raw in renderers:
                     rendered = renderer(variables) if renderer is not None else raw
                     if not isinstance(rendered, Mapping):
-                        raise TemplateError(str(raw), f"expected a mapping, got {rendered!r}")
+                        raise TemplateError(
+                            str(raw), Text("automation.expected_mapping_got", value=repr(rendered))
+                        )
                     payload.update(rendered)
             step.result = {
                 "params": {"domain": domain, "service": service, "service_data": payload}
@@ -273,7 +337,7 @@ class ActionCompiler:
             wait = {"completed": completed, "remaining": remaining}
             step.result = {"wait": wait}
             if not completed and not continue_on_timeout:
-                raise StopRun("wait_template timed out", error=False)
+                raise StopRun(Text("automation.wait_template_timed_out"), error=False)
             return {**variables, "wait": wait}
 
         return wait_template
@@ -312,7 +376,7 @@ class ActionCompiler:
             wait = {"trigger": trigger, "remaining": remaining}
             step.result = {"wait": wait}
             if trigger is None and not continue_on_timeout:
-                raise StopRun("wait_for_trigger timed out", error=False)
+                raise StopRun(Text("automation.wait_for_trigger_timed_out"), error=False)
             return {**variables, "wait": wait}
 
         return wait_for_trigger
@@ -459,7 +523,9 @@ class ActionCompiler:
                     if isinstance(for_each, str):
                         items = env.template(for_each).render(variables)
                     if not isinstance(items, list | tuple):
-                        raise TemplateError(str(for_each), f"for_each needs a list, got {items!r}")
+                        raise TemplateError(
+                            str(for_each), Text("automation.for_each_list", value=repr(items))
+                        )
                 else:
                     total = (
                         env.template(count).render(variables) if isinstance(count, str) else count
@@ -468,7 +534,7 @@ class ActionCompiler:
                         items = range(int(total))
                     except (TypeError, ValueError):
                         raise TemplateError(
-                            str(count), f"count needs a number, got {total!r}"
+                            str(count), Text("automation.count_number", value=repr(total))
                         ) from None
                 last = len(items)
                 for index, item in enumerate(items, start=1):

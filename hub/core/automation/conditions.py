@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import Text, message, register
 from ..state import State
 from .clock import clock_of
 from .schema import parse_duration
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
 Check = Callable[[Mapping[str, Any], "Trace | None"], bool]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+register(
+    {
+        "automation.entity_missing": {
+            "en": "{entity_id} does not exist (yet)",
+            "id": "{entity_id} tidak ada (belum ada)",
+        },
+    }
+)
 
 
 class ConditionError(Exception):
@@ -97,7 +108,7 @@ class ConditionCompiler:
             try:
                 result = test(variables, trace)
             except Exception as err:
-                step.error = str(err)
+                step.error = message(err)
                 raise
             step.result = {"result": result}
             return result
@@ -198,7 +209,7 @@ class ConditionCompiler:
             if "." in value:  # an entity whose state is a time or a date-time
                 state = hub.states.get(value)
                 if state is None:
-                    raise ConditionError(f"{value} does not exist (yet)")
+                    raise ConditionError(Text("automation.entity_missing", entity_id=value))
                 return parse_time_of_day(state.state, hub)
             return parse_time_of_day(value, hub)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
 from ..config.errors import display_path
-from ..i18n import Text, console_language, render
+from ..i18n import Text, console_language, message, render
 from ..keys import HubKey
 from .actions import ActionCompiler
 from .clock import clock_of
@@ -104,7 +104,7 @@ class AutomationEngine:
                     "automation %s (%s) could not attach: %s",
                     automation.name,
                     automation.where,
-                    result,
+                    render(message(result), console_language(self.hub.language)),
                 )
 
     async def stop(self, final: bool = True) -> None:

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..context import Context
-from .actions import ConditionFailed, Run, StepFailed, StopRun, run_sequence
+from ..i18n import Text, console_language, message, register, render
+from .actions import ConditionFailed, Run, StepFailed, StopRun, error_text, run_sequence
 from .templates import compile_value
 from .trace import STORED_TRACES, Trace
 
@@ -28,6 +29,15 @@ if TYPE_CHECKING:
     from .engine import AutomationEngine
 
 _LOGGER = logging.getLogger("hub.automation")
+
+register(
+    {
+        "automation.conditions_failed": {
+            "en": "conditions failed to evaluate: {error}",
+            "id": "kondisi gagal dievaluasi: {error}",
+        },
+    }
+)
 
 EVENT_AUTOMATION_TRIGGERED = "automation.triggered"
 
@@ -152,7 +162,7 @@ class Automation:
                     self.engine.traces.add(trace, self.stored_traces)
                     return DONE
         except Exception as err:  # a template error: this run stops, the hub goes on
-            self._failed(trace, f"conditions failed to evaluate: {err}")
+            self._failed(trace, Text("automation.conditions_failed", error=message(err)))
             self.engine.traces.add(trace, self.stored_traces)
             return DONE
         running = len(self.runs)
@@ -225,9 +235,11 @@ class Automation:
                 self.mode,
             )
 
-    def _failed(self, trace: Trace, message: str) -> None:
-        _LOGGER.error("automation %s (%s): %s", self.name, self.where, message)
-        trace.finish("error", message)
+    def _failed(self, trace: Trace, error: str) -> None:
+        """Log the error in the admin's language; the trace keeps it as a Text."""
+        lang = console_language(self.hub.language)
+        _LOGGER.error("automation %s (%s): %s", self.name, self.where, render(error, lang))
+        trace.finish("error", error)
 
     async def _run(
         self,
@@ -245,17 +257,17 @@ class Automation:
             trace.finish("aborted")
         except StopRun as stop:
             if stop.error:
-                self._failed(trace, f"stopped with an error: {stop.reason}")
+                self._failed(trace, Text("automation.stopped_with_error", reason=stop.reason))
             else:
                 trace.finish("finished")
         except StepFailed as err:
-            self._failed(trace, str(err))
+            self._failed(trace, message(err))
         except asyncio.CancelledError:
             trace.finish("cancelled")
             raise
         except Exception as err:  # never let a run take the hub down
             _LOGGER.exception("automation %s (%s): run failed", self.name, self.where)
-            trace.finish("error", f"{type(err).__name__}: {err}")
+            trace.finish("error", error_text(err))
 
     async def stop_runs(self) -> None:
         tasks = list(self.runs)

@@ -23,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..bus import Event
 from ..context import Context
+from ..i18n import Text, message, register
 from ..keys import HubKey
 from ..state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
 from .clock import clock_of
@@ -31,13 +32,30 @@ if TYPE_CHECKING:
     from ..hub import Hub
 
 
+register(
+    {
+        "automation.template_error": {
+            "en": "template {source}: {reason}",
+            "id": "template {source}: {reason}",
+        },
+        "automation.error": {"en": "{type}: {error}", "id": "{type}: {error}"},
+        "automation.template_run_syntax": {
+            "en": "syntax error: {error}",
+            "id": "kesalahan sintaks: {error}",
+        },
+    }
+)
+
+
 class TemplateError(Exception):
     """A template could not be compiled or rendered; says which and why."""
 
     def __init__(self, source: str, reason: str) -> None:
         self.source = source
         self.reason = reason
-        super().__init__(f"template {_short(source)!r}: {reason}")
+        super().__init__(
+            Text("automation.template_error", source=repr(_short(source)), reason=reason)
+        )
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -93,7 +111,9 @@ class Template:
         try:
             compiled = self._env.jinja.from_string(self.source)
         except jinja2.TemplateSyntaxError as err:
-            raise TemplateError(self.source, f"syntax error: {err.message}") from None
+            raise TemplateError(
+                self.source, Text("automation.template_run_syntax", error=err.message)
+            ) from None
         # Jinja keeps globals as a ChainMap and copies it on every render; a
         # plain dict copies several times faster (the hot path of an MQTT
         # payload template).
@@ -110,7 +130,9 @@ class Template:
         except TemplateError:
             raise
         except Exception as err:
-            raise TemplateError(self.source, f"{type(err).__name__}: {err}") from None
+            raise TemplateError(
+                self.source, Text("automation.error", type=type(err).__name__, error=message(err))
+            ) from None
 
     def render(self, variables: Mapping[str, Any]) -> Any:
         if self.is_static:

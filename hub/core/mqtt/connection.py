@@ -25,6 +25,7 @@ from typing import Any
 import aiomqtt
 import paho.mqtt.client as paho
 
+from .. import i18n
 from ..bus import Unsubscribe
 from .topics import check_filter, check_topic, has_wildcard, matches
 
@@ -39,16 +40,29 @@ _MAX_HELD = 100_000
 _STOP_TIMEOUT = 15.0
 
 
+i18n.register(
+    {
+        "mqtt.not_connected": {
+            "en": "MQTT broker {host}:{port} is not connected; the message to {topic} was not sent"
+            " (the hub keeps reconnecting)",
+            "id": "broker MQTT {host}:{port} tidak terhubung; pesan ke {topic} tidak terkirim"
+            " (hub terus mencoba menyambung kembali)",
+        },
+        "mqtt.cannot_publish": {
+            "en": "cannot publish to {topic}: {error}",
+            "id": "tidak dapat mengirim (publish) ke {topic}: {error}",
+        },
+    }
+)
+
+
 class MqttError(Exception):
     """An MQTT operation failed; the message says which and why."""
 
 
 class MqttNotConnected(MqttError):
-    def __init__(self, host: str, port: int, what: str) -> None:
-        super().__init__(
-            f"MQTT broker {host}:{port} is not connected; {what} was not sent "
-            "(the hub keeps reconnecting)"
-        )
+    def __init__(self, host: str, port: int, topic: str) -> None:
+        super().__init__(i18n.Text("mqtt.not_connected", host=host, port=port, topic=topic))
 
 
 class Message:
@@ -660,13 +674,15 @@ class MqttConnection:
     ) -> None:
         """`publish` for code that cannot await (the hot path of handlers)."""
         if not self._connected.is_set():
-            raise MqttNotConnected(self.host, self.port, f"the message to {topic}")
+            raise MqttNotConnected(self.host, self.port, topic)
         try:
             rc = self._client.publish_nowait(topic, payload, qos, retain)
         except ValueError as err:
             check_topic(topic)
-            raise MqttError(f"cannot publish to {topic}: {err}") from None
+            raise MqttError(i18n.Text("mqtt.cannot_publish", topic=topic, error=str(err))) from None
         if rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
-            raise MqttError(f"cannot publish to {topic}: {paho.error_string(rc)}")
+            raise MqttError(
+                i18n.Text("mqtt.cannot_publish", topic=topic, error=paho.error_string(rc))
+            )
         if rc == paho.MQTT_ERR_NO_CONN and qos == 0:
-            raise MqttNotConnected(self.host, self.port, f"the message to {topic}")
+            raise MqttNotConnected(self.host, self.port, topic)

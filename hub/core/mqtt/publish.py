@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
+from .. import i18n
 from ..services import ServiceCall
 from .connection import MqttConnection
 from .topics import InvalidTopic, check_topic
@@ -21,7 +22,7 @@ def _topic(value: Any) -> str:
     try:
         return check_topic(str(value))
     except InvalidTopic as err:
-        raise vol.Invalid(str(err)) from None
+        raise vol.Invalid(i18n.message(err)) from None
 
 
 SCHEMA = {

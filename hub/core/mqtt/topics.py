@@ -2,6 +2,35 @@
 
 from __future__ import annotations
 
+from .. import i18n
+
+i18n.register(
+    {
+        "mqtt.filter_empty": {
+            "en": "a topic filter cannot be empty",
+            "id": "filter topik tidak boleh kosong",
+        },
+        "mqtt.filter_too_long": {
+            "en": "a topic filter is at most 65535 bytes",
+            "id": "filter topik paling panjang 65535 byte",
+        },
+        "mqtt.hash_level": {
+            "en": "{topic}: '#' must be a whole level and the last one",
+            "id": "{topic}: '#' harus mengisi satu tingkat penuh dan menjadi tingkat terakhir",
+        },
+        "mqtt.plus_level": {
+            "en": "{topic}: '+' must be a whole level",
+            "id": "{topic}: '+' harus mengisi satu tingkat penuh",
+        },
+        "mqtt.topic_empty": {"en": "a topic cannot be empty", "id": "topik tidak boleh kosong"},
+        "mqtt.wildcard_publish": {
+            "en": "{topic}: wildcards '+' and '#' are for subscribing, not publishing",
+            "id": "{topic}: wildcard '+' dan '#' hanya untuk berlangganan (subscribe),"
+            " bukan untuk mengirim (publish)",
+        },
+    }
+)
+
 
 class InvalidTopic(ValueError):
     pass
@@ -10,24 +39,24 @@ class InvalidTopic(ValueError):
 def check_filter(topic_filter: str) -> str:
     """Return the filter, or raise InvalidTopic saying what is wrong with it."""
     if not topic_filter:
-        raise InvalidTopic("a topic filter cannot be empty")
+        raise InvalidTopic(i18n.Text("mqtt.filter_empty"))
     if len(topic_filter.encode()) > 65535:
-        raise InvalidTopic("a topic filter is at most 65535 bytes")
+        raise InvalidTopic(i18n.Text("mqtt.filter_too_long"))
     levels = topic_filter.split("/")
     for i, level in enumerate(levels):
         if "#" in level and (level != "#" or i != len(levels) - 1):
-            raise InvalidTopic(f"{topic_filter!r}: '#' must be a whole level and the last one")
+            raise InvalidTopic(i18n.Text("mqtt.hash_level", topic=repr(topic_filter)))
         if "+" in level and level != "+":
-            raise InvalidTopic(f"{topic_filter!r}: '+' must be a whole level")
+            raise InvalidTopic(i18n.Text("mqtt.plus_level", topic=repr(topic_filter)))
     return topic_filter
 
 
 def check_topic(topic: str) -> str:
     """A topic to publish to: no wildcards."""
     if not topic:
-        raise InvalidTopic("a topic cannot be empty")
+        raise InvalidTopic(i18n.Text("mqtt.topic_empty"))
     if "+" in topic or "#" in topic:
-        raise InvalidTopic(f"{topic!r}: wildcards '+' and '#' are for subscribing, not publishing")
+        raise InvalidTopic(i18n.Text("mqtt.wildcard_publish", topic=repr(topic)))
     return topic
 
 

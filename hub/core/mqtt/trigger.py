@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
+from .. import i18n
 from ..automation.templates import template_env
 from ..bus import Unsubscribe
 from ..context import Context
@@ -31,7 +32,7 @@ def _topic_filter(value: Any) -> str:
     try:
         return check_filter(str(value))
     except InvalidTopic as err:
-        raise vol.Invalid(str(err)) from None
+        raise vol.Invalid(i18n.message(err)) from None
 
 
 class MqttTrigger(TriggerPlatform):
