@@ -22,7 +22,7 @@ from .config import (
 )
 from .context import Context
 from .entities import DeviceRegistry
-from .i18n import console_language
+from .i18n import Text, console_language, message
 from .keys import HubData
 from .platform import DEVICE_DOMAINS, Device, TriggerPlatform
 from .plugins import PluginManager
@@ -66,6 +66,7 @@ class Hub:
         used instead of reading configuration.yaml (tests)."""
         self.config_dir = Path(config_dir)
         self.plugins = PluginManager(plugins, autoload=autoload, block=block)
+        self.plugins.language = lambda: self.console_language
         self.bus = EventBus(on_listener_error=self._listener_failed)
         self.states = StateMachine(self.bus)
         self.services = ServiceRegistry()
@@ -97,6 +98,11 @@ class Hub:
     @property
     def language(self) -> str:
         return str(self.settings.get("language", "id"))
+
+    @property
+    def console_language(self) -> str:
+        """The language of the log and the terminal: SIGAP_LANG, else hub.language."""
+        return console_language(self.language)
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -228,7 +234,7 @@ class Hub:
         for device, result in zip(devices, results, strict=True):
             if isinstance(result, Exception):
                 self._device_failed(type(device), device.entity_id, result)
-                device.set_available(False, f"failed to start: {result}")
+                device.set_available(False, Text("device.failed_to_start", error=message(result)))
 
     def _device_failed(self, cls: type, entity_id: str, err: BaseException) -> None:
         plugin = self.plugins.plugin_of(cls.__module__) or cls.__module__

@@ -50,6 +50,14 @@ i18n.register(
             "en": "{kind} {entity_id} is unavailable (offline); the command was not sent",
             "id": "{kind} {entity_id} tidak tersedia (offline); perintah tidak dikirim",
         },
+        "device.unavailable_log": {
+            "en": "{entity_id} ({site}) is unavailable: {reason}",
+            "id": "{entity_id} ({site}) tidak tersedia: {reason}",
+        },
+        "device.failed_to_start": {
+            "en": "failed to start: {error}",
+            "id": "gagal dijalankan: {error}",
+        },
         "device.no_ptz": {
             "en": "{entity_id} does not support PTZ presets",
             "id": "{entity_id} tidak mendukung preset PTZ",
@@ -148,7 +156,10 @@ class Device:
         if available:
             self.log.info("%s (%s) is available again", self.entity_id, self.site)
         else:
-            self.log.warning("%s (%s) is unavailable: %s", self.entity_id, self.site, reason)
+            said = i18n.Text(
+                "device.unavailable_log", entity_id=self.entity_id, site=self.site, reason=reason
+            )
+            self.log.warning("%s", said.render(self.hub.console_language))
         self._write(context)
         self.fire(event, {"reason": reason} if reason else None, context)
 

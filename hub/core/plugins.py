@@ -17,7 +17,7 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, i18n
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,7 +44,46 @@ class PluginFailure:
     when: float = field(default_factory=time.time)
 
     def __str__(self) -> str:
-        return f"{self.plugin}: failed in {self.stage}: {self.error}"
+        return self.render("en")
+
+    def render(self, lang: str) -> str:
+        return i18n.render(self.text(), lang)
+
+    def text(self) -> i18n.Text:
+        return i18n.Text(
+            "plugins.failure", plugin=self.plugin, stage=stage_text(self.stage), error=self.error
+        )
+
+
+i18n.register(
+    {
+        "plugins.failure": {
+            "en": "{plugin}: failed in {stage}: {error}",
+            "id": "{plugin}: gagal pada {stage}: {error}",
+        },
+        "plugins.log_failure": {
+            "en": "plugin {plugin} failed in {stage}: {error}",
+            "id": "plugin {plugin} gagal pada {stage}: {error}",
+        },
+        "plugins.error": {"en": "{type}: {error}", "id": "{type}: {error}"},
+        "plugins.stage.load": {"en": "load", "id": "pemuatan"},
+        "plugins.stage.setup": {"en": "setup", "id": "penyiapan"},
+        "plugins.stage.cleanup": {"en": "cleanup", "id": "pembersihan"},
+        "plugins.stage.event": {"en": "event", "id": "penanganan event"},
+        "plugins.stage.hook": {"en": "hook {name}", "id": "hook {name}"},
+        "plugins.stage.device": {"en": "device {name}", "id": "perangkat {name}"},
+        "plugins.stage.task": {"en": "task {name}", "id": "tugas {name}"},
+    }
+)
+
+
+def stage_text(stage: str) -> str:
+    """A stage ("load", "device camera.x", ...) in words a reader's language has."""
+    word, _, name = stage.partition(" ")
+    key = f"plugins.stage.{word}"
+    if not i18n.has(key):
+        return stage
+    return i18n.Text(key, name=name) if name else i18n.Text(key)
 
 
 @dataclass(slots=True)
@@ -75,6 +114,8 @@ class PluginManager:
         self.blocked = set(block)
         self.info: dict[str, PluginInfo] = {}
         self.failures: list[PluginFailure] = []
+        #: the language failures are logged in (the hub sets its console language)
+        self.language: Any = lambda: i18n.console_language(i18n.DEFAULT_LANGUAGE)
         self._module_prefixes: list[tuple[str, str]] = []
 
     # -- loading ----------------------------------------------------------
@@ -154,18 +195,20 @@ class PluginManager:
     # -- faults -------------------------------------------------------------------
 
     def record_failure(self, plugin: str, stage: str, err: BaseException | str) -> None:
-        text = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
-        self.failures.append(PluginFailure(plugin, stage, text))
+        text = (
+            err
+            if isinstance(err, str)
+            else i18n.Text("plugins.error", type=type(err).__name__, error=i18n.message(err))
+        )
+        failure = PluginFailure(plugin, stage, text)
+        self.failures.append(failure)
+        said = i18n.Text(
+            "plugins.log_failure", plugin=plugin, stage=stage_text(stage), error=text
+        ).render(self.language())
         if isinstance(err, BaseException):
-            _LOGGER.error(
-                "plugin %s failed in %s: %s\n%s",
-                plugin,
-                stage,
-                text,
-                "".join(traceback.format_exception(err)).rstrip(),
-            )
+            _LOGGER.error("%s\n%s", said, "".join(traceback.format_exception(err)).rstrip())
         else:
-            _LOGGER.error("plugin %s failed in %s: %s", plugin, stage, text)
+            _LOGGER.error("%s", said)
 
     def plugin_of(self, module_or_owner: str) -> str | None:
         """Which plugin a module (or `module.function` owner) belongs to."""

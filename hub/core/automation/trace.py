@@ -4,7 +4,9 @@ runs of each automation.
 A trace records references, not copies: the variables in effect at a step
 (scopes are replaced, never changed in place, so a reference stays true),
 the result mapping and the error. Turning them into something people read
-happens in `as_dict()`, when someone asks.
+happens in `as_dict()`, when someone asks. An error (or a stop reason) that
+is a Text keeps its key and values beside its English (`error_text`,
+`result_text`), so a reader renders it in their own language later.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from ..bus import Event
 from ..context import Context
+from ..i18n import Text
 from ..state import State
 
 STORED_TRACES = 10
@@ -121,21 +124,29 @@ class Trace:
                 previous = step.variables
             if step.result is not None:
                 item["result"] = plain(step.result)
+                texts = {k: v.as_dict() for k, v in step.result.items() if isinstance(v, Text)}
+                if texts:
+                    item["result_text"] = texts
             if step.error is not None:
-                item["error"] = step.error
+                item["error"] = str(step.error)
+                if isinstance(step.error, Text):
+                    item["error_text"] = step.error.as_dict()
             steps.setdefault(step.path, []).append(item)
-        return {
+        rendered = {
             "item_id": self.item_id,
             "run_id": self.run_id,
             "state": "running" if self.running else "stopped",
             "script_execution": self.script_execution,
-            "error": self.error,
+            "error": None if self.error is None else str(self.error),
             "timestamp": {"start": self.started, "finish": self.finished},
             "trigger": plain(self.trigger),
             "context": self.context.as_dict(),
             "trigger_context": self.trigger_context.as_dict() if self.trigger_context else None,
             "trace": steps,
         }
+        if isinstance(self.error, Text):
+            rendered["error_text"] = self.error.as_dict()
+        return rendered
 
 
 def plain(value: Any, depth: int = 0) -> Any:

@@ -84,11 +84,52 @@ i18n.register(
             "en": "  context {id} (caused by {parent})",
             "id": "  konteks {id} (disebabkan oleh {parent})",
         },
+        "trace.step_error": {"en": "ERROR", "id": "KESALAHAN"},
+        "trace.execution.finished": {"en": "finished", "id": "selesai"},
+        "trace.execution.aborted": {
+            "en": "aborted",
+            "id": "dihentikan oleh kondisi",
+        },
+        "trace.execution.cancelled": {"en": "cancelled", "id": "dibatalkan"},
+        "trace.execution.error": {"en": "error", "id": "gagal"},
+        "trace.execution.failed_conditions": {
+            "en": "failed_conditions",
+            "id": "kondisi tidak terpenuhi",
+        },
+        "trace.execution.failed_single": {
+            "en": "failed_single",
+            "id": "tidak dijalankan (mode single: masih berjalan)",
+        },
+        "trace.execution.failed_max_runs": {
+            "en": "failed_max_runs",
+            "id": "tidak dijalankan (batas jumlah jalannya tercapai)",
+        },
+        "trace.execution.running": {"en": "running", "id": "sedang berjalan"},
+        "trace.execution.stopped": {"en": "stopped", "id": "berhenti"},
     }
 )
 
 
-def _summary(result: dict[str, Any]) -> str:
+def _text(plain: Any, data: Any, lang: str) -> str:
+    """What a saved trace says in `lang`: its Text (`*_text`) rendered when
+    the file has one and this version knows it, else the stored English (a
+    file written before texts were saved, or a plugin's own words)."""
+    if isinstance(data, dict):
+        try:
+            return i18n.Text.from_dict(data).render(lang)
+        except (KeyError, IndexError, ValueError, TypeError):
+            pass  # written by another version with other placeholders
+    return str(plain)
+
+
+def _execution(name: Any, lang: str) -> str:
+    key = f"trace.execution.{name}"
+    return i18n.t(key, lang) if i18n.has(key) else str(name)
+
+
+def _summary(result: dict[str, Any], texts: dict[str, Any], lang: str) -> str:
+    if texts:
+        result = {k: _text(v, texts.get(k), lang) for k, v in result.items()}
     if "params" in result:
         params = result["params"]
         data = json.dumps(params.get("service_data"), ensure_ascii=False, default=str)
@@ -120,7 +161,8 @@ def format_document(document: dict[str, Any], lang: str, zone: Any) -> list[str]
     ]
     for trace in traces:
         started = trace["timestamp"]["start"]
-        error = f": {trace['error']}" if trace.get("error") else ""
+        error = trace.get("error")
+        error = f": {_text(error, trace.get('error_text'), lang)}" if error else ""
         lines.append("")
         lines.append(
             i18n.t(
@@ -128,7 +170,7 @@ def format_document(document: dict[str, Any], lang: str, zone: Any) -> list[str]
                 lang,
                 run_id=trace["run_id"],
                 time=i18n.format_time(started, zone, lang),
-                execution=trace.get("script_execution") or trace.get("state"),
+                execution=_execution(trace.get("script_execution") or trace.get("state"), lang),
                 error=error,
             )
         )
@@ -143,8 +185,9 @@ def format_document(document: dict[str, Any], lang: str, zone: Any) -> list[str]
             offset = step["timestamp"] - started
             text = f"    +{offset * 1000:8.1f} ms  {step['path']}"
             if "result" in step:
-                text += f"  {_summary(step['result'])}"
+                text += f"  {_summary(step['result'], step.get('result_text') or {}, lang)}"
             if "error" in step:
-                text += f"  ERROR {step['error']}"
+                label = i18n.t("trace.step_error", lang)
+                text += f"  {label} {_text(step['error'], step.get('error_text'), lang)}"
             lines.append(text)
     return lines

@@ -33,6 +33,52 @@ i18n.register(
             "en": "{key} is not a key of a {dialect} device{hint}",
             "id": "{key} bukan kunci perangkat {dialect}{hint}",
         },
+        "mqtt_devices.no_mqtt": {
+            "en": "{entity_id} speaks MQTT: add an `mqtt:` section (host, port)"
+            " to configuration.yaml",
+            "id": "{entity_id} memakai MQTT: tambahkan bagian `mqtt:` (host, port)"
+            " di configuration.yaml",
+        },
+        "mqtt_devices.command_failed": {
+            "en": "{entity_id}: {error}",
+            "id": "{entity_id}: {error}",
+        },
+        "mqtt_devices.says": {
+            "en": "{topic} says {payload}",
+            "id": "{topic} melaporkan {payload}",
+        },
+        "mqtt_devices.broker_lost": {
+            "en": "MQTT broker {broker} is not connected",
+            "id": "broker MQTT {broker} tidak terhubung",
+        },
+        "mqtt_devices.siren_on": {
+            "en": "{entity_id} ({site}): siren on for at most {seconds} s ({dialect})",
+            "id": "{entity_id} ({site}): sirene menyala paling lama {seconds} detik ({dialect})",
+        },
+        "mqtt_devices.siren_unconfirmed": {
+            "en": "{entity_id} ({site}): {command} not confirmed by the device within {seconds} s",
+            "id": "{entity_id} ({site}): perintah {command} tidak dikonfirmasi perangkat"
+            " dalam {seconds} detik",
+        },
+        "mqtt_devices.siren_refused": {
+            "en": "{entity_id} ({site}): the device refused {command}: {refused}",
+            "id": "{entity_id} ({site}): perangkat menolak perintah {command}: {refused}",
+        },
+        "mqtt_devices.door_unconfirmed": {
+            "en": "{entity_id} ({site}): relay did not confirm {expected} within {seconds} s",
+            "id": "{entity_id} ({site}): relai tidak mengonfirmasi {expected}"
+            " dalam {seconds} detik",
+        },
+        "mqtt_devices.door_forced": {
+            "en": "{entity_id} ({site}): door forced (opened while locked)",
+            "id": "{entity_id} ({site}): pintu dibobol (terbuka saat terkunci)",
+        },
+        "mqtt_devices.door_held_open": {
+            "en": "{entity_id} ({site}): door held open over {seconds} s",
+            "id": "{entity_id} ({site}): pintu terbuka terlalu lama (lebih dari {seconds} detik)",
+        },
+        "mqtt_devices.state.locked": {"en": "locked", "id": "terkunci"},
+        "mqtt_devices.state.unlocked": {"en": "unlocked", "id": "tidak terkunci"},
     }
 )
 
@@ -40,6 +86,13 @@ i18n.register(
 BASE_KEYS = ("platform", "id", "name", "site", "area")
 
 STATE_UNCONFIRMED = "unconfirmed"
+
+
+def log_text(device: Any, key: str, **values: Any) -> str:
+    """A log line about `device` in the admin's language."""
+    return i18n.Text(key, entity_id=device.entity_id, site=device.site, **values).render(
+        device.hub.console_language
+    )
 
 
 def dialect_schema(common: Mapping[Any, Any], dialects: Mapping[str, Any]) -> Callable[[Any], Any]:
@@ -82,10 +135,7 @@ def dialect_schema(common: Mapping[Any, Any], dialects: Mapping[str, Any]) -> Ca
 def connection_of(device: Any) -> MqttConnection:
     connection = device.hub.data.get(MQTT)
     if connection is None:
-        raise DeviceError(
-            f"{device.entity_id} speaks MQTT: add an `mqtt:` section (host, port) "
-            "to configuration.yaml"
-        )
+        raise DeviceError(i18n.Text("mqtt_devices.no_mqtt", entity_id=device.entity_id))
     return connection
 
 
@@ -97,7 +147,11 @@ async def publish_commands(device: Any, commands: list[tuple[str, str]]) -> None
         for topic, payload in commands:
             await connection.publish(topic, payload, qos=1, retain=False)
     except MqttError as err:
-        raise DeviceError(f"{device.entity_id}: {err}") from None
+        raise DeviceError(
+            i18n.Text(
+                "mqtt_devices.command_failed", entity_id=device.entity_id, error=i18n.message(err)
+            )
+        ) from None
 
 
 class Confirmation:
@@ -136,12 +190,17 @@ async def follow_availability(
         available = read(message.payload)
         if available is not None:
             last_word[:] = [available]
-            device.set_available(
-                available, "" if available else f"{topic} says {message.text!r}", Context()
+            reason = (
+                ""
+                if available
+                else i18n.Text("mqtt_devices.says", topic=topic, payload=repr(message.text))
             )
+            device.set_available(available, reason, Context())
 
     def broker_lost(event: Any) -> None:
-        device.set_available(False, f"MQTT broker {event.data.get('broker')} is not connected")
+        device.set_available(
+            False, i18n.Text("mqtt_devices.broker_lost", broker=str(event.data.get("broker")))
+        )
 
     def broker_back(event: Any) -> None:
         # with an availability topic, its retained message (sent again on

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import voluptuous as vol
 
-from hub import Context, Door, MqttMessage
+from hub import Context, Door, MqttMessage, i18n
 
 from .base import (
     STATE_UNCONFIRMED,
@@ -22,6 +22,7 @@ from .base import (
     connection_of,
     dialect_schema,
     follow_availability,
+    log_text,
     publish_commands,
 )
 
@@ -179,12 +180,15 @@ class MqttDoor(Door):
 
     def _unconfirmed(self, expected: str, context: Context) -> None:
         self._pending = None
+        seconds = f"{self.config['confirm_timeout']:.1f}"
         self.log.error(
-            "%s (%s): relay did not confirm %s within %.1f s",
-            self.entity_id,
-            self.site,
-            expected,
-            self.config["confirm_timeout"],
+            "%s",
+            log_text(
+                self,
+                "mqtt_devices.door_unconfirmed",
+                expected=i18n.Text(f"mqtt_devices.state.{expected}"),
+                seconds=seconds,
+            ),
         )
         self.set_state(STATE_UNCONFIRMED, {"expected": expected}, context)
         self.fire(EVENT_DOOR_UNCONFIRMED, {"expected": expected, "door": self.entity_id}, context)
@@ -216,9 +220,7 @@ class MqttDoor(Door):
         if self.contact_open:
             self.fire("door.opened", data)
             if self.relay is not True:
-                self.log.warning(
-                    "%s (%s): door forced (opened while locked)", self.entity_id, self.site
-                )
+                self.log.warning("%s", log_text(self, "mqtt_devices.door_forced"))
                 self.fire("door.forced", data)
             loop = asyncio.get_running_loop()
             self._held = loop.call_later(self.config["held_open_after"], self._held_open)
@@ -234,7 +236,7 @@ class MqttDoor(Door):
         if self.contact_open:
             seconds = self.config["held_open_after"]
             self.log.warning(
-                "%s (%s): door held open over %.0f s", self.entity_id, self.site, seconds
+                "%s", log_text(self, "mqtt_devices.door_held_open", seconds=f"{seconds:.0f}")
             )
             self.fire("door.held_open", {"door": self.entity_id, "seconds": seconds})
 

@@ -21,6 +21,7 @@ from .base import (
     connection_of,
     dialect_schema,
     follow_availability,
+    log_text,
     publish_commands,
 )
 from .dialects import DIALECTS, Dialect
@@ -87,11 +88,10 @@ class MqttSiren(Siren):
             loop = asyncio.get_running_loop()
             self._hub_off = loop.call_later(seconds, self._switch_off_from_hub, context)
         self.log.warning(
-            "%s (%s): siren on for at most %.0f s (%s)",
-            self.entity_id,
-            self.site,
-            seconds,
-            self.dialect.name,
+            "%s",
+            log_text(
+                self, "mqtt_devices.siren_on", seconds=f"{seconds:.0f}", dialect=self.dialect.name
+            ),
         )
 
     async def turn_off(self, *, context: Context) -> None:
@@ -133,17 +133,12 @@ class MqttSiren(Siren):
         self._pending = None
         timeout = self.config["confirm_timeout"]
         if refused is None:
-            self.log.error(
-                "%s (%s): %s not confirmed by the device within %.1f s",
-                self.entity_id,
-                self.site,
-                command,
-                timeout,
+            said = log_text(
+                self, "mqtt_devices.siren_unconfirmed", command=command, seconds=f"{timeout:.1f}"
             )
         else:
-            self.log.error(
-                "%s (%s): the device refused %s: %s", self.entity_id, self.site, command, refused
-            )
+            said = log_text(self, "mqtt_devices.siren_refused", command=command, refused=refused)
+        self.log.error("%s", said)
         self.set_state(
             STATE_UNCONFIRMED,
             {"expected": expected, "command": command, "refused": refused},
