@@ -15,6 +15,7 @@ import aiohttp
 import voluptuous as vol
 from yarl import URL
 
+from . import i18n
 from .camera_activity import CameraActivity
 from .keys import HubKey
 from .link import LinkWatch
@@ -23,6 +24,31 @@ from .platform import Camera
 _LOGGER = logging.getLogger(__name__)
 # A part larger than this is garbage, not an event: drop the buffer.
 MAX_BUFFER = 1 << 20
+
+
+i18n.register(
+    {
+        "stream.event_stream": {"en": "event stream", "id": "stream event"},
+        "stream.closed": {
+            "en": "{what}: the camera closed the stream",
+            "id": "{what}: kamera menutup stream",
+        },
+        "stream.silent": {
+            "en": "{what}: silent for {seconds} s",
+            "id": "{what}: tidak ada data selama {seconds} detik",
+        },
+        "stream.error": {"en": "{what}: {type}: {error}", "id": "{what}: {type}: {error}"},
+        "stream.auth": {
+            "en": "the camera refused the user name or password for the {what} (HTTP 401)",
+            "id": "kamera menolak nama pengguna atau kata sandi untuk {what} (HTTP 401)",
+        },
+        "stream.camera_reason": {"en": "{entity_id}: {reason}", "id": "{entity_id}: {reason}"},
+        "stream.reconnecting": {
+            "en": "{entity_id} ({site}): {reason}; reconnecting in {seconds} s",
+            "id": "{entity_id} ({site}): {reason}; menyambung kembali dalam {seconds} detik",
+        },
+    }
+)
 
 
 @dataclass(slots=True)
@@ -135,7 +161,7 @@ class EventStream:
         password: str | None,
         silence: float = 30.0,
         complete: Callable[[bytes], bool] | None = None,
-        what: str = "event stream",
+        what: str = i18n.Text("stream.event_stream"),
     ) -> None:
         self.url = url
         self.username = username
@@ -157,19 +183,20 @@ class EventStream:
                 refused = False
                 try:
                     await self._once(session)
-                    reason = f"{self.what}: the camera closed the stream"
+                    reason = i18n.Text("stream.closed", what=self.what)
                 except asyncio.CancelledError:
                     raise
                 except StreamAuthError:
                     refused = True
-                    reason = (
-                        f"the camera refused the user name or password for the {self.what}"
-                        " (HTTP 401)"
-                    )
+                    reason = i18n.Text("stream.auth", what=self.what)
                 except TimeoutError:
-                    reason = f"{self.what}: silent for {self.silence:.0f} s"
+                    reason = i18n.Text(
+                        "stream.silent", what=self.what, seconds=f"{self.silence:.0f}"
+                    )
                 except (aiohttp.ClientError, OSError) as err:
-                    reason = f"{self.what}: {type(err).__name__}: {err}"
+                    reason = i18n.Text(
+                        "stream.error", what=self.what, type=type(err).__name__, error=str(err)
+                    )
                 await asyncio.sleep(self._failed(reason, refused))
 
     def _failed(self, reason: str, refused: bool) -> float:
@@ -178,15 +205,20 @@ class EventStream:
         for camera in self.cameras:
             # a refusal names the camera: the admin fixes its password
             delays.append(
-                camera.link.failed(f"{camera.entity_id}: {reason}" if refused else reason)
+                camera.link.failed(
+                    i18n.Text("stream.camera_reason", entity_id=camera.entity_id, reason=reason)
+                    if refused
+                    else reason
+                )
             )
         delay = min(delays, default=1.0)
         if self.cameras:
             first = self.cameras[0]
-            first.log.warning(
-                "%s (%s): %s; reconnecting in %.1f s",
-                ", ".join(c.entity_id for c in self.cameras), first.site, reason, delay,
+            said = i18n.Text(
+                "stream.reconnecting", entity_id=", ".join(c.entity_id for c in self.cameras),
+                site=first.site, reason=reason, seconds=f"{delay:.1f}",
             )  # fmt: skip
+            first.log.warning("%s", said.render(first.hub.console_language))
         return delay
 
     async def _once(self, session: aiohttp.ClientSession) -> None:

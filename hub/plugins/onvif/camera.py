@@ -16,9 +16,9 @@ import zeep.exceptions
 from onvif import ONVIFCamera
 from onvif.exceptions import ONVIFError
 
-from hub import Camera, CameraActivity, Context, DeviceError, LinkWatch
+from hub import Camera, CameraActivity, Context, DeviceError, LinkWatch, i18n
 
-from . import messages
+from . import messages  # noqa: F401  (registers our words)
 from .events import PULSE_KINDS, CameraEvent, parse
 
 # The share of a subscription's life after which it is renewed.
@@ -129,9 +129,10 @@ class OnvifCamera(Camera):
                 await asyncio.sleep(min(1.0, self.config["pull_timeout"]))
                 continue
             except CameraAuthError as err:
-                delay = self.link.failed(str(err))
-                self.set_available(False, str(err))
-                self.log.error("%s", err)
+                reason = i18n.message(err)
+                delay = self.link.failed(reason)
+                self.set_available(False, reason)
+                self.log.error("%s", i18n.render(reason, self.hub.console_language))
                 await self._close_device()
                 await asyncio.sleep(max(delay, 10.0))
             except Exception as err:
@@ -140,17 +141,18 @@ class OnvifCamera(Camera):
                 reason = self._describe(err)
                 delay = self.link.failed(reason)
                 self._mark_stale(reason)
-                self.log.warning(
-                    "%s (%s): %s; retrying in %.0f s", self.entity_id, self.site, reason, delay
-                )
+                said = i18n.Text("onvif.retrying", entity_id=self.entity_id, site=self.site,
+                    reason=reason, seconds=f"{delay:.0f}",
+                )  # fmt: skip
+                self.log.warning("%s", said.render(self.hub.console_language))
                 await self._close_device()
                 await asyncio.sleep(delay)
 
     def _describe(self, err: BaseException) -> str:
         if isinstance(err, TimeoutError):
-            return t_(self, "onvif.timeout", host=self.config["host"])
-        text = str(err) or type(err).__name__
-        return t_(self, "onvif.unreachable", host=self.config["host"], error=text)
+            return i18n.Text("onvif.timeout", host=self.config["host"])
+        text = i18n.message(err) or type(err).__name__
+        return i18n.Text("onvif.unreachable", host=self.config["host"], error=text)
 
     def _mark_stale(self, reason: str) -> None:
         """Until the new subscription reports, what we last heard may be old."""
@@ -196,7 +198,7 @@ class OnvifCamera(Camera):
             media = await device.create_media_service()
             profiles = await media.GetProfiles()
             if not profiles:
-                raise DeviceError(f"{self.entity_id}: the camera has no media profiles")
+                raise DeviceError(i18n.Text("onvif.no_profiles", entity_id=self.entity_id))
             self._profile_token = _pick_profile(profiles, cfg["profile"], self.entity_id)
             stream = await media.GetStreamUri(
                 {
@@ -237,16 +239,13 @@ class OnvifCamera(Camera):
         )
         self.clock_offset = round((camera_now - dt.datetime.now(dt.UTC)).total_seconds(), 1)
         if abs(self.clock_offset) > self.config["clock_tolerance"]:
-            self.log.warning(
-                "%s",
-                t_(
-                    self,
-                    "onvif.clock_off",
-                    entity_id=self.entity_id,
-                    host=self.config["host"],
-                    offset=f"{self.clock_offset:+.0f}",
-                ),
+            said = i18n.Text(
+                "onvif.clock_off",
+                entity_id=self.entity_id,
+                host=self.config["host"],
+                offset=f"{self.clock_offset:+.0f}",
             )
+            self.log.warning("%s", said.render(self.hub.console_language))
 
     def _auth_message(self) -> str:
         off = self.clock_offset
@@ -255,15 +254,13 @@ class OnvifCamera(Camera):
             and abs(off) > self.config["clock_tolerance"]
             and not self.config["adjust_time"]
         ):
-            return t_(
-                self,
+            return i18n.Text(
                 "onvif.auth_clock",
                 entity_id=self.entity_id,
                 host=self.config["host"],
                 offset=f"{off:+.0f}",
             )
-        return t_(
-            self,
+        return i18n.Text(
             "onvif.auth",
             entity_id=self.entity_id,
             host=self.config["host"],
@@ -316,7 +313,7 @@ class OnvifCamera(Camera):
                     f"PT{int(self.config['subscription_time'])}S"
                 )
         except zeep.exceptions.Fault as err:
-            raise SubscriptionLost(t_(self, "onvif.renew_refused", error=err.message)) from err
+            raise SubscriptionLost(i18n.Text("onvif.renew_refused", error=err.message)) from err
         self._schedule_renew(result)
 
     async def _pull_forever(self) -> None:
@@ -332,7 +329,7 @@ class OnvifCamera(Camera):
                         {"Timeout": dt.timedelta(seconds=int(wait)), "MessageLimit": 100}
                     )
             except zeep.exceptions.Fault as err:
-                raise SubscriptionLost(t_(self, "onvif.pull_fault", error=err.message)) from err
+                raise SubscriptionLost(i18n.Text("onvif.pull_fault", error=err.message)) from err
             if self.link.failing_since is not None or not self.available:
                 self.link.ok()  # healthy once a pull is answered, not at subscribe
             for message in result.NotificationMessage or ():
@@ -363,7 +360,7 @@ class OnvifCamera(Camera):
         self.require_available()
         device = self._device
         if device is None:
-            raise DeviceError(f"{self.entity_id} is not connected yet")
+            raise DeviceError(i18n.Text("onvif.not_connected", entity_id=self.entity_id))
         async with asyncio.timeout(REQUEST_TIMEOUT):
             ptz = await device.create_ptz_service()
             presets = await ptz.GetPresets({"ProfileToken": self._profile_token})
@@ -377,8 +374,15 @@ class OnvifCamera(Camera):
                 None,
             )
             if token is None:
-                known = ", ".join(f"{p.token} ({p.Name})" for p in presets or ()) or "none"
-                raise DeviceError(f"{self.entity_id} has no PTZ preset {preset!r}; it has: {known}")
+                known = ", ".join(f"{p.token} ({p.Name})" for p in presets or ())
+                raise DeviceError(
+                    i18n.Text(
+                        "onvif.no_preset",
+                        entity_id=self.entity_id,
+                        preset=repr(preset),
+                        known=known or i18n.Text("onvif.none"),
+                    )
+                )
             await ptz.GotoPreset({"ProfileToken": self._profile_token, "PresetToken": token})
         self.log.info("%s (%s): PTZ to preset %s", self.entity_id, self.site, preset)
 
@@ -392,18 +396,21 @@ def _pick_profile(profiles: list[Any], wanted: int | str, entity_id: str) -> str
     if isinstance(wanted, int):
         if wanted >= len(profiles):
             raise DeviceError(
-                f"{entity_id}: profile {wanted} asked, the camera has {len(profiles)}"
+                i18n.Text(
+                    "onvif.profile_out_of_range",
+                    entity_id=entity_id,
+                    wanted=wanted,
+                    count=len(profiles),
+                )
             )
         return profiles[wanted].token
     for profile in profiles:
         if wanted in (profile.token, profile.Name):
             return profile.token
     names = ", ".join(p.token for p in profiles)
-    raise DeviceError(f"{entity_id}: no media profile {wanted!r}; the camera has {names}")
-
-
-def t_(camera: Camera, key: str, **values: Any) -> str:
-    return messages.t(key, camera.hub.language, **values)
+    raise DeviceError(
+        i18n.Text("onvif.no_profile", entity_id=entity_id, wanted=repr(wanted), names=names)
+    )
 
 
 class _SetupGate:

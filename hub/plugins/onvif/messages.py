@@ -43,6 +43,31 @@ i18n.register(
             "id": "kamera membuang langganan event (SOAP fault: {error});"
             " kemungkinan kamera restart",
         },
+        "onvif.not_connected": {
+            "en": "{entity_id} is not connected yet",
+            "id": "{entity_id} belum terhubung",
+        },
+        "onvif.no_preset": {
+            "en": "{entity_id} has no PTZ preset {preset}; it has: {known}",
+            "id": "{entity_id} tidak memiliki preset PTZ {preset}; yang tersedia: {known}",
+        },
+        "onvif.none": {"en": "none", "id": "tidak ada"},
+        "onvif.no_profiles": {
+            "en": "{entity_id}: the camera has no media profiles",
+            "id": "{entity_id}: kamera tidak memiliki profil media",
+        },
+        "onvif.profile_out_of_range": {
+            "en": "{entity_id}: profile {wanted} asked, the camera has {count}",
+            "id": "{entity_id}: profil {wanted} diminta, kamera hanya memiliki {count}",
+        },
+        "onvif.no_profile": {
+            "en": "{entity_id}: no media profile {wanted}; the camera has {names}",
+            "id": "{entity_id}: tidak ada profil media {wanted}; kamera memiliki {names}",
+        },
+        "onvif.retrying": {
+            "en": "{entity_id} ({site}): {reason}; retrying in {seconds} s",
+            "id": "{entity_id} ({site}): {reason}; dicoba lagi dalam {seconds} detik",
+        },
     }
 )
 
