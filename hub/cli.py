@@ -7,10 +7,12 @@ import asyncio
 import gc
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from . import __version__
 from .core import i18n
@@ -74,6 +76,83 @@ i18n.register(
             "en": "Stopping Sigap...",
             "id": "Menghentikan Sigap...",
         },
+        # -- argparse's own words, and ours ---------------------------------
+        "cli.usage": {"en": "usage: ", "id": "penggunaan: "},
+        "cli.positionals": {"en": "positional arguments", "id": "argumen posisional"},
+        "cli.options": {"en": "options", "id": "opsi"},
+        "cli.help": {
+            "en": "show this help message and exit",
+            "id": "tampilkan pesan bantuan ini lalu keluar",
+        },
+        "cli.version": {
+            "en": "show program's version number and exit",
+            "id": "tampilkan nomor versi program lalu keluar",
+        },
+        "cli.error": {"en": "{prog}: error: {message}", "id": "{prog}: kesalahan: {message}"},
+        "cli.error.required": {
+            "en": "the following arguments are required: {names}",
+            "id": "argumen berikut wajib diisi: {names}",
+        },
+        "cli.error.choice": {
+            "en": "invalid choice: {value} (choose from {choices})",
+            "id": "pilihan tidak valid: {value} (pilih dari {choices})",
+        },
+        "cli.error.unrecognized": {
+            "en": "unrecognized arguments: {names}",
+            "id": "argumen tidak dikenal: {names}",
+        },
+        "cli.error.one_argument": {
+            "en": "expected one argument",
+            "id": "diharapkan satu argumen",
+        },
+        "cli.error.argument": {
+            "en": "argument {name}: {message}",
+            "id": "argumen {name}: {message}",
+        },
+        "cli.help.run": {
+            "en": "run the hub until Ctrl-C / SIGTERM",
+            "id": "jalankan hub sampai Ctrl-C / SIGTERM",
+        },
+        "cli.help.check_config": {
+            "en": "validate the configuration and list every error",
+            "id": "periksa konfigurasi dan tampilkan semua kesalahan",
+        },
+        "cli.help.plugins": {
+            "en": "list loaded plugins, their platforms and failures",
+            "id": "tampilkan plugin yang dimuat, platformnya, dan kegagalannya",
+        },
+        "cli.help.trace": {
+            "en": "show the last runs of an automation, step by step",
+            "id": "tampilkan eksekusi terakhir sebuah otomasi, langkah demi langkah",
+        },
+        "cli.help.config": {
+            "en": "config folder holding configuration.yaml (default: ./config)",
+            "id": "folder konfigurasi berisi configuration.yaml (bawaan: ./config)",
+        },
+        "cli.help.block": {
+            "en": "do not load plugin NAME (repeatable)",
+            "id": "jangan muat plugin NAME (dapat diulang)",
+        },
+        "cli.help.log_level": {
+            "en": "how much the log says (default: INFO, or SIGAP_LOG_LEVEL)",
+            "id": "seberapa rinci log ditulis (bawaan: INFO, atau SIGAP_LOG_LEVEL)",
+        },
+        "cli.help.automation": {
+            "en": "its id, entity id or alias",
+            "id": "id, entity id, atau alias otomasinya",
+        },
+        "cli.help.json": {"en": "print the traces as JSON", "id": "cetak jejak sebagai JSON"},
+        # -- the `sigap plugins` table --------------------------------------
+        "cli.plugin.ok": {"en": "ok", "id": "ok"},
+        "cli.plugin.failed": {"en": "FAILED", "id": "GAGAL"},
+        "cli.plugin.not_loaded": {"en": "not loaded", "id": "tidak dimuat"},
+        "cli.plugin.source.core": {"en": "core", "id": "inti"},
+        "cli.plugin.source.builtin": {"en": "builtin", "id": "bawaan"},
+        "cli.plugin.source.given": {"en": "given", "id": "diberikan"},
+        "cli.plugin.source.entry_point": {
+            "en": "entry point {name}",
+            "id": "entry point {name}",
+        },
         "cli.plugin_failures_at_start": {
             "en": "{count} plugin fault(s) at start; the rest of the hub runs. Plugins:",
             "id": "{count} kegagalan plugin saat mulai; bagian hub lainnya tetap jalan. Plugin:",
@@ -82,14 +161,75 @@ i18n.register(
 )
 
 
+# argparse's error messages (Python 3.11+), as patterns: what they say in our words.
+_ARGPARSE_ERRORS = (
+    (re.compile(r"the following arguments are required: (?P<names>.*)"), "cli.error.required"),
+    (
+        re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)"),
+        "cli.error.choice",
+    ),
+    (re.compile(r"unrecognized arguments: (?P<names>.*)"), "cli.error.unrecognized"),
+    (re.compile(r"expected one argument"), "cli.error.one_argument"),
+)
+_ARGUMENT_ERROR = re.compile(r"argument (?P<name>[^:]+): (?P<message>.*)", re.DOTALL)
+
+
+def _argparse_error(message: str, lang: str) -> str:
+    match = _ARGUMENT_ERROR.fullmatch(message)
+    if match:
+        inner = _argparse_error(match["message"], lang)
+        return i18n.t("cli.error.argument", lang, name=match["name"], message=inner)
+    for pattern, key in _ARGPARSE_ERRORS:
+        match = pattern.fullmatch(message)
+        if match:
+            return i18n.t(key, lang, **match.groupdict())
+    return message
+
+
+def _parser_class(lang: str) -> type[argparse.ArgumentParser]:
+    """An ArgumentParser whose own words (usage, section titles, -h, errors)
+    are in `lang`: argparse has them only in English, through gettext."""
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+            prefix = i18n.t("cli.usage", lang) if prefix is None else prefix
+            super().add_usage(usage, actions, groups, prefix)
+
+    class Parser(argparse.ArgumentParser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("formatter_class", Formatter)
+            kwargs["add_help"] = False
+            super().__init__(*args, **kwargs)
+            self._positionals.title = i18n.t("cli.positionals", lang)
+            self._optionals.title = i18n.t("cli.options", lang)
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help=i18n.t("cli.help", lang),
+            )
+
+        def error(self, message: str) -> NoReturn:
+            self.print_usage(sys.stderr)
+            said = i18n.t("cli.error", lang, prog=self.prog, message=_argparse_error(message, lang))
+            self.exit(2, said + "\n")
+
+    return Parser
+
+
 def _parser(lang: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser_class(lang)(
         prog="sigap",
         description=i18n.t("cli.description", lang),
         epilog=i18n.t("cli.epilog", lang),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"sigap {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"sigap {__version__}",
+        help=i18n.t("cli.version", lang),
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -99,31 +239,32 @@ def _parser(lang: str) -> argparse.ArgumentParser:
             default="config",
             metavar="DIR",
             type=Path,
-            help="config folder holding configuration.yaml (default: ./config)",
+            help=i18n.t("cli.help.config", lang),
         )
         p.add_argument(
             "--block",
             action="append",
             default=[],
             metavar="NAME",
-            help="do not load plugin NAME (repeatable)",
+            help=i18n.t("cli.help.block", lang),
         )
 
-    run = sub.add_parser("run", help="run the hub until Ctrl-C / SIGTERM")
+    run = sub.add_parser("run", help=i18n.t("cli.help.run", lang))
     common(run)
     run.add_argument(
         "--log-level",
         default=os.environ.get("SIGAP_LOG_LEVEL", "INFO"),
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help=i18n.t("cli.help.log_level", lang),
     )
-    check = sub.add_parser("check-config", help="validate the configuration and list every error")
+    check = sub.add_parser("check-config", help=i18n.t("cli.help.check_config", lang))
     common(check)
-    plugins = sub.add_parser("plugins", help="list loaded plugins, their platforms and failures")
+    plugins = sub.add_parser("plugins", help=i18n.t("cli.help.plugins", lang))
     common(plugins)
-    trace = sub.add_parser("trace", help="show the last runs of an automation, step by step")
+    trace = sub.add_parser("trace", help=i18n.t("cli.help.trace", lang))
     common(trace)
-    trace.add_argument("automation", metavar="AUTOMATION", help="its id, entity id or alias")
-    trace.add_argument("--json", action="store_true", help="print the traces as JSON")
+    trace.add_argument("automation", metavar="AUTOMATION", help=i18n.t("cli.help.automation", lang))
+    trace.add_argument("--json", action="store_true", help=i18n.t("cli.help.json", lang))
     return parser
 
 
@@ -181,9 +322,18 @@ def check_config(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-def plugin_table(hub: Hub) -> list[str]:
+def _source(source: str, lang: str) -> str:
+    """Where a plugin came from ("core", "builtin", "entry point <dist>"), in `lang`."""
+    if source.startswith("entry point "):
+        return i18n.t("cli.plugin.source.entry_point", lang, name=source[len("entry point ") :])
+    key = f"cli.plugin.source.{source}"
+    return i18n.t(key, lang) if i18n.has(key) else source
+
+
+def plugin_table(hub: Hub, lang: str = "en") -> list[str]:
     """One line per plugin: name, ok/FAILED, where it came from, what it
     provides. A plugin that failed to load is listed too, as FAILED."""
+    ok, failed = i18n.t("cli.plugin.ok", lang), i18n.t("cli.plugin.failed", lang)
     lines = []
     for name, info in hub.plugins.info.items():
         provides = [
@@ -197,27 +347,29 @@ def plugin_table(hub: Hub) -> list[str]:
             for p, cls in hub.trigger_platforms.items()
             if hub.plugins.plugin_of(cls.__module__) == name
         ]
-        status = "FAILED" if hub.plugins.failed(name) else "ok"
+        status = failed if hub.plugins.failed(name) else ok
         version = f" {info.version}" if info.version else ""
-        lines.append(f"  {name:<16} {status:<6} {info.source}{version}  {' '.join(provides)}")
+        source = _source(info.source, lang)
+        lines.append(f"  {name:<16} {status:<6} {source}{version}  {' '.join(provides)}")
     not_loaded = dict.fromkeys(
         f.plugin for f in hub.plugins.failures if f.plugin not in hub.plugins.info
     )
     for name in not_loaded:
-        lines.append(f"  {name:<16} {'FAILED':<6} not loaded")
+        lines.append(f"  {name:<16} {failed:<6} {i18n.t('cli.plugin.not_loaded', lang)}")
     return lines
 
 
 def list_plugins(args: argparse.Namespace, lang: str) -> int:
     hub = _hub(args)
     hub.load()
+    lang = _hub_language(hub)
     print(i18n.t("cli.plugins_header", lang))
-    for line in plugin_table(hub):
+    for line in plugin_table(hub, lang):
         print(line)
     if hub.plugins.failures:
         print(i18n.t("cli.plugins_failed", lang))
         for failure in hub.plugins.failures:
-            print(f"  {failure}")
+            print(f"  {failure.render(lang)}")
         return 1
     return 0
 
@@ -246,13 +398,12 @@ async def _run(hub: Hub, args: argparse.Namespace) -> int:
         # The table, not a pointer to `sigap plugins`: setup and device faults
         # happen only here, when the hub starts.
         log = logging.getLogger("hub")
-        log.warning(
-            i18n.t("cli.plugin_failures_at_start", hub.language, count=len(hub.plugins.failures))
-        )
-        for line in plugin_table(hub):
+        lang = _hub_language(hub)
+        log.warning(i18n.t("cli.plugin_failures_at_start", lang, count=len(hub.plugins.failures)))
+        for line in plugin_table(hub, lang):
             log.warning("%s", line)
     await stop.wait()
-    logging.getLogger("hub").info(i18n.t("cli.stopping", hub.language))
+    logging.getLogger("hub").info(i18n.t("cli.stopping", _hub_language(hub)))
     await hub.stop()
     return 0
 
@@ -276,6 +427,10 @@ def show_trace(args: argparse.Namespace, lang: str) -> int:
 
     from .core.automation.trace_files import format_document, read_traces, trace_folder
 
+    if not i18n.console_language(""):  # no SIGAP_LANG: the hub's configured language
+        hub = _hub(args)
+        hub.load()
+        lang = _hub_language(hub)
     folder = trace_folder(args.config)
     documents = read_traces(folder)
     wanted = args.automation

@@ -223,8 +223,10 @@ async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
 ) -> None:
     config = tmp_path / "config"
     shutil.copytree(CONFIG, config)
-    # a server clock in UTC, as most are: the log still speaks WITA
-    async with sigap_run(config, env={**os.environ, "TZ": "UTC"}) as hub:
+    # a server clock in UTC, as most are: the log still speaks WITA; and no
+    # SIGAP_LANG: the log speaks the configured hub.language
+    env = {**{k: v for k, v in os.environ.items() if k != "SIGAP_LANG"}, "TZ": "UTC"}
+    async with sigap_run(config, env=env) as hub:
         started = await hub.until(r"started: \d+ devices")
         stamp = datetime.strptime(started[:19], "%Y-%m-%d %H:%M:%S")
         assert started[20:24] == "WITA", started
