@@ -14,7 +14,7 @@ import pytest
 import voluptuous as vol
 from aiohttp import web
 
-from hub import Camera, hookimpl
+from hub import Camera, hookimpl, i18n
 from hub.core.media import MEDIA
 from hub.testing import EventWaiter
 from hub.testing.cameras import SAMPLE_JPEG
@@ -172,8 +172,12 @@ async def test_wrong_password_on_http_says_so(hub_factory, tmp_path, http_camera
     hub = await start_hub(
         hub_factory, tmp_path, [cam("lobi", snapshot_url=url, username="admin", password="salah")]
     )
-    with pytest.raises(Exception, match=r"camera\.lobi.*HTTP 401"):
+    with pytest.raises(Exception, match=r"camera\.lobi.*HTTP 401") as err:
         await hub.services.call("camera", "snapshot", {"entity_id": "camera.lobi"})
+    # what an Indonesian reader gets (a trace, the dashboard): every part translated
+    assert i18n.render(i18n.message(err.value), "id") == (
+        "camera.lobi: tidak ada snapshot (HTTP: camera.lobi: URL snapshot menjawab HTTP 401)"
+    )
 
 
 async def test_snapshot_from_rtsp(hub_factory, tmp_path, rtsp):
@@ -213,9 +217,12 @@ async def test_wall_clock_limit_kills_ffmpeg(hub_factory, tmp_path, silent_port)
         hub_factory, tmp_path, [cam("mati", stream_url=stream)], rtsp_timeout=30, ffmpeg_limit=1
     )
     started = time.monotonic()
-    with pytest.raises(Exception, match="no picture within 1 s"):
+    with pytest.raises(Exception, match="no picture within 1 s") as err:
         await hub.services.call("camera", "snapshot", {"entity_id": "camera.mati"})
     assert time.monotonic() - started < 3
+    indonesian = i18n.render(i18n.message(err.value), "id")
+    assert indonesian.startswith("camera.mati: tidak ada snapshot (RTSP: camera.mati stream ")
+    assert indonesian.endswith(": tidak ada gambar dalam 1 detik (ffmpeg dihentikan))")
     assert not ffmpeg_children()
 
 

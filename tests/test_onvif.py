@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from hub import i18n
 from hub.testing import EventWaiter, wait_for_state
 from hub.testing.cameras.onvif_device import FakeOnvifCamera
 
@@ -173,7 +174,8 @@ async def test_renews_before_termination(hub_factory, fake):
         await motion.wait(5)
 
 
-async def test_wrong_password_names_the_camera(hub_factory, fake, caplog):
+async def test_wrong_password_names_the_camera(hub_factory, fake, caplog, monkeypatch):
+    monkeypatch.setenv("SIGAP_LANG", "id")  # the admin's console reads Indonesian
     caplog.set_level(logging.ERROR)
     config = camera_config(fake, password="salah")
     with_hub = hub_factory({"sites": SITES, "camera": [config]}, plugins=PLUGINS, start=False)
@@ -185,6 +187,14 @@ async def test_wrong_password_names_the_camera(hub_factory, fake, caplog):
     assert "camera.dinkes_lobi" in reason and fake.host in reason
     assert "password" in reason or "kata sandi" in reason
     assert any("camera.dinkes_lobi" in r.getMessage() for r in caplog.records)
+    # the reason keeps both languages; the log line is in the console's
+    indonesian = (
+        f"camera.dinkes_lobi ({fake.host}): kamera menolak pengguna 'admin':"
+        " nama pengguna atau kata sandi salah"
+    )
+    assert i18n.render(reason, "id") == indonesian
+    assert i18n.render(reason, "en").endswith("wrong user name or password")
+    assert indonesian in [r.getMessage() for r in caplog.records]
 
 
 async def test_clock_skew_is_named_in_the_error(hub_factory, fake, caplog):
@@ -222,7 +232,9 @@ async def test_ptz_preset_by_name_and_unknown(hub_factory, fake):
         "camera", "ptz_preset", {"entity_id": "camera.dinkes_lobi", "preset": "Parkir"}
     )
     assert fake.preset_calls == ["2"]
-    with pytest.raises(Exception, match="Gerbang"):
+    with pytest.raises(Exception, match="Gerbang") as err:
         await hub.services.call(
             "camera", "ptz_preset", {"entity_id": "camera.dinkes_lobi", "preset": "atap"}
         )
+    indonesian = i18n.render(i18n.message(err.value), "id")
+    assert "camera.dinkes_lobi tidak memiliki preset PTZ 'atap'; yang tersedia: " in indonesian

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from hub import i18n
 from hub.core.eventstream import MultipartParser
 from hub.plugins.dahua.camera import parse_events
 from hub.plugins.hikvision.camera import parse_alert
@@ -172,6 +173,9 @@ async def test_hikvision_wrong_password(hub_factory, hik):
         await hub.start()
         event = await down.wait(10)
     assert "camera.parkir" in event.data["reason"] and "401" in event.data["reason"]
+    assert i18n.render(event.data["reason"], "id").startswith(
+        "camera.parkir: kamera menolak nama pengguna atau kata sandi untuk "
+    )
 
 
 # -- Dahua ---------------------------------------------------------------------------

@@ -282,7 +282,7 @@ class StreamCamera(Camera):
         vol.Optional("retry_max", default=60.0): _seconds,
     }
     #: what the stream is called in messages ("alertStream")
-    stream_name: ClassVar[str] = "event stream"
+    stream_name: ClassVar[str] = i18n.Text("stream.event_stream")
 
     def __init__(self, hub: Any, config: Any) -> None:
         super().__init__(hub, config)

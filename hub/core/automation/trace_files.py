@@ -91,7 +91,7 @@ i18n.register(
             "id": "dihentikan oleh kondisi",
         },
         "trace.execution.cancelled": {"en": "cancelled", "id": "dibatalkan"},
-        "trace.execution.error": {"en": "error", "id": "gagal"},
+        "trace.execution.error": {"en": "error", "id": "kesalahan"},
         "trace.execution.failed_conditions": {
             "en": "failed_conditions",
             "id": "kondisi tidak terpenuhi",
