@@ -118,3 +118,23 @@ def test_an_old_trace_file_without_texts_still_reads() -> None:
     # a Text this version cannot fill (another version's placeholders): its English
     old["traces"][0]["error_text"] = {"key": "entity.failed", "values": {"service": "x"}}
     assert "step action/0 (service) failed: relay stuck" in lines(old, "id")
+
+
+async def test_a_dropped_trigger_is_logged_in_the_console_language(
+    automation_hub, recorder, caplog, monkeypatch
+):
+    from .test_modes import fire, slow
+
+    monkeypatch.setenv("SIGAP_LANG", "id")
+    hub = await automation_hub(slow("queued", "  max: 1\n"))
+    with caplog.at_level(logging.WARNING, logger="hub.automation"):
+        await fire(hub, 1, 2)
+    await hub.data[CLOCK].advance(10)
+    dropped = [r.getMessage() for r in caplog.records if "diabaikan" in r.getMessage()]
+    assert dropped and dropped[0].startswith("otomasi 'm' (")
+    assert dropped[0].endswith(
+        ": sudah berjalan 1 kali (maksimum 1); pemicu ini diabaikan (mode queued)"
+    )
+    assert "already running" not in caplog.text
+    doc = document(hub, "m")
+    assert "tidak dijalankan (batas jumlah eksekusi bersamaan tercapai)" in lines(doc, "id")

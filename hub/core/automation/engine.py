@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
 from ..config.errors import display_path
-from ..i18n import Text, console_language, message, render
+from ..i18n import Text, console_language, message, register, render, t
 from ..keys import HubKey
 from .actions import ActionCompiler
 from .clock import clock_of
@@ -24,6 +24,19 @@ from .triggers import attach_triggers
 
 if TYPE_CHECKING:
     from ..hub import Hub
+
+register(
+    {
+        "automation.reload_rejected": {
+            "en": "automation reload rejected: {error}",
+            "id": "muat ulang otomasi ditolak: {error}",
+        },
+        "automation.not_loaded": {
+            "en": "automation {name} ({where}) not loaded: {error}",
+            "id": "otomasi {name} ({where}) tidak dimuat: {error}",
+        },
+    }
+)
 
 _LOGGER = logging.getLogger("hub.automation")
 
@@ -70,12 +83,13 @@ class AutomationEngine:
                 automation = Automation(self, config, index)
             except Exception as err:
                 where = f"{getattr(config, 'file', '?')}:{getattr(config, 'line', '?')}"
-                _LOGGER.error(
-                    "automation %r (%s) not loaded: %s",
-                    config.get("alias") or config.get("id"),
-                    where,
-                    err,
+                said = Text(
+                    "automation.not_loaded",
+                    name=repr(config.get("alias") or config.get("id")),
+                    where=where,
+                    error=message(err),
                 )
+                _LOGGER.error("%s", said.render(self.hub.console_language))
                 continue
             if automation.id in built:
                 _LOGGER.error(
@@ -143,12 +157,16 @@ class AutomationEngine:
         if self.traces.dirty and (self._saving is None or self._saving.done()):
             documents = self._trace_documents()
             self._saving = asyncio.ensure_future(
-                asyncio.to_thread(write_traces_quietly, self.trace_folder, documents)
+                asyncio.to_thread(
+                    write_traces_quietly, self.trace_folder, documents, self.hub.console_language
+                )
             )
 
     def _write_traces_now(self) -> None:
         if self.traces.dirty:
-            write_traces_quietly(self.trace_folder, self._trace_documents())
+            write_traces_quietly(
+                self.trace_folder, self._trace_documents(), self.hub.console_language
+            )
 
     async def reload(self) -> list[ConfigError]:
         """Re-read the automations. With any mistake nothing changes and the
@@ -158,7 +176,8 @@ class AutomationEngine:
         errors = [*errors, *more]
         if errors:
             for error in errors:
-                _LOGGER.error("automation reload rejected: %s", error)
+                lang = self.hub.console_language
+                _LOGGER.error("%s", t("automation.reload_rejected", lang, error=error.render(lang)))
             return errors
         new = self.build(configs)
         await self.stop(final=False)

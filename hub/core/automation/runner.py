@@ -32,6 +32,18 @@ _LOGGER = logging.getLogger("hub.automation")
 
 register(
     {
+        "automation.already_running": {
+            "en": "already running",
+            "id": "masih berjalan",
+        },
+        "automation.running_max": {
+            "en": "already running {running} times (max {max})",
+            "id": "sudah berjalan {running} kali (maksimum {max})",
+        },
+        "automation.trigger_dropped": {
+            "en": "automation {name} ({where}): {why}; this trigger is dropped (mode {mode})",
+            "id": "otomasi {name} ({where}): {why}; pemicu ini diabaikan (mode {mode})",
+        },
         "automation.conditions_failed": {
             "en": "conditions failed to evaluate: {error}",
             "id": "kondisi gagal dievaluasi: {error}",
@@ -168,12 +180,12 @@ class Automation:
         running = len(self.runs)
         if running:
             if self.mode == "single":
-                self._exceeded("already running")
+                self._exceeded(Text("automation.already_running"))
                 trace.finish("failed_single")
                 self.engine.traces.add(trace, self.stored_traces)
                 return DONE
             if self.mode in ("queued", "parallel") and running >= self.max:
-                self._exceeded(f"already running {running} times (max {self.max})")
+                self._exceeded(Text("automation.running_max", running=running, max=self.max))
                 trace.finish("failed_max_runs")
                 self.engine.traces.add(trace, self.stored_traces)
                 return DONE
@@ -226,14 +238,14 @@ class Automation:
 
     def _exceeded(self, what: str) -> None:
         if self.max_exceeded is not None:
-            _LOGGER.log(
-                self.max_exceeded,
-                "automation %s (%s): %s; this trigger is dropped (mode %s)",
-                self.name,
-                self.where,
-                what,
-                self.mode,
+            said = Text(
+                "automation.trigger_dropped",
+                name=self.name,
+                where=self.where,
+                why=what,
+                mode=self.mode,
             )
+            _LOGGER.log(self.max_exceeded, "%s", said.render(self.hub.console_language))
 
     def _failed(self, trace: Trace, error: str) -> None:
         """Log the error in the admin's language; the trace keeps it as a Text."""

@@ -42,12 +42,14 @@ def write_traces(folder: Path, documents: dict[str, dict[str, Any]]) -> None:
         os.replace(temporary, path)
 
 
-def write_traces_quietly(folder: Path, documents: dict[str, dict[str, Any]]) -> None:
+def write_traces_quietly(
+    folder: Path, documents: dict[str, dict[str, Any]], lang: str = "en"
+) -> None:
     """As write_traces; a full disk costs the traces, never the automations."""
     try:
         write_traces(folder, documents)
     except OSError as err:
-        _LOGGER.warning("could not save automation traces in %s: %s", folder, err)
+        _LOGGER.warning("%s", i18n.t("trace.not_saved", lang, folder=folder, error=err))
 
 
 def read_traces(folder: Path) -> list[dict[str, Any]]:
@@ -67,6 +69,10 @@ def read_traces(folder: Path) -> list[dict[str, Any]]:
 
 i18n.register(
     {
+        "trace.not_saved": {
+            "en": "could not save automation traces in {folder}: {error}",
+            "id": "jejak otomasi tidak dapat disimpan di {folder}: {error}",
+        },
         "trace.not_found": {
             "en": "No traces of automation {name} in {folder} (known: {known}).",
             "id": "Tidak ada jejak otomasi {name} di {folder} (yang ada: {known}).",
@@ -102,7 +108,7 @@ i18n.register(
         },
         "trace.execution.failed_max_runs": {
             "en": "failed_max_runs",
-            "id": "tidak dijalankan (batas jumlah jalannya tercapai)",
+            "id": "tidak dijalankan (batas jumlah eksekusi bersamaan tercapai)",
         },
         "trace.execution.running": {"en": "running", "id": "sedang berjalan"},
         "trace.execution.stopped": {"en": "stopped", "id": "berhenti"},

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...context import Context
+from ...i18n import Text, message, register
 from ..templates import template_env
 from .events import EventTrigger, NumericStateTrigger, StateTrigger, TemplateTrigger
 from .time import HomeAssistantTrigger, HubTrigger, SunTrigger, TimePatternTrigger, TimeTrigger
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
     from ...hub import Hub
 
 _LOGGER = logging.getLogger(__name__)
+
+register(
+    {
+        "automation.trigger_not_attached": {
+            "en": "automation {name}: trigger {platform} ({where}) could not attach: {error}",
+            "id": "otomasi {name}: pemicu {platform} ({where}) tidak dapat dipasang: {error}",
+        },
+    }
+)
 
 BUILTIN_TRIGGERS = (
     EventTrigger,
@@ -80,13 +90,14 @@ async def attach_triggers(
     for (config, _), result in zip(pending, results, strict=True):
         if isinstance(result, BaseException):
             where = f"{config.file}:{config.line}" if getattr(config, "line", None) else "?"
-            _LOGGER.error(
-                "automation %s: trigger %s (%s) could not attach: %s",
-                name,
-                config["platform"],
-                where,
-                result,
+            said = Text(
+                "automation.trigger_not_attached",
+                name=name,
+                platform=config["platform"],
+                where=where,
+                error=message(result),
             )
+            _LOGGER.error("%s", said.render(hub.console_language))
         else:
             undo.append(result)
 
