@@ -101,6 +101,11 @@ i18n.register(
             "id": "{entity_id}: rekaman pre-roll berhenti saat merekam klip",
         },
         "media.all_failed": {"en": "{errors}", "id": "{errors}"},
+        "media.pre_roll_stopped": {
+            "en": "{entity_id}: pre-roll recording stopped ({error}); again in {seconds} s",
+            "id": "{entity_id}: perekaman pre-roll berhenti ({error});"
+            " dimulai lagi dalam {seconds} detik",
+        },
     }
 )
 
@@ -385,10 +390,12 @@ class Ring:
             if time.monotonic() - started > 60:
                 delay = 1.0
             last = err.decode(errors="replace").strip().splitlines()[-1:] or ["ended"]
-            self.log.warning(
-                "%s: pre-roll recording stopped (%s); again in %.0f s",
-                self.camera.entity_id, last[0].replace(full, "<stream>"), delay,
+            said = i18n.t(
+                "media.pre_roll_stopped", self.camera.hub.console_language,
+                entity_id=self.camera.entity_id, error=last[0].replace(full, "<stream>"),
+                seconds=f"{delay:.0f}",
             )  # fmt: skip
+            self.log.warning("%s", said)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
 

@@ -14,8 +14,9 @@ import pytest
 
 from hub.cli import main
 from hub.core.automation import ENGINE
+from hub.core.mqtt import EVENT_MQTT_DISCONNECTED
 from hub.plugins.mqtt_devices import simulator as sim
-from hub.testing import wait_for_state
+from hub.testing import EventWaiter, wait_for_state
 from hub.testing.mosquitto import Mosquitto
 
 ENGLISH = "Siren siren.halaman is unavailable (offline); the command was not sent"
@@ -114,3 +115,18 @@ async def test_the_log_says_why_a_siren_went_offline_in_the_console_language(
         await wait_for_state(hub, "siren.halaman", "unavailable")
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(line.startswith(expected) for line in warnings), warnings
+
+
+async def test_a_lost_broker_is_logged_in_the_console_language(
+    hub_factory, hub_config, mosquitto, caplog, monkeypatch
+):
+    monkeypatch.setenv("SIGAP_LANG", "id")
+    hub = await hub_factory(hub_config)
+    caplog.set_level(logging.WARNING, logger="hub.mqtt")
+    with EventWaiter(hub, EVENT_MQTT_DISCONNECTED) as lost:
+        await asyncio.to_thread(mosquitto.stop)
+        await lost.wait()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "hub.mqtt"]
+    where = f"{mosquitto.host}:{mosquitto.port}"
+    assert any(w.startswith(f"MQTT: koneksi ke {where} terputus: ") for w in warnings), warnings
+    assert not any("lost" in w for w in warnings), warnings

@@ -31,6 +31,10 @@ register(
             "en": "automation reload rejected: {error}",
             "id": "muat ulang otomasi ditolak: {error}",
         },
+        "automation.id_twice": {
+            "en": "automation id {id} ({where}) is used twice; the second is not loaded",
+            "id": "id otomasi {id} ({where}) dipakai dua kali; yang kedua tidak dimuat",
+        },
         "automation.not_loaded": {
             "en": "automation {name} ({where}) not loaded: {error}",
             "id": "otomasi {name} ({where}) tidak dimuat: {error}",
@@ -92,11 +96,13 @@ class AutomationEngine:
                 _LOGGER.error("%s", said.render(self.hub.console_language))
                 continue
             if automation.id in built:
-                _LOGGER.error(
-                    "automation id %r (%s) is used twice; the second is not loaded",
-                    automation.id,
-                    automation.where,
+                said = t(
+                    "automation.id_twice",
+                    self.hub.console_language,
+                    id=repr(automation.id),
+                    where=automation.where,
                 )
+                _LOGGER.error("%s", said)
                 continue
             built[automation.id] = automation
         return built

@@ -12,9 +12,27 @@ from typing import Any
 
 from aiohttp import web
 
+from ..i18n import register, t
 from ..keys import HubKey
 
 _LOGGER = logging.getLogger(__name__)
+
+register(
+    {
+        "webhook.unknown": {
+            "en": "webhook {id}: no one listens on this id (from {caller})",
+            "id": "webhook {id}: tidak ada yang mendengarkan id ini (dari {caller})",
+        },
+        "webhook.method": {
+            "en": "webhook {id}: method {method} not allowed",
+            "id": "webhook {id}: metode {method} tidak diizinkan",
+        },
+        "webhook.not_local": {
+            "en": "webhook {id}: refused a caller outside the local network ({caller})",
+            "id": "webhook {id}: pemanggil dari luar jaringan lokal ditolak ({caller})",
+        },
+    }
+)
 
 WebhookHandler = Callable[[str, web.Request], Awaitable[Any]]
 
@@ -81,17 +99,14 @@ async def handle_webhook(request: web.Request) -> web.Response:
     webhook_id = request.match_info["webhook_id"]
     hook = hub.data.get(WEBHOOKS, Webhooks()).get(webhook_id)
     if hook is None:
-        _LOGGER.warning(
-            "webhook %s: no one listens on this id (from %s)", webhook_id, request.remote
-        )
+        said = t("webhook.unknown", hub.console_language, id=webhook_id, caller=request.remote)
+        _LOGGER.warning("%s", said)
     elif request.method not in hook.methods:
-        _LOGGER.warning("webhook %s: method %s not allowed", webhook_id, request.method)
+        said = t("webhook.method", hub.console_language, id=webhook_id, method=request.method)
+        _LOGGER.warning("%s", said)
     elif hook.local_only and not is_local(request.remote):
-        _LOGGER.warning(
-            "webhook %s: refused a caller outside the local network (%s)",
-            webhook_id,
-            request.remote,
-        )
+        said = t("webhook.not_local", hub.console_language, id=webhook_id, caller=request.remote)
+        _LOGGER.warning("%s", said)
     else:
         try:
             await hook.handler(webhook_id, request)

@@ -18,6 +18,7 @@ import voluptuous as vol
 
 from ..hookspecs import hookimpl
 from ..hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING
+from ..i18n import t
 from ..keys import HubKey
 from .connection import Message, MessageCallback, MqttConnection, MqttError, MqttNotConnected
 from .publish import register_publish_service
@@ -126,6 +127,7 @@ def sigap_lifespan(hub: Hub) -> Any:
             reconnect_max=settings["reconnect_max"],
             on_state=on_state,
             subscriptions_file=hub.config_dir / SUBSCRIPTIONS_FILE,
+            language=lambda: hub.console_language,
         )
         connection.start()
         try:
@@ -134,9 +136,7 @@ def sigap_lifespan(hub: Hub) -> Any:
         except TimeoutError:
             connected = False
         if not connected:
-            _LOGGER.warning(
-                "MQTT: broker %s is not answering; starting without it (retrying)", broker
-            )
+            _LOGGER.warning("%s", t("mqtt.not_answering", hub.console_language, broker=broker))
         hub.data[MQTT] = connection
         unregister = register_publish_service(hub, connection)
         unlisten = [

@@ -48,6 +48,20 @@ i18n.register(
             "id": "broker MQTT {host}:{port} tidak terhubung; pesan ke {topic} tidak terkirim"
             " (hub terus mencoba menyambung kembali)",
         },
+        "mqtt.lost": {
+            "en": "MQTT: lost {host}:{port}: {error}",
+            "id": "MQTT: koneksi ke {host}:{port} terputus: {error}",
+        },
+        "mqtt.unreachable": {
+            "en": "MQTT: cannot reach {host}:{port} ({error}); retrying every <= {seconds} s",
+            "id": "MQTT: tidak dapat menghubungi {host}:{port} ({error});"
+            " dicoba lagi paling lama tiap {seconds} detik",
+        },
+        "mqtt.not_answering": {
+            "en": "MQTT: broker {broker} is not answering; starting without it (retrying)",
+            "id": "MQTT: broker {broker} tidak menjawab; hub dijalankan tanpa broker"
+            " (terus mencoba menyambung)",
+        },
         "mqtt.cannot_publish": {
             "en": "cannot publish to {topic}: {error}",
             "id": "tidak dapat mengirim (publish) ke {topic}: {error}",
@@ -303,8 +317,11 @@ class MqttConnection:
         reconnect_max: float = 4.0,
         on_state: Callable[[bool, str], None] | None = None,
         subscriptions_file: Path | None = None,
+        language: Callable[[], str] | None = None,
     ) -> None:
         self.host, self.port = host, port
+        # the language of the warnings the admin reads (the hub's console language)
+        self._language = language or (lambda: i18n.console_language(i18n.DEFAULT_LANGUAGE))
         # the filters the hub's persistent session held when it last ran
         self._subscriptions_file = subscriptions_file
         self._stale: set[str] = set()
@@ -492,7 +509,12 @@ class MqttConnection:
                 return
             if self.connected:
                 self._connected.clear()
-                _LOGGER.warning("MQTT: lost %s:%s: %s", self.host, self.port, reason)
+                _LOGGER.warning(
+                    "%s",
+                    i18n.t(
+                        "mqtt.lost", self._language(), host=self.host, port=self.port, error=reason
+                    ),
+                )
                 self._state_changed(False, reason)
             # capped exponential back-off with jitter, so a city of hubs does
             # not reconnect in lock-step after a broker restart
@@ -501,11 +523,15 @@ class MqttConnection:
             failures += 1
             if failures == 1 or failures % 20 == 0:
                 _LOGGER.warning(
-                    "MQTT: cannot reach %s:%s (%s); retrying every <= %.0f s",
-                    self.host,
-                    self.port,
-                    reason,
-                    self.reconnect_max,
+                    "%s",
+                    i18n.t(
+                        "mqtt.unreachable",
+                        self._language(),
+                        host=self.host,
+                        port=self.port,
+                        error=reason,
+                        seconds=f"{self.reconnect_max:.0f}",
+                    ),
                 )
             await asyncio.sleep(delay)
 

@@ -11,6 +11,7 @@ import voluptuous as vol
 
 from ...bus import Event, Unsubscribe
 from ...context import Context
+from ...i18n import Text, message, register
 from ...platform import TriggerAction
 from ...state import EVENT_STATE_CHANGED, State
 from ..conditions import numeric_in_range, render_duration, state_text
@@ -18,6 +19,15 @@ from ..schema import duration, entity_ids, number_or_entity, template
 from .base import BuiltinTrigger, all_of, as_list
 
 _LOGGER = logging.getLogger(__name__)
+
+register(
+    {
+        "automation.template_trigger_failed": {
+            "en": "template trigger {template} failed: {error}",
+            "id": "pemicu template {template} gagal: {error}",
+        },
+    }
+)
 
 
 def subset_matches(wanted: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
@@ -307,7 +317,12 @@ class TemplateTrigger(BuiltinTrigger):
             try:
                 return value.render_bool(variables)
             except Exception as err:  # the admin's mistake must not stop the hub
-                _LOGGER.error("template trigger %r failed: %s", value.source, err)
+                said = Text(
+                    "automation.template_trigger_failed",
+                    template=repr(value.source),
+                    error=message(err),
+                )
+                _LOGGER.error("%s", said.render(self.hub.console_language))
                 return False
 
         last = render()
