@@ -176,7 +176,8 @@ async def test_wrong_password_on_http_says_so(hub_factory, tmp_path, http_camera
         await hub.services.call("camera", "snapshot", {"entity_id": "camera.lobi"})
     # what an Indonesian reader gets (a trace, the dashboard): every part translated
     assert i18n.render(i18n.message(err.value), "id") == (
-        "camera.lobi: tidak ada snapshot (HTTP: camera.lobi: URL snapshot menjawab HTTP 401)"
+        "camera.lobi: snapshot tidak dapat diambil"
+        " (HTTP: camera.lobi: URL snapshot menjawab HTTP 401)"
     )
 
 
@@ -221,7 +222,9 @@ async def test_wall_clock_limit_kills_ffmpeg(hub_factory, tmp_path, silent_port)
         await hub.services.call("camera", "snapshot", {"entity_id": "camera.mati"})
     assert time.monotonic() - started < 3
     indonesian = i18n.render(i18n.message(err.value), "id")
-    assert indonesian.startswith("camera.mati: tidak ada snapshot (RTSP: camera.mati stream ")
+    assert indonesian.startswith(
+        "camera.mati: snapshot tidak dapat diambil (RTSP: camera.mati stream "
+    )
     assert indonesian.endswith(": tidak ada gambar dalam 1 detik (ffmpeg dihentikan))")
     assert not ffmpeg_children()
 

@@ -72,7 +72,7 @@ i18n.register(
     {
         "media.no_snapshot": {
             "en": "{entity_id}: no snapshot ({why})",
-            "id": "{entity_id}: tidak ada snapshot ({why})",
+            "id": "{entity_id}: snapshot tidak dapat diambil ({why})",
         },
         "media.no_urls": {
             "en": "the camera has neither a snapshot URL nor a stream URL",

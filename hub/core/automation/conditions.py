@@ -30,7 +30,7 @@ register(
     {
         "automation.entity_missing": {
             "en": "{entity_id} does not exist (yet)",
-            "id": "{entity_id} tidak ada (belum ada)",
+            "id": "{entity_id} tidak ada (atau belum tersedia)",
         },
     }
 )

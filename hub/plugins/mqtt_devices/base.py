@@ -66,7 +66,7 @@ i18n.register(
         },
         "mqtt_devices.door_unconfirmed": {
             "en": "{entity_id} ({site}): relay did not confirm {expected} within {seconds} s",
-            "id": "{entity_id} ({site}): relai tidak mengonfirmasi {expected}"
+            "id": "{entity_id} ({site}): relai tidak mengonfirmasi status {expected}"
             " dalam {seconds} detik",
         },
         "mqtt_devices.door_forced": {
