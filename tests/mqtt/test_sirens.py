@@ -184,3 +184,33 @@ async def test_a_shelly_that_refuses_the_command_is_reported_at_once(
         assert state.state == "unconfirmed"
         assert state.attributes["refused"] == event.data["refused"]
         assert device.output is False
+
+
+async def test_a_relay_without_a_last_will_that_falls_silent_is_noticed(
+    hub_factory: Any, mosquitto: Mosquitto, observer: Any
+) -> None:
+    # a home-made relay with no LWT: only its state reports show it is alive
+    siren = {
+        "platform": "mqtt",
+        "id": "halaman",
+        "site": "dinkes",
+        "dialect": "generic",
+        "command_topic": "relay-x/set",
+        "state_topic": "relay-x/state",
+        "expire_after": 0.5,
+    }
+    hub = await hub_factory(
+        {"hub": {"id": "uji"}, "sites": SITES, "mqtt": mqtt_config(mosquitto), "siren": [siren]},
+        plugins=["hub.plugins.mqtt_devices"],
+    )
+    with EventWaiter(hub, "device.unavailable") as down, EventWaiter(hub, "device.available") as up:
+        await observer.publish("relay-x/state", "OFF", qos=1)
+        await wait_for_state(hub, "siren.halaman", "off")
+        event = await down.wait(3)  # no report for 0.5 s: the relay lost power
+        assert event.data["entity_id"] == "siren.halaman"
+        assert "expire_after" in event.data["reason"]
+        with pytest.raises(DeviceError, match="unavailable"):
+            await turn_on(hub, duration=10)
+        await observer.publish("relay-x/state", "OFF", qos=1)  # back, and says so
+        await up.wait(3)
+    assert hub.states.get("siren.halaman").state == "off"

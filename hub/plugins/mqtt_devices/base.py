@@ -5,7 +5,7 @@ state topic confirms them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -42,6 +42,10 @@ i18n.register(
         "mqtt_devices.command_failed": {
             "en": "{entity_id}: {error}",
             "id": "{entity_id}: {error}",
+        },
+        "mqtt_devices.expired": {
+            "en": "no word from the device for {seconds} s (expire_after)",
+            "id": "perangkat tidak mengirim kabar selama {seconds} detik (expire_after)",
         },
         "mqtt_devices.says": {
             "en": "{topic} says {payload}",
@@ -179,17 +183,48 @@ class Confirmation:
 
 
 async def follow_availability(
-    device: Any, topic: str | None, read: Callable[[bytes], bool | None]
+    device: Any,
+    topic: str | None,
+    read: Callable[[bytes], bool | None],
+    *,
+    heard_on: Iterable[str] = (),
+    expire_after: float | None = None,
 ) -> Callable[[], None]:
     """Keep the device's availability in step with its LWT/availability topic,
     and with the broker: while the hub cannot reach the broker, it cannot
-    reach the device either. Returns the function that stops following."""
+    reach the device either. With `expire_after`, a device silent that long
+    on every topic of `heard_on` (its state topics) is unavailable too, until
+    it speaks again: a relay without a last will that lost power is noticed.
+    Returns the function that stops following."""
     last_word: list[bool] = []  # what the availability topic said last, if anything
+    loop = asyncio.get_running_loop()
+    silence: list[asyncio.TimerHandle] = []  # the expiry timer, while one runs
+    expired: list[bool] = []
+
+    def expire() -> None:
+        expired[:] = [True]
+        device.set_available(False, i18n.Text("mqtt_devices.expired", seconds=f"{expire_after:g}"))
+
+    def restart_silence() -> None:
+        if expire_after is None:
+            return
+        for handle in silence:
+            handle.cancel()
+        silence[:] = [loop.call_later(expire_after, expire)]
+
+    def heard(message: MqttMessage) -> None:
+        restart_silence()
+        if expired:
+            expired.clear()
+            if last_word != [False]:  # the availability topic has the last word
+                device.set_available(True)
 
     def on_message(message: MqttMessage) -> None:
         available = read(message.payload)
         if available is not None:
             last_word[:] = [available]
+            if available and expired:
+                return  # online, says the will topic; silent, says the clock
             reason = (
                 ""
                 if available
@@ -205,7 +240,8 @@ async def follow_availability(
     def broker_back(event: Any) -> None:
         # with an availability topic, its retained message (sent again on
         # re-subscribing) decides; without one, reachable broker = reachable device
-        if not last_word:
+        restart_silence()  # the device gets its full time again
+        if not last_word and not expired:
             device.set_available(True)
 
     undo = [
@@ -215,6 +251,11 @@ async def follow_availability(
     connection = connection_of(device)
     if topic is not None:
         undo.append(await connection.subscribe(topic, on_message, 1))
+    if expire_after is not None:
+        for state_topic in heard_on:
+            undo.append(await connection.subscribe(state_topic, heard, 1))
+        restart_silence()
+        undo.append(lambda: [handle.cancel() for handle in silence])
     if not connection.connected:
         device.set_available(
             False, f"MQTT broker {connection.host}:{connection.port} is not connected"

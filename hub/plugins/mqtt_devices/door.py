@@ -100,6 +100,8 @@ COMMON = {
     vol.Optional("unlock_for", default=5.0): _seconds,  # door.unlock without a duration
     vol.Optional("held_open_after", default=30.0): _seconds,
     vol.Optional("confirm_timeout", default=5.0): _seconds,
+    # the relay or contact reports at least this often; silent longer: unavailable
+    vol.Optional("expire_after"): _seconds,
 }
 
 
@@ -122,7 +124,13 @@ class MqttDoor(Door):
         d = self.dialect
         self._undo.append(await connection.subscribe(d.relay_state, self._on_relay, 1))
         self._undo.append(await connection.subscribe(d.contact_state, self._on_contact, 1))
-        undo = await follow_availability(self, d.availability, self._read_availability)
+        undo = await follow_availability(
+            self,
+            d.availability,
+            self._read_availability,
+            heard_on=(d.relay_state, d.contact_state),
+            expire_after=self.config.get("expire_after"),
+        )
         self._undo.append(undo)
 
     async def stop(self) -> None:

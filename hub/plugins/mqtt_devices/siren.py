@@ -34,6 +34,9 @@ COMMON = {
     vol.Optional("confirm_timeout", default=5.0): vol.All(vol.Coerce(float), vol.Range(min=0.05)),
     # the longest the siren sounds, sent to the device with every turn_on
     vol.Optional("max_on_time", default=120.0): vol.All(vol.Coerce(float), vol.Range(min=1)),
+    # the device publishes its state at least this often by itself; silent
+    # longer, it is unavailable (for devices without a last will)
+    vol.Optional("expire_after"): vol.All(vol.Coerce(float), vol.Range(min=0.05)),
 }
 
 
@@ -65,7 +68,11 @@ class MqttSiren(Siren):
         for topic in self.dialect.reply_topics():
             self._undo.append(await connection.subscribe(topic, self._on_reply, 1))
         undo = await follow_availability(
-            self, self.dialect.availability_topic(), self.dialect.read_availability
+            self,
+            self.dialect.availability_topic(),
+            self.dialect.read_availability,
+            heard_on=self.dialect.state_topics(),
+            expire_after=self.config.get("expire_after"),
         )
         self._undo.append(undo)
 
