@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -17,6 +18,33 @@ def sigap_command() -> list[str]:
     """The installed console script next to this Python (as an admin runs it)."""
     script = Path(sys.executable).with_name("sigap")
     return [str(script)] if script.exists() else [sys.executable, "-m", "hub"]
+
+
+_AS_IS = object()
+
+
+def run_sigap(
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    lang: str | object | None = _AS_IS,
+) -> subprocess.CompletedProcess[str]:
+    """`sigap ARGS` run to its end (60 s at most), its output captured.
+    `lang` sets SIGAP_LANG; None removes it, so hub.language decides."""
+    environment = dict(os.environ if env is None else env)
+    if lang is None:
+        environment.pop("SIGAP_LANG", None)
+    elif lang is not _AS_IS:
+        environment["SIGAP_LANG"] = str(lang)
+    return subprocess.run(
+        [*sigap_command(), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 class SigapRun:

@@ -17,7 +17,7 @@ import pytest
 
 from hub import __version__
 
-from .sigap_process import TROUBLE, sigap_command, sigap_run
+from .sigap_process import TROUBLE, run_sigap, sigap_run
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "config"
@@ -25,14 +25,7 @@ SECRET_VALUE = "Rahasia-Bontang-2026"
 
 
 def sigap(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*sigap_command(), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_sigap(*args, cwd=cwd)
 
 
 def test_version() -> None:

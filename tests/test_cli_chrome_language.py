@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .sigap_process import sigap_command
+from .sigap_process import run_sigap
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 
@@ -34,15 +34,7 @@ ENGLISH_CHROME = (
 
 
 def sigap(*args: str, lang: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SIGAP_LANG": lang, "COLUMNS": "200"}  # one line per help
-    return subprocess.run(
-        [*sigap_command(), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_sigap(*args, env={**os.environ, "COLUMNS": "200"}, lang=lang)  # one line per help
 
 
 def no_english(text: str) -> None:

@@ -4,32 +4,20 @@ mistake is reported at the same file:line and key path in both languages."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .sigap_process import sigap_command
+from .sigap_process import run_sigap
 from .test_cli import BROKEN_CONFIGURATION, SECRET_VALUE, broken_config  # noqa: F401
 
 WHERE = re.compile(r"^(config/[\w/]+\.yaml:\d+: [\w.\[\]]+): (.+)$")
 
 
 def sigap(*args: str, cwd: Path, lang: str | None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SIGAP_LANG"}
-    if lang is not None:
-        env["SIGAP_LANG"] = lang
-    return subprocess.run(
-        [*sigap_command(), *args, "-c", "config"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_sigap(*args, "-c", "config", cwd=cwd, lang=lang)
 
 
 def errors(output: str) -> dict[str, str]:

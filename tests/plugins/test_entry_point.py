@@ -5,12 +5,13 @@ autoload switch and the block list keep it out."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from hub.core.plugins import DISABLE_AUTOLOAD_ENV, ENTRY_POINT_GROUP
+
+from ..sigap_process import run_sigap
 
 CONFIGURATION = """\
 hub:
@@ -43,14 +44,7 @@ def example(install_plugin) -> None:
 
 
 def sigap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hub", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_sigap(*args, env=env)
 
 
 def test_the_fixture_declares_its_entry_point(example) -> None:
