@@ -237,7 +237,8 @@ class Automation:
         self.engine.state_dirty(self)
 
     def _exceeded(self, what: str) -> None:
-        if self.max_exceeded is not None:
+        # a dropped trigger can come a thousand times a second: render only what is logged
+        if self.max_exceeded is not None and _LOGGER.isEnabledFor(self.max_exceeded):
             said = Text(
                 "automation.trigger_dropped",
                 name=self.name,
