@@ -226,8 +226,8 @@ async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
         wita_now = datetime.now(ZoneInfo("Asia/Makassar")).replace(tzinfo=None)
         assert abs((wita_now - stamp).total_seconds()) < 60, (started, wita_now)
         await hub.until(r"camera\.dinkes_lobi \(dinkes/lobi\): motion")
-        await hub.until(r"siren\.dinkes_halaman \(dinkes\): SIREN ON")
-        await hub.until(r"ALERT: \[Dinas Kesehatan\] Gerakan terdeteksi di lobi")
+        await hub.until(r"siren\.dinkes_halaman \(dinkes\): SIRENE BERBUNYI selama \d+ detik")
+        await hub.until(r"PERINGATAN: \[Dinas Kesehatan\] Gerakan terdeteksi di lobi")
         assert await hub.interrupt() == 0, hub.output
     assert "Menghentikan Sigap" in hub.output  # config/ says hub.language: id
     for trouble in TROUBLE:

@@ -3,7 +3,17 @@ Telegram and WhatsApp."""
 
 from __future__ import annotations
 
-from hub import Context, Notification, Notifier
+from hub import Context, Notification, Notifier, i18n
+
+i18n.register(
+    {
+        "demo.alert": {
+            "en": "ALERT{to}: {title}{message}{photo}",
+            "id": "PERINGATAN{to}: {title}{message}{photo}",
+        },
+        "demo.with_photo": {"en": " (+photo)", "id": " (+foto)"},
+    }
+)
 
 
 class ConsoleNotifier(Notifier):
@@ -17,5 +27,9 @@ class ConsoleNotifier(Notifier):
         self.sent.append(notification)
         title = f"[{notification.title}] " if notification.title else ""
         to = f" -> {', '.join(notification.targets)}" if notification.targets else ""
-        photo = " (+photo)" if notification.photo else ""
-        self.log.warning("ALERT%s: %s%s%s", to, title, notification.message, photo)
+        lang = self.hub.console_language
+        photo = i18n.t("demo.with_photo", lang) if notification.photo else ""
+        said = i18n.t(
+            "demo.alert", lang, to=to, title=title, message=notification.message, photo=photo
+        )
+        self.log.warning("%s", said)

@@ -7,7 +7,20 @@ import asyncio
 
 import voluptuous as vol
 
-from hub import Context, Siren
+from hub import Context, Siren, i18n
+
+i18n.register(
+    {
+        "demo.siren_on": {
+            "en": "{entity_id} ({site}): SIREN ON for {seconds} s",
+            "id": "{entity_id} ({site}): SIRENE BERBUNYI selama {seconds} detik",
+        },
+        "demo.siren_off": {
+            "en": "{entity_id} ({site}): siren off",
+            "id": "{entity_id} ({site}): sirene dimatikan",
+        },
+    }
+)
 
 
 class DemoSiren(Siren):
@@ -25,7 +38,14 @@ class DemoSiren(Siren):
     ) -> None:
         self.require_available()
         seconds = min(duration or self.config["max_on_time"], self.config["max_on_time"])
-        self.log.warning("%s (%s): SIREN ON for %.0f s", self.entity_id, self.site, seconds)
+        said = i18n.t(
+            "demo.siren_on",
+            self.hub.console_language,
+            entity_id=self.entity_id,
+            site=self.site,
+            seconds=f"{seconds:.0f}",
+        )
+        self.log.warning("%s", said)
         self.set_state("on", {"duration": seconds, "tone": tone, "level": level}, context)
         self._cancel_off()
         loop = asyncio.get_running_loop()
@@ -34,7 +54,10 @@ class DemoSiren(Siren):
     async def turn_off(self, *, context: Context) -> None:
         self.require_available()
         self._cancel_off()
-        self.log.info("%s (%s): siren off", self.entity_id, self.site)
+        said = i18n.t(
+            "demo.siren_off", self.hub.console_language, entity_id=self.entity_id, site=self.site
+        )
+        self.log.info("%s", said)
         self.set_state("off", {}, context)
 
     def _cancel_off(self) -> None:
