@@ -57,6 +57,7 @@ from .core.state import (
     State,
     StateMachine,
 )
+from .core.storage import storage_dir, write_atomic
 
 try:
     __version__ = version("sigap-hub")
@@ -114,5 +115,7 @@ __all__ = [
     "__version__",
     "hookimpl",
     "i18n",
+    "storage_dir",
     "suggest",
+    "write_atomic",
 ]

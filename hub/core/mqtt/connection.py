@@ -27,6 +27,7 @@ import paho.mqtt.client as paho
 
 from .. import i18n
 from ..bus import Unsubscribe
+from ..storage import make_private_dir, write_atomic
 from .topics import check_filter, check_topic, has_wildcard, matches
 
 _LOGGER = logging.getLogger("hub.mqtt")
@@ -432,8 +433,8 @@ class MqttConnection:
             return
         saved = {"client_id": self.client_id, "filters": sorted(set(self._filters) | self._stale)}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(saved, indent=1))
+            make_private_dir(path.parent)
+            write_atomic(path, json.dumps(saved, indent=1))
         except OSError as err:
             _LOGGER.warning("MQTT: cannot write %s: %s", path, err)
 
