@@ -18,6 +18,7 @@ from . import __version__
 from .core import i18n
 from .core.config import ConfigErrors, install_log_redaction
 from .core.hub import Hub
+from .core.instance import FolderLock, HubAlreadyRunning
 from .plugins import FIRST_PARTY_PLUGINS
 
 i18n.register(
@@ -413,12 +414,22 @@ def run(args: argparse.Namespace, lang: str) -> int:
         print(i18n.t("cli.no_config_dir", lang, path=args.config), file=sys.stderr)
         return 2
     hub = _hub(args)
-    _setup_logging(args.log_level, hub)
+    lock = FolderLock(args.config)
     try:
-        import uvloop  # the faster loop where it is installed
-    except ImportError:
-        return asyncio.run(_run(hub, args))
-    return uvloop.run(_run(hub, args))
+        lock.acquire()
+    except HubAlreadyRunning as err:
+        hub.load()
+        print(i18n.render(err.text(), _hub_language(hub)), file=sys.stderr)
+        return 1
+    try:
+        _setup_logging(args.log_level, hub)
+        try:
+            import uvloop  # the faster loop where it is installed
+        except ImportError:
+            return asyncio.run(_run(hub, args))
+        return uvloop.run(_run(hub, args))
+    finally:
+        lock.release()
 
 
 def show_trace(args: argparse.Namespace, lang: str) -> int:
