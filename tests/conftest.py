@@ -3,7 +3,8 @@ run on their own (a vendor's plugin and its own tests): never collected here."""
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +30,21 @@ async def no_mqtt_client_left_connected() -> AsyncIterator[None]:
         # a client that just disconnected has its task's cancel scheduled, not yet run
         _, left = await asyncio.wait(left, timeout=2)
     assert not left, f"an MQTT client is still connected after the test: {left}"
+
+
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+
+
+def _config_files() -> dict[str, float]:
+    return {str(p): p.stat().st_mtime for p in REPO_CONFIG.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def repository_config_untouched() -> Iterator[None]:
+    """The suite never writes into the repository's own config/: a test run
+    must not overwrite the traces and storage a user's `make run` saved."""
+    before = _config_files()
+    yield
+    after = _config_files()
+    changed = sorted(p for p in after.keys() | before.keys() if after.get(p) != before.get(p))
+    assert not changed, f"tests wrote into the repository's config/: {changed}"
