@@ -25,6 +25,7 @@ from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
 from .core.link import LinkWatch
+from .core.lograte import LogRate, shown
 from .core.media import MEDIA, MediaFile, MediaRoom
 from .core.mqtt import (
     EVENT_MQTT_CONNECTED,
@@ -92,6 +93,7 @@ __all__ = [
     "Hub",
     "HubKey",
     "LinkWatch",
+    "LogRate",
     "MediaFile",
     "MediaRoom",
     "MqttConnection",
@@ -115,6 +117,7 @@ __all__ = [
     "__version__",
     "hookimpl",
     "i18n",
+    "shown",
     "storage_dir",
     "suggest",
     "write_atomic",
