@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from .. import i18n
+from ..storage import make_private_dir, write_atomic
 
 _LOGGER = logging.getLogger("hub.automation")
 
@@ -33,13 +33,13 @@ def _file_name(item_id: str) -> str:
 
 
 def write_traces(folder: Path, documents: dict[str, dict[str, Any]]) -> None:
-    """Write each automation's document atomically (a reader never sees half)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write each automation's document atomically (a reader never sees half),
+    private to the hub like everything in .storage (traces hold rendered data)."""
+    make_private_dir(folder.parent)
+    make_private_dir(folder)
     for item_id, document in documents.items():
-        path = folder / _file_name(item_id)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(document, ensure_ascii=False, default=str))
-        os.replace(temporary, path)
+        text = json.dumps(document, ensure_ascii=False, default=str)
+        write_atomic(folder / _file_name(item_id), text, durable=False)
 
 
 def write_traces_quietly(
