@@ -130,9 +130,16 @@ class _Client(aiomqtt.Client):
     """aiomqtt with a direct message callback, buffered reads and coalesced
     writes."""
 
-    def __init__(self, *args: Any, on_message: Callable[[paho.MQTTMessage], None], **kw: Any):
+    def __init__(
+        self,
+        *args: Any,
+        on_message: Callable[[paho.MQTTMessage], None],
+        on_connack: Callable[[], None],
+        **kw: Any,
+    ):
         super().__init__(*args, **kw)
         self._sigap_on_message = on_message
+        self._sigap_on_connack = on_connack
         self._loop_thread = threading.get_ident()
         self._connect_idle = threading.Event()  # no connect running in its thread
         self._connect_idle.set()
@@ -199,6 +206,20 @@ class _Client(aiomqtt.Client):
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
         self._sigap_on_message(message)
+
+    def _on_connect(
+        self,
+        client: paho.Client,
+        userdata: Any,
+        flags: Any,
+        reason_code: Any,
+        properties: Any = None,
+    ) -> None:
+        super()._on_connect(client, userdata, flags, reason_code, properties)
+        if reason_code == paho.CONNACK_ACCEPTED:
+            # in the same read as the packets after it: the broker hands over
+            # the session's queued messages right behind the CONNACK
+            self._sigap_on_connack()
 
     def _on_socket_register_write(self, client: paho.Client, userdata: Any, sock: Any) -> None:
         # paho asks to be told when the socket is writable. On the loop thread
@@ -351,6 +372,7 @@ class MqttConnection:
             timeout=10,
             logger=logging.getLogger("hub.mqtt.client"),
             on_message=self._on_paho_message,
+            on_connack=self._on_connack,
         )
         self._filters: dict[str, _Filter] = {}
         self._exact: dict[str, _Filter] = {}
@@ -536,6 +558,14 @@ class MqttConnection:
                 )
             await asyncio.sleep(delay)
 
+    def _on_connack(self) -> None:
+        # Usable from the CONNACK on, not from the end of _after_connect: the
+        # QoS 1 messages the broker queued for the session arrive before our
+        # subscriptions are renewed, and their actions publish at once (they
+        # failed with "not connected": 47 of 1,500 lost over a 3 s outage).
+        if not self._stopping:
+            self._connected.set()
+
     async def _after_connect(self) -> None:
         self.connects += 1
         for f in self._filters.values():
@@ -551,7 +581,6 @@ class MqttConnection:
         if self._stopping:
             return  # stop() came while we subscribed: never announce online after it
         self._client.publish_nowait(self.status_topic, "online", 1, True)
-        self._connected.set()
         self._first_attempt.set()
         _LOGGER.info(
             "MQTT: connected to %s:%s as %s (%d subscriptions)",
