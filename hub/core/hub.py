@@ -22,7 +22,7 @@ from .config import (
 )
 from .context import Context
 from .entities import DeviceRegistry
-from .i18n import Text, console_language, message
+from .i18n import Text, console_language, message, register
 from .keys import HubData
 from .platform import DEVICE_DOMAINS, Device, TriggerPlatform
 from .plugins import PluginManager
@@ -41,6 +41,39 @@ _PLATFORM_HOOKS = {
     "siren": "sigap_siren_platforms",
     "notify": "sigap_notify_platforms",
 }
+
+register(
+    {
+        "hub.hook.platform_taken": {
+            "en": "{domain} platform {name} is already provided",
+            "id": "platform {domain} {name} sudah disediakan plugin lain",
+        },
+        "hub.hook.trigger_taken": {
+            "en": "trigger platform {name} is already provided",
+            "id": "platform pemicu {name} sudah disediakan plugin lain",
+        },
+        "hub.hook.not_a_platform": {
+            "en": "{value} is not a {base} subclass with a platform name",
+            "id": "{value} bukan subkelas {base} yang bernama platform",
+        },
+        "hub.hook.not_a_mapping": {
+            "en": "expected a mapping of config keys to schemas, got {type}",
+            "id": "seharusnya pemetaan kunci konfigurasi ke skema, bukan {type}",
+        },
+        "hub.hook.key_not_text": {
+            "en": "config key {key} is not a string",
+            "id": "kunci konfigurasi {key} bukan teks",
+        },
+        "hub.hook.key_taken": {
+            "en": "config key {key} is already taken",
+            "id": "kunci konfigurasi {key} sudah dipakai",
+        },
+        "hub.hook.not_a_lifespan": {
+            "en": "expected an async context manager, got {type}",
+            "id": "seharusnya async context manager, bukan {type}",
+        },
+    }
+)
 
 # How long stop() waits for devices to close before moving on.
 STOP_TIMEOUT = 10.0
@@ -136,42 +169,65 @@ class Hub:
         for domain, hook in _PLATFORM_HOOKS.items():
             base = DEVICE_DOMAINS[domain]
             for plugin, classes in self.plugins.call(hook, hub=self):
-                for cls in _as_list(classes):
-                    if not (isinstance(cls, type) and issubclass(cls, base) and cls.platform):
-                        self.plugins.record_failure(
-                            plugin,
-                            f"hook {hook}",
-                            f"{cls!r} is not a {base.__name__} subclass with a platform name",
-                        )
-                        continue
+                for cls in self._classes(plugin, hook, classes, base):
                     if cls.platform in self.platforms[domain]:
                         self.plugins.record_failure(
                             plugin,
                             f"hook {hook}",
-                            f"{domain} platform {cls.platform!r} is already provided",
+                            Text("hub.hook.platform_taken", domain=domain, name=repr(cls.platform)),
                         )
                         continue
                     self.platforms[domain][cls.platform] = cls
-        for plugin, classes in self.plugins.call("sigap_trigger_platforms", hub=self):
-            for cls in _as_list(classes):
+        hook = "sigap_trigger_platforms"
+        for plugin, classes in self.plugins.call(hook, hub=self):
+            for cls in self._classes(plugin, hook, classes, TriggerPlatform):
                 if cls.platform in self.trigger_platforms:
                     self.plugins.record_failure(
                         plugin,
-                        "hook sigap_trigger_platforms",
-                        f"trigger platform {cls.platform!r} is already provided",
+                        f"hook {hook}",
+                        Text("hub.hook.trigger_taken", name=repr(cls.platform)),
                     )
                     continue
                 self.trigger_platforms[cls.platform] = cls
 
+    def _classes(self, plugin: str, hook: str, answer: Any, base: type) -> list[type[Any]]:
+        """The platform classes in a hook's answer; anything else in it is the
+        plugin's recorded failure, never the hub's crash."""
+        try:
+            items = _as_list(answer)
+        except TypeError:
+            items = [answer]
+        classes = []
+        for cls in items:
+            if isinstance(cls, type) and issubclass(cls, base) and getattr(cls, "platform", None):
+                classes.append(cls)
+            else:
+                self.plugins.record_failure(
+                    plugin,
+                    f"hook {hook}",
+                    Text("hub.hook.not_a_platform", value=_shown(cls), base=base.__name__),
+                )
+        return classes
+
     def _collect_sections(self) -> None:
-        for plugin, sections in self.plugins.call("sigap_config_schema", hub=self):
-            for key, schema in dict(sections).items():
-                if key in self.sections or key in ("hub", "sites", *DEVICE_DOMAINS):
-                    self.plugins.record_failure(
-                        plugin, "hook sigap_config_schema", f"config key {key!r} is already taken"
-                    )
+        hook = "sigap_config_schema"
+        for plugin, sections in self.plugins.call(hook, hub=self):
+            if not isinstance(sections, Mapping):
+                self.plugins.record_failure(
+                    plugin,
+                    f"hook {hook}",
+                    Text("hub.hook.not_a_mapping", type=type(sections).__name__),
+                )
+                continue
+            for key, schema in sections.items():
+                if not isinstance(key, str):
+                    said = Text("hub.hook.key_not_text", key=_shown(key))
+                elif key in self.sections or key in ("hub", "sites", *DEVICE_DOMAINS):
+                    said = Text("hub.hook.key_taken", key=repr(key))
+                else:
+                    self.sections[key] = schema
                     continue
-                self.sections[key] = schema
+                self.plugins.record_failure(plugin, f"hook {hook}", said)
 
     # -- stage 2: start -----------------------------------------------------------
 
@@ -193,6 +249,13 @@ class Hub:
         self.stage = "starting"
         await self._exit_stack.__aenter__()
         for plugin, lifespan in self.plugins.call("sigap_lifespan", hub=self):
+            if not hasattr(type(lifespan), "__aenter__"):
+                self.plugins.record_failure(
+                    plugin,
+                    "hook sigap_lifespan",
+                    Text("hub.hook.not_a_lifespan", type=type(lifespan).__name__),
+                )
+                continue
             try:
                 await type(lifespan).__aenter__(lifespan)
             except Exception as err:
@@ -314,6 +377,12 @@ class Hub:
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
-    if isinstance(value, type):
+    if isinstance(value, (type, str, bytes, Mapping)):
         return [value]
     return list(value)
+
+
+def _shown(value: Any) -> str:
+    """A plugin's odd answer as a short repr for the failure list."""
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."

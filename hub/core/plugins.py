@@ -4,6 +4,7 @@ recorded against the plugin's name instead of stopping the hub."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import logging
@@ -117,22 +118,38 @@ class PluginManager:
         #: the language failures are logged in (the hub sets its console language)
         self.language: Any = lambda: i18n.console_language(i18n.DEFAULT_LANGUAGE)
         self._module_prefixes: list[tuple[str, str]] = []
+        self._pending: list[tuple[Any, str, str, str | None]] = []
+        # the answers of the hook call under way (a stack: a hook may call hooks)
+        self._answers: list[list[tuple[str, Any]]] = []
 
     # -- loading ----------------------------------------------------------
 
     def load(self) -> None:
+        """Import every plugin, then register them with pluggy.
+
+        pluggy calls a hook's implementations last-registered first, so the
+        plugins are registered in reverse load order: hooks then run in load
+        order (the core's rooms first, MQTT before the devices that need it),
+        and `tryfirst` / `trylast` / wrappers behave as pluggy documents."""
+        self._pending: list[tuple[Any, str, str, str | None]] = []
         for plugin in self._requested:
             if isinstance(plugin, str):
                 source = "core" if plugin in CORE_PLUGINS else "builtin"
                 self._load_module(plugin, plugin.rsplit(".", 1)[-1], source)
             else:
                 name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
-                self._register(plugin, str(name or type(plugin).__name__), "given")
+                self._queue(plugin, str(name or type(plugin).__name__), "given")
         if self.autoload:
             for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
                 dist = ep.dist.name if ep.dist else "?"
                 version = ep.dist.version if ep.dist else None
                 self._load_entry_point(ep, f"entry point {dist}", version)
+        registered = [entry for entry in reversed(self._pending) if self._register(*entry)]
+        for plugin, name, source, version in reversed(registered):
+            module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+            self.info[name] = PluginInfo(name, module, source, version)
+            self._module_prefixes.append((module, name))
+        self._pending = []
 
     def _load_module(self, module_name: str, name: str, source: str) -> None:
         if name in self.blocked:
@@ -143,7 +160,7 @@ class PluginManager:
         except Exception as err:
             self.record_failure(name, "load", err)
             return
-        self._register(module, name, source)
+        self._queue(module, name, source)
 
     def _load_entry_point(
         self, ep: importlib.metadata.EntryPoint, source: str, version: str | None
@@ -151,46 +168,110 @@ class PluginManager:
         if ep.name in self.blocked:
             _LOGGER.info("plugin %s is blocked; not loaded", ep.name)
             return
-        if ep.name in self.info:
+        if any(name == ep.name for _, name, _, _ in self._pending):
             return  # a built-in already answers to this name
         try:
             plugin = ep.load()
         except Exception as err:
             self.record_failure(ep.name, "load", err)
             return
-        self._register(plugin, ep.name, source, version)
+        self._queue(plugin, ep.name, source, version)
 
-    def _register(self, plugin: Any, name: str, source: str, version: str | None = None) -> None:
-        if name in self.blocked:
-            return
+    def _queue(self, plugin: Any, name: str, source: str, version: str | None = None) -> None:
+        if name not in self.blocked:
+            self._pending.append((plugin, name, source, version))
+
+    def _register(self, plugin: Any, name: str, source: str, version: str | None) -> bool:
         try:
             self._pm.register(plugin, name)
         except Exception as err:
             self.record_failure(name, "load", err)
-            return
-        module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
-        self.info[name] = PluginInfo(name, module, source, version)
-        self._module_prefixes.append((module, name))
+            return False
+        for caller in self._pm.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin:
+                    impl.function = self._contained(impl, caller.name)
+        return True
 
     # -- calling hooks --------------------------------------------------------
 
     def call(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call one hook on every plugin that implements it, in load order;
-        returns (plugin name, result) pairs, skipping None results and
-        plugins whose implementation raised (those are recorded)."""
-        caller = getattr(self._pm.hook, hook_name)
-        results: list[tuple[str, Any]] = []
-        # get_hookimpls() lists implementations in registration (load) order;
-        # pluggy itself would call them last-registered first.
-        for impl in caller.get_hookimpls():
+        """Call a hook through pluggy (`pm.hook.<name>`); returns (plugin
+        name, result) pairs in pluggy's order, without None results and
+        without the plugins whose implementation raised (those are recorded).
+        A result a wrapper put in place is credited to the wrapper's plugin."""
+        answers: list[tuple[str, Any]] = []
+        self._answers.append(answers)
+        try:
+            results = getattr(self._pm.hook, hook_name)(**kwargs)
+        finally:
+            self._answers.pop()
+        wrappers = [
+            impl.plugin_name
+            for impl in getattr(self._pm.hook, hook_name).get_hookimpls()
+            if impl.hookwrapper or impl.wrapper
+        ]
+        credited = []
+        for result in results:
+            for index, (plugin, answer) in enumerate(answers):
+                if answer is result:
+                    credited.append((plugin, result))
+                    del answers[index]
+                    break
+            else:
+                credited.append((wrappers[0] if wrappers else "?", result))
+        return credited
+
+    def _contained(self, impl: pluggy.HookImpl, hook_name: str) -> Any:
+        """The implementation, wrapped so that a raise is that plugin's
+        recorded failure (the hook answers without it) instead of the hub's."""
+        function, plugin = impl.function, impl.plugin_name
+        stage = f"hook {hook_name}"
+        if impl.hookwrapper or impl.wrapper:
+            return functools.wraps(function)(self._contained_wrapper(function, plugin, stage))
+
+        @functools.wraps(function)
+        def contained(*args: Any) -> Any:
             try:
-                result = impl.function(**{a: kwargs[a] for a in impl.argnames})
+                result = function(*args)
             except Exception as err:
-                self.record_failure(impl.plugin_name, f"hook {hook_name}", err)
-                continue
-            if result is not None:
-                results.append((impl.plugin_name, result))
-        return results
+                self.record_failure(plugin, stage, err)
+                return None
+            if result is not None and self._answers:
+                self._answers[-1].append((plugin, result))
+            return result
+
+        return contained
+
+    def _contained_wrapper(self, function: Any, plugin: str, stage: str) -> Any:
+        record = self.record_failure
+
+        def contained(*args: Any) -> Any:
+            generator = function(*args)
+            try:
+                next(generator)
+            except Exception as err:  # failed before the inner calls: step aside
+                record(plugin, stage, err)
+                return (yield)
+            try:
+                outcome = yield
+            except BaseException as inner:  # an inner implementation raised
+                try:
+                    generator.throw(inner)
+                except StopIteration as done:
+                    return done.value
+                raise RuntimeError(f"{plugin}: hook wrapper yielded twice") from None
+            try:
+                generator.send(outcome)
+            except StopIteration as done:
+                return done.value
+            except Exception as err:  # failed after the inner calls
+                record(plugin, stage, err)
+                return outcome
+            record(plugin, stage, "hook wrapper yielded twice")
+            return outcome
+
+        return contained
 
     # -- faults -------------------------------------------------------------------
 
