@@ -4,7 +4,8 @@ runs of each automation.
 A trace records references, not copies: the variables in effect at a step
 (scopes are replaced, never changed in place, so a reference stays true),
 the result mapping and the error. Turning them into something people read
-happens in `as_dict()`, when someone asks. An error (or a stop reason) that
+happens in `as_dict()`, when someone asks, with every known secret value
+redacted (whoever asks: the service, the file, `sigap trace`). An error (or a stop reason) that
 is a Text keeps its key and values beside its English (`error_text`,
 `result_text`), so a reader renders it in their own language later.
 """
@@ -18,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..bus import Event
+from ..config.secrets import redact_data
 from ..context import Context
 from ..i18n import Text
 from ..state import State
@@ -103,7 +105,8 @@ class Trace:
         """The trace as JSON-friendly data; made once for a finished run."""
         if self._rendered is not None:
             return self._rendered
-        rendered = self._render()
+        # Rendered data may hold a secret (a PIN in a message, a token in a URL).
+        rendered = redact_data(self._render())
         if self.finished is not None:
             self._rendered = rendered
         return rendered

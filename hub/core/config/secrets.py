@@ -1,7 +1,9 @@
-"""Keep secret values out of logs and messages.
+"""Keep secret values out of logs, traces and messages.
 
 The loader registers every value it reads from a secrets.yaml; `redact()`
-replaces them in any text and `SecretFilter` does it for log records. Call
+replaces them in any text, `redact_data()` in every string of JSON-like
+data (a trace), and `SecretFilter` does it for log records. Case is ignored:
+a template's `| upper` or a did-you-mean's lower-casing still hides it. Call
 `install_log_redaction()` once logging is set up (the CLI does, right after
 configuring its handlers), and again if handlers are added later: a filter
 sits on handlers, not loggers, because records from child loggers reach the
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 # Shorter values would redact ordinary words and numbers all over the logs.
 MIN_SECRET_LENGTH = 3
@@ -34,7 +37,7 @@ class _Registry:
         if self._pattern is None:
             # Longest first, so a secret that contains another is hidden whole.
             alternatives = sorted(self.values, key=len, reverse=True)
-            self._pattern = re.compile("|".join(map(re.escape, alternatives)))
+            self._pattern = re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
         return self._pattern
 
 
@@ -51,6 +54,23 @@ def redact(text: str) -> str:
     if not _registry.values:
         return text
     return _registry.pattern().sub(REDACTED, text)
+
+
+def redact_data(value: Any) -> Any:
+    """JSON-like data (dicts, lists, scalars) with every string (and key) redacted."""
+    if not _registry.values:
+        return value
+    return _redact_data(value, _registry.pattern())
+
+
+def _redact_data(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(REDACTED, value)
+    if isinstance(value, dict):
+        return {_redact_data(k, pattern): _redact_data(v, pattern) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_data(v, pattern) for v in value]
+    return value
 
 
 class SecretFilter(logging.Filter):
