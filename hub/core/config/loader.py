@@ -311,15 +311,17 @@ def _construct_env_var(loader: _Loader, node: yaml.Node) -> NodeStr | None:
     if argument is None:
         return None
     name, _, default = argument.partition(" ")
-    value = os.environ.get(name, default.strip() or None)
-    if value is None:
-        loader.loads.error(
-            Text("config.env_var_missing", name=name),
-            loader.source,
-            _line(node),
-        )
-        return None
-    return located(NodeStr(value), loader.source, _line(node))
+    value = os.environ.get(name)
+    if value is not None:
+        # The environment is where passwords are passed: a secret, like secrets.yaml's.
+        register_secret(value)
+        secret = located(Secret(value), loader.source, _line(node))
+        secret.name, secret.tag = name, "env_var"
+        return secret
+    if default.strip():  # written in the config itself: not a secret
+        return located(NodeStr(default.strip()), loader.source, _line(node))
+    loader.loads.error(Text("config.env_var_missing", name=name), loader.source, _line(node))
+    return None
 
 
 def _dir_files(loader: _Loader, node: yaml.Node) -> list[tuple[Path, Any]] | None:

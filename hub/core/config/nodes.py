@@ -41,12 +41,14 @@ class NodeStr(str):
 
 
 class Secret(NodeStr):
-    """A value from secrets.yaml: behaves as the string, never shows it in a repr."""
+    """A value from secrets.yaml (or the environment, `tag` "env_var"): behaves
+    as the string, never shows it in a repr."""
 
     name: str = ""
+    tag: str = "secret"
 
     def __repr__(self) -> str:
-        return f"<secret {self.name}>"
+        return f"<{self.tag} {self.name}>"
 
 
 def located(node: Any, file: str | None, line: int | None) -> Any:

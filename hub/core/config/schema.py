@@ -18,7 +18,7 @@ import voluptuous as vol
 
 from ..i18n import Text
 from .errors import ConfigError, KeyPath
-from .nodes import Location, NodeDict, NodeList, key_where, located, where
+from .nodes import Location, NodeDict, NodeList, Secret, key_where, located, where
 from .secrets import redact
 from .validation import (
     Each,
@@ -49,8 +49,9 @@ def slug(value: Any) -> str:
     if _is_slug(value):
         return value
     hint = ""
-    if isinstance(value, str) and (fixed := re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")):
-        hint = Text("config.slug_try", fixed=fixed)
+    if isinstance(value, str) and not isinstance(value, Secret):  # the fixed id shows a secret
+        if fixed := re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_"):
+            hint = Text("config.slug_try", fixed=fixed)
     raise vol.Invalid(Text("config.expected_slug", value=show_value(value), hint=hint))
 
 

@@ -47,7 +47,12 @@ _REQUIRED = "required key not provided"
 
 
 def suggest(word: object, choices: Iterable[object]) -> str:
-    """`" (did you mean 'x'?)"` for the closest choice, or `""` when none is close."""
+    """`" (did you mean 'x'?)"` for the closest choice, or `""` when none is close.
+
+    Never for a secret: the closest choice tells what the secret looks like.
+    """
+    if isinstance(word, Secret):
+        return ""
     match = _closest(word, choices)
     return Text("config.did_you_mean", match=match) if match is not None else ""
 
