@@ -1,7 +1,7 @@
 """What a camera's detectors are doing, from whatever its protocol says:
-an on/off property per (kind, source), `camera.<kind>` fired when one turns
-on (or for every pulse, such as a line crossing), and the entity's state
-(`motion` / `idle`) kept in step. Every camera plugin reports through this,
+an on/off property per (kind, topic, source), `camera.<kind>` fired when one
+turns on (or for every active pulse, such as a line crossing), and the
+entity's state (`motion` / `idle`) kept in step. Every camera plugin reports through this,
 so a motion event means the same thing from ONVIF, Hikvision or Dahua."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ class CameraActivity:
         taken as off (Hikvision repeats "active" and may never say "inactive")."""
         self.camera = camera
         self.auto_off = auto_off
-        self.active: dict[tuple[str, str], bool] = {}
-        self._timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
+        self.active: dict[tuple[str, str, str], bool] = {}
+        self._timers: dict[tuple[str, str, str], asyncio.TimerHandle] = {}
 
     def report(
         self,
@@ -30,16 +30,23 @@ class CameraActivity:
         pulse: bool = False,
         initialized: bool = False,
         data: dict[str, Any] | None = None,
+        topic: str = "",
     ) -> bool:
         """Record what the camera said; returns True when an event was fired.
-        `initialized`: the camera telling its current state (not a change)."""
-        key = (kind, source)
+        `initialized`: the camera telling its current state (a new subscription),
+        not a change: it fires only if the hub had not yet seen that state
+        (motion that began while the hub was cut off is not missed). `topic`:
+        two detectors with the same source keep their own state."""
+        key = (kind, topic, source)
         before = self.active.get(key, False)
         if not pulse:
             self.active[key] = active
             if active and self.auto_off:
                 self._arm(key)
-        fire = (pulse or (active and not before)) and not initialized
+        if pulse:  # an occurrence; its "false"/"0" message is not a second one
+            fire = active and not initialized
+        else:
+            fire = active and not before
         if fire:
             self.camera.fire(
                 f"camera.{kind}",
@@ -54,18 +61,19 @@ class CameraActivity:
             timer.cancel()
         self._timers.clear()
 
-    def _arm(self, key: tuple[str, str]) -> None:
+    def _arm(self, key: tuple[str, str, str]) -> None:
         if (timer := self._timers.pop(key, None)) is not None:
             timer.cancel()
         loop = asyncio.get_running_loop()
         self._timers[key] = loop.call_later(self.auto_off or 0, self._expire, key)
 
-    def _expire(self, key: tuple[str, str]) -> None:
+    def _expire(self, key: tuple[str, str, str]) -> None:
         self._timers.pop(key, None)
-        self.report(key[0], key[1], False)
+        kind, topic, source = key
+        self.report(kind, source, False, topic=topic)
 
     def is_on(self, kind: str) -> bool:
-        return any(on for (k, _), on in self.active.items() if k == kind)
+        return any(on for (k, _, _), on in self.active.items() if k == kind)
 
     def _show(self, last: str) -> None:
         camera = self.camera

@@ -348,6 +348,7 @@ class OnvifCamera(Camera):
             event.active,
             pulse=event.kind in PULSE_KINDS,
             initialized=event.initialized,
+            topic=event.topic,
             data={
                 "topic": event.topic,
                 "camera_time": event.camera_time.isoformat() if event.camera_time else None,

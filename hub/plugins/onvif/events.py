@@ -36,7 +36,8 @@ TOPIC_KINDS: dict[str, str] = {
     "tns1:Device/Trigger/tnshik:AlarmIn": "digital_input",
     "tns1:VideoSource/SignalLoss": "video_loss",
 }
-#: kinds whose every message is an occurrence (not an on/off property)
+#: kinds whose active message is an occurrence (not an on/off property); the
+#: "false"/"0" some cameras send after it is not a second one
 PULSE_KINDS = frozenset({"line_crossed"})
 
 

@@ -76,7 +76,23 @@ EVENT_KINDS: dict[str, tuple[str, tuple[tuple[str, str], ...], str, str, str]] =
         "true",
         "false",
     ),
+    # a second motion detector with the same Source as CellMotionDetector (one rule, two topics)
+    "motion_region": (
+        "tns1:RuleEngine/MotionRegionDetector/Motion",
+        _RULE_SOURCE,
+        "State",
+        "true",
+        "false",
+    ),
     "line_crossed": ("tns1:RuleEngine/LineDetector/Crossed", _RULE_SOURCE, "ObjectId", "1", "0"),
+    # a line crossing as a property that goes true, then false again (Tapo)
+    "line_cross": (
+        "tns1:RuleEngine/CellMotionDetector/LineCross",
+        _RULE_SOURCE,
+        "IsLineCross",
+        "true",
+        "false",
+    ),
     "intrusion": (
         "tns1:RuleEngine/FieldDetector/ObjectsInside",
         _RULE_SOURCE,
@@ -92,6 +108,14 @@ EVENT_KINDS: dict[str, tuple[str, tuple[tuple[str, str], ...], str, str, str]] =
         "false",
     ),
     "video_loss": ("tns1:VideoSource/SignalLoss", _VIDEO_SOURCE, "State", "true", "false"),
+    # two more of the camera's scene-change topics, on the same video source
+    "scene_change_analytics": (
+        "tns1:VideoSource/GlobalSceneChange/AnalyticsService",
+        _VIDEO_SOURCE,
+        "State",
+        "true",
+        "false",
+    ),
     "storage_failure": (
         "tns1:Device/HardwareFailure/StorageFailure",
         (("Token", "SD_1"),),
@@ -100,6 +124,8 @@ EVENT_KINDS: dict[str, tuple[str, tuple[tuple[str, str], ...], str, str, str]] =
         "false",
     ),
 }
+#: kinds that are occurrences, not properties: no current state to report
+PULSE_KINDS = frozenset({"line_crossed"})
 
 
 def _iso(moment: datetime) -> str:
@@ -179,6 +205,8 @@ class FakeOnvifCamera:
         self.presets = {"1": "Gerbang", "2": "Parkir"}
         self.preset_calls: list[str] = []
         self.boot_count = 0
+        # what each property is now; a new subscription starts with it ("Initialized")
+        self.state: dict[str, bool] = {"motion": False}
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._http_guard = DigestGuard(username, password, "Sigap Simulator")
@@ -218,7 +246,10 @@ class FakeOnvifCamera:
     # -- events -------------------------------------------------------------
 
     def emit(self, kind: str, active: bool = True, when: datetime | None = None) -> None:
-        """Queue an event for every live subscription (as a camera does)."""
+        """Queue an event for every live subscription (as a camera does).
+        The camera's state changes even while no one is subscribed."""
+        if kind not in PULSE_KINDS:
+            self.state[kind] = active
         message = notification(kind, active, when or self.now())
         for sub in self.subscriptions.values():
             sub.queue.append(message)
@@ -424,7 +455,8 @@ class FakeOnvifCamera:
         )
         self.subscriptions[sub.id] = sub
         # Like real cameras: the current state of each property comes first.
-        sub.queue.append(notification("motion", False, self.now(), "Initialized"))
+        for kind, active in self.state.items():
+            sub.queue.append(notification(kind, active, self.now(), "Initialized"))
         sub.wake.set()
         address = self._xaddr(f"subscription?Idx={sub.id}")
         return (
