@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -35,16 +35,23 @@ __all__ = [
 
 CONFIG_FILE = "configuration.yaml"
 SECRETS_FILE = "secrets.yaml"
+INCLUDE_DIRS_VARIABLE = "SIGAP_INCLUDE_DIRS"
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def load_config_dir(config_dir: Path) -> tuple[NodeDict, list[ConfigError]]:
-    """Load `configuration.yaml` of a config folder, with everything it includes."""
+def load_config_dir(
+    config_dir: Path, include_dirs: Sequence[Path | str] | None = None
+) -> tuple[NodeDict, list[ConfigError]]:
+    """Load `configuration.yaml` of a config folder, with everything it includes.
+
+    Includes are read from the config folder only, and from `include_dirs`
+    (default: the folders listed in SIGAP_INCLUDE_DIRS).
+    """
     path = _normal(Path(config_dir) / CONFIG_FILE)
-    loads = _Load(path.parent)
+    loads = _Load(path.parent, include_dirs)
     with _gc_paused():
         data = loads.file(path)
     if data is None:  # an empty, missing or broken file: its error is already listed
@@ -56,9 +63,12 @@ def load_config_dir(config_dir: Path) -> tuple[NodeDict, list[ConfigError]]:
     return data, loads.errors
 
 
-def load_yaml_file(path: Path | str, root: Path | str) -> tuple[Any, list[ConfigError]]:
-    """Load one YAML file; `root` is the config folder (where secrets lookup stops)."""
-    loads = _Load(_normal(root))
+def load_yaml_file(
+    path: Path | str, root: Path | str, include_dirs: Sequence[Path | str] | None = None
+) -> tuple[Any, list[ConfigError]]:
+    """Load one YAML file; `root` is the config folder (where secrets lookup
+    stops, and includes are confined as in load_config_dir)."""
+    loads = _Load(_normal(root), include_dirs)
     with _gc_paused():
         data = loads.file(_normal(path))
     return data, loads.errors
@@ -78,6 +88,13 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def include_dirs_from_environment() -> list[Path]:
+    """The folders outside the config folder that the admin lets `!include`
+    read: SIGAP_INCLUDE_DIRS, separated by `:` (os.pathsep)."""
+    listed = os.environ.get(INCLUDE_DIRS_VARIABLE, "")
+    return [Path(part) for part in listed.split(os.pathsep) if part.strip()]
 
 
 def _normal(path: Path | str) -> Path:
@@ -100,8 +117,13 @@ def _read_reason(exc: OSError | UnicodeDecodeError) -> str:
 class _Load:
     """One load: the config root, the errors so far, secrets files read, open includes."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, include_dirs: Sequence[Path | str] | None = None) -> None:
         self.root = root
+        if include_dirs is None:
+            include_dirs = include_dirs_from_environment()
+        # Where includes may be read, symlinks resolved: a config must not be a
+        # way to show /etc/passwd (or a key file) in an error.
+        self.readable = [root.resolve(), *(Path(d).resolve() for d in include_dirs)]
         self.errors: list[ConfigError] = []
         self.secrets_files: dict[Path, dict[Any, Any]] = {}
         self.open_files: list[Path] = []  # the include chain, to catch cycles
@@ -121,14 +143,28 @@ class _Load:
             return None
         return self.parse(path, text)
 
+    def readable_place(self, path: Path) -> Path | None:
+        """`path` with symlinks resolved if it lies in a folder includes may read."""
+        real = path.resolve()
+        return real if any(real.is_relative_to(d) for d in self.readable) else None
+
+    def outside(self, key: str, shown: str, file: str, line: int) -> None:
+        root = display_path(self.root)
+        message = Text(key, file=shown, root=root, variable=INCLUDE_DIRS_VARIABLE)
+        self.error(message, file, line)
+
     def include(self, path: Path, shown: str, file: str, line: int) -> Any:
         """An included file: a read error is reported at the tag that includes it."""
         if path in self.open_files:
             chain = " -> ".join(display_path(p) for p in [*self.open_files, path])
             self.error(Text("config.include_cycle", file=shown, chain=chain), file, line)
             return None
+        real = self.readable_place(path)
+        if real is None:
+            self.outside("config.include_outside", shown, file, line)
+            return None
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = real.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             hint = _similar_file(path, shown) if isinstance(exc, FileNotFoundError) else ""
             message = Text("config.cannot_include", file=shown, reason=_read_reason(exc), hint=hint)
@@ -333,6 +369,9 @@ def _dir_files(loader: _Loader, node: yaml.Node) -> list[tuple[Path, Any]] | Non
     if not folder.is_dir():
         message = Text("config.no_folder", folder=shown)
         loader.loads.error(message, loader.source, _line(node))
+        return None
+    if loader.loads.readable_place(folder) is None:  # before walking it: it may be /
+        loader.loads.outside("config.include_folder_outside", shown, loader.source, _line(node))
         return None
     paths = sorted(
         path

@@ -170,6 +170,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "cannot include '{file}': {reason}{hint}",
         "id": "tidak dapat menyertakan '{file}': {reason}{hint}",
     },
+    "config.include_outside": {
+        "en": (
+            "cannot include '{file}': it is outside the config folder {root}"
+            " (list other folders in {variable})"
+        ),
+        "id": (
+            "tidak dapat menyertakan '{file}': berkas itu di luar folder konfigurasi {root}"
+            " (daftarkan folder lain di {variable})"
+        ),
+    },
+    "config.include_folder_outside": {
+        "en": (
+            "cannot include folder '{file}': it is outside the config folder {root}"
+            " (list other folders in {variable})"
+        ),
+        "id": (
+            "tidak dapat menyertakan folder '{file}': folder itu di luar folder konfigurasi"
+            " {root} (daftarkan folder lain di {variable})"
+        ),
+    },
     "config.no_folder": {
         "en": "cannot include folder '{folder}': no such folder",
         "id": "tidak dapat menyertakan folder '{folder}': folder tidak ada",
