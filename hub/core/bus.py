@@ -146,6 +146,11 @@ class EventBus:
         unsubscribe = self.listen(event_type, once, event_filter, owner=_describe(callback))
         return unsubscribe
 
+    def has_listeners(self, event_type: str) -> bool:
+        """Whether an event of this type would reach anyone: a sender may
+        skip building costly data nobody reads."""
+        return event_type in self._listeners or MATCH_ALL in self._listeners
+
     def listener_count(self, event_type: str | None = None) -> int:
         if event_type is None:
             return sum(len(subs) for subs in self._listeners.values())

@@ -19,18 +19,41 @@ def new_id() -> str:
     return f"{_PREFIX}{next(_COUNTER):x}"
 
 
+# The actor the core names for its own doings; plugins name theirs the same way
+# ("telegram:<user id>", "api-token:<name>", "webhook:<id>").
+SYSTEM = "system"
+
+
 @dataclass(slots=True, frozen=True)
 class Context:
-    """Who or what caused something: `user_id` is the person (None for a
-    device or the hub itself), `parent_id` the context that led to this one."""
+    """Who or what caused something, carried by every event, state and
+    service call so the trace, the audit and the dashboard tell one story.
+
+    `user_id` is the person (an id of the people registry), None when no
+    person is behind it; `actor` is the channel or actor that acted:
+    `system` (the hub itself), `automation:<id>`, `device:<entity id>`,
+    `telegram:<user id>`, `api-token:<name>`, ...; `parent_id` is the
+    context that led to this one."""
 
     id: str = field(default_factory=new_id)
     user_id: str | None = None
     parent_id: str | None = None
+    actor: str | None = None
 
-    def child(self) -> Context:
-        """A new context caused by this one, by the same person."""
-        return Context(new_id(), self.user_id, self.id)
+    def child(self, actor: str | None = None) -> Context:
+        """A new context caused by this one, by the same person; `actor`
+        names who acts now (an automation acting on a person's event)."""
+        return Context(new_id(), self.user_id, self.id, actor or self.actor)
+
+    @property
+    def who(self) -> str:
+        """The person if there is one, else the actor, else the system."""
+        return self.user_id or self.actor or SYSTEM
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"id": self.id, "user_id": self.user_id, "parent_id": self.parent_id}
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "parent_id": self.parent_id,
+            "actor": self.actor,
+        }

@@ -20,10 +20,11 @@ from .config import (
     validate_config,
     without_followups,
 )
-from .context import Context
+from .context import SYSTEM, Context
 from .entities import DeviceRegistry
 from .i18n import Text, console_language, message, register
 from .keys import HubData
+from .permissions import Policy
 from .platform import DEVICE_DOMAINS, Device, TriggerPlatform
 from .plugins import PluginManager
 from .services import ServiceRegistry
@@ -102,10 +103,10 @@ class Hub:
         self.plugins.language = lambda: self.console_language
         self.bus = EventBus(on_listener_error=self._listener_failed)
         self.states = StateMachine(self.bus)
-        self.services = ServiceRegistry()
+        self.services = ServiceRegistry(self.bus)
         self.devices = DeviceRegistry()
         self.data = HubData()
-        self.context = Context()  # the hub's own doings (start, stop)
+        self.context = Context(actor=SYSTEM)  # the hub's own doings (start, stop)
         self.platforms: dict[str, dict[str, type[Device]]] = {d: {} for d in DEVICE_DOMAINS}
         self.trigger_platforms: dict[str, type[TriggerPlatform]] = {}
         self.sections: dict[str, Any] = {}
@@ -117,6 +118,19 @@ class Hub:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._exit_stack = AsyncExitStack()
         self._stopped = asyncio.Event()
+
+    # -- who may do what -----------------------------------------------------------
+
+    @property
+    def policy(self) -> Policy:
+        """The one permission check: service calls and reads on someone's
+        behalf ask it (it allows everything until people and roles plug in)."""
+        return self.services.policy
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        self.services.policy = policy
+        self.states.policy = policy
 
     # -- settings read from `hub:` -----------------------------------------------
 

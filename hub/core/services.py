@@ -9,9 +9,11 @@ from typing import Any
 
 import voluptuous as vol
 
-from .bus import is_coroutine_callable
+from .bus import EventBus, is_coroutine_callable
 from .context import Context
+from .eventdata import json_safe
 from .i18n import Text, register
+from .permissions import ALLOW_ALL, PermissionDenied, Policy
 
 register(
     {
@@ -78,9 +80,19 @@ class _Service:
         self.schema = schema
 
 
+EVENT_CALL_SERVICE = "call_service"
+
+
 class ServiceRegistry:
-    def __init__(self) -> None:
+    """The services of one hub. Every call is checked by the hub's policy
+    and announced as a `call_service` event (domain, service, target and
+    data with secrets masked, who asked), which the audit records."""
+
+    def __init__(self, bus: EventBus | None = None, policy: Policy = ALLOW_ALL) -> None:
         self._services: dict[str, _Service] = {}
+        self._bus = bus
+        #: who may call what (the hub's policy)
+        self.policy = policy
 
     def register(
         self,
@@ -136,5 +148,28 @@ class ServiceRegistry:
                 payload = entry.schema(payload)
             except vol.Invalid as err:
                 raise ServiceValidationError(domain, service, err) from None
-        call = ServiceCall(domain, service, payload, context if context is not None else Context())
-        return await entry.handler(call)
+        if context is None:
+            context = Context()
+        try:
+            self.policy.check_call(context, domain, service, payload)
+        except PermissionDenied:
+            self._announce(domain, service, payload, context, denied=True)
+            raise
+        self._announce(domain, service, payload, context, denied=False)
+        return await entry.handler(ServiceCall(domain, service, payload, context))
+
+    def _announce(
+        self, domain: str, service: str, data: Any, context: Context, *, denied: bool
+    ) -> None:
+        if self._bus is None or not self._bus.has_listeners(EVENT_CALL_SERVICE):
+            return  # nobody audits (yet): the masked copy of the data is not made
+        event = {
+            "domain": domain,
+            "service": service,
+            "service_data": json_safe(data),
+            "user_id": context.user_id,
+            "actor": context.actor,
+        }
+        if denied:
+            event["denied"] = True
+        self._bus.fire(EVENT_CALL_SERVICE, event, context)

@@ -11,6 +11,7 @@ from typing import Any
 
 from .bus import EventBus
 from .context import Context
+from .permissions import ALLOW_ALL, Policy, denied_read
 
 EVENT_STATE_CHANGED = "state_changed"
 STATE_UNAVAILABLE = "unavailable"
@@ -114,12 +115,27 @@ class State:
 class StateMachine:
     """Holds the current State of every entity."""
 
-    def __init__(self, bus: EventBus) -> None:
+    def __init__(self, bus: EventBus, policy: Policy = ALLOW_ALL) -> None:
         self._bus = bus
         self._states: dict[str, State] = {}
+        #: who may read what, on someone's behalf (the hub's policy)
+        self.policy = policy
 
     def get(self, entity_id: str) -> State | None:
+        """The hub's own read (automations, devices): no one else is asking."""
         return self._states.get(entity_id)
+
+    def read(self, entity_id: str, context: Context) -> State | None:
+        """A read on someone's behalf (the API, a chat command): the policy
+        decides; raises PermissionDenied when `context` may not see it."""
+        state = self._states.get(entity_id)
+        if state is not None and not self.policy.may_read(context, state):
+            raise denied_read(context, entity_id)
+        return state
+
+    def visible(self, context: Context, domain: str | None = None) -> list[State]:
+        """The states `context` may see (of one domain, or all)."""
+        return [s for s in self.all(domain) if self.policy.may_read(context, s)]
 
     def all(self, domain: str | None = None) -> list[State]:
         if domain is None:

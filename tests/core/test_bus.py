@@ -387,7 +387,7 @@ def test_event_as_dict_and_repr() -> None:
     assert event.as_dict() == {
         "event_type": "door.forced",
         "data": {"door": "door.a"},
-        "context": {"id": "c1", "user_id": "u1", "parent_id": "p1"},
+        "context": {"id": "c1", "user_id": "u1", "parent_id": "p1", "actor": None},
         "origin": "local",
         "time_fired": 100.0,
     }
@@ -408,3 +408,14 @@ async def test_a_listener_object_with_an_async_call_is_awaited(bus: EventBus) ->
     event = bus.fire("x.y")
     await bus.drain()
     assert recorder.events == [event]
+
+
+def test_has_listeners_counts_catch_all_listeners_too() -> None:
+    bus = EventBus()
+    assert not bus.has_listeners("call_service")
+    unsubscribe = bus.listen("call_service", lambda e: None)
+    assert bus.has_listeners("call_service")
+    unsubscribe()
+    assert not bus.has_listeners("call_service")
+    bus.listen(MATCH_ALL, lambda e: None)
+    assert bus.has_listeners("call_service")

@@ -39,4 +39,9 @@ def test_context_is_read_only() -> None:
 
 def test_as_dict() -> None:
     context = Context(id="abc", user_id="andi", parent_id="xyz")
-    assert context.as_dict() == {"id": "abc", "user_id": "andi", "parent_id": "xyz"}
+    assert context.as_dict() == {
+        "id": "abc",
+        "user_id": "andi",
+        "parent_id": "xyz",
+        "actor": None,
+    }

@@ -164,7 +164,8 @@ class Automation:
         if not self.enabled:
             return DONE
         # The run is caused by the trigger's context (and by the same person).
-        run_context = context.child() if context is not None else Context()
+        actor = f"automation:{self.id}"
+        run_context = context.child(actor) if context is not None else Context(actor=actor)
         trace = Trace(self.id, trigger, run_context, context)
         try:
             variables = self._run_variables(trigger, extra_variables)
