@@ -43,14 +43,14 @@ DIALECTS: dict[str, tuple[dict[str, Any], Callable[[Mosquitto], sim.SimulatedDev
 
 
 def on_time_sent(dialect: str, device: sim.SimulatedDevice) -> float | None:
-    """The device-side on-time carried by the commands the device received."""
+    """The device-side on-time carried by the turn_on the device received."""
     for topic, payload, _ in device.commands:
         if dialect == "tasmota" and topic.endswith("/PulseTime"):
             value = int(payload)
             return value / 10 if value <= 111 else value - 100
-        if dialect == "shelly":
+        if dialect == "shelly" and json.loads(payload)["method"] == "Switch.Set":
             return json.loads(payload)["params"].get("toggle_after")
-        if dialect == "zigbee2mqtt":
+        if dialect == "zigbee2mqtt" and topic.endswith("/set"):
             return json.loads(payload)["warning"]["duration"]
         if dialect == "generic" and payload.startswith(b"{"):
             return json.loads(payload)["duration"]

@@ -1,8 +1,10 @@
 """Simulated MQTT devices that behave as the real firmware does on a broker:
 Tasmota, Shelly Gen2, Zigbee2MQTT and ESPHome sirens, and an ESPHome door
 (relay + contact). Each has its own connection with a last will, so it can
-also fail as real ones do: never confirm a command (`confirms = False`) or
-drop off the network (`await go_offline()`, the broker then sends its will).
+also fail as real ones do: never confirm a command (`confirms = False`),
+confirm late (`confirm_delay = 1.0`), or drop off the network (`await
+go_offline()`, the broker then sends its will; the device's own timers keep
+running, as a relay's do, and `await start()` brings it back).
 
     async with TasmotaSiren("127.0.0.1", 1883, "sirene_halaman") as siren: ...
 
@@ -17,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import aiomqtt
@@ -31,8 +34,10 @@ class SimulatedDevice:
     def __init__(self, host: str, port: int, client_id: str) -> None:
         self.host, self.port, self.client_id = host, port, client_id
         self.confirms = True  # False: acts but never reports its state
+        self.confirm_delay = 0.0  # seconds between acting and reporting it (a slow relay)
         self.commands: list[tuple[str, bytes, bool]] = []  # topic, payload, retained
         self.received = asyncio.Event()
+        self._moved = asyncio.Event()  # set whenever the device handled or timed something
         self._client: aiomqtt.Client | None = None
         self._reader: asyncio.Task[None] | None = None
         self._timers: list[asyncio.TimerHandle] = []
@@ -67,10 +72,24 @@ class SimulatedDevice:
         return self
 
     async def stop(self) -> None:
+        """Power off: the connection closes cleanly and the device's timers stop."""
         for timer in self._timers:
             timer.cancel()
         self._timers.clear()
-        client, reader, tasks = self._client, self._reader, list(self._tasks)
+        await self._disconnect(list(self._tasks))
+
+    async def go_offline(self) -> None:
+        """Lose the network: no DISCONNECT, so the broker publishes the will.
+        The device keeps working (a PulseTime still switches the relay off);
+        what it reports meanwhile is lost. `await start()` reconnects it."""
+        if self._client is not None:
+            sock = self._client._client.socket()
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        await self._disconnect([])
+
+    async def _disconnect(self, tasks: list[asyncio.Task[None]]) -> None:
+        client, reader = self._client, self._reader
         self._client, self._reader = None, None
         # Disconnect first: that ends the reader's message loop whatever it
         # awaits. Cancelling the reader first is not enough: Python 3.11's
@@ -99,14 +118,6 @@ class SimulatedDevice:
             if lost.done() and not lost.cancelled():
                 lost.exception()  # seen: no "exception never retrieved" at exit
 
-    async def go_offline(self) -> None:
-        """Lose the network: no DISCONNECT, so the broker publishes the will."""
-        if self._client is not None:
-            sock = self._client._client.socket()
-            if sock is not None:
-                sock.shutdown(socket.SHUT_RDWR)
-        await self.stop()
-
     async def __aenter__(self) -> SimulatedDevice:
         return await self.start()
 
@@ -120,6 +131,7 @@ class SimulatedDevice:
             self.commands.append((topic, payload, message.retain))
             self.received.set()
             await self.handle(topic, payload)
+            self._moved.set()
 
     async def wait_command(self, count: int = 1) -> None:
         """Until at least `count` commands arrived."""
@@ -127,13 +139,26 @@ class SimulatedDevice:
             self.received.clear()
             await self.received.wait()
 
+    async def wait_until(self, done: Callable[[], bool]) -> None:
+        """Until `done()` is true of the device (checked whenever it handled a
+        command or one of its timers ran); bound it with asyncio.timeout."""
+        while not done():
+            self._moved.clear()
+            await self._moved.wait()
+
     async def publish(self, topic: str, payload: str, retain: bool = False) -> None:
+        """Send, if connected: a device off the network loses what it says."""
         if self._client is not None:
             await self._client.publish(topic, payload, qos=1, retain=retain)
 
     async def report(self, topic: str, payload: str, retain: bool = False) -> None:
-        """A state report, unless this device is set never to confirm."""
-        if self.confirms:
+        """A state report, unless this device is set never to confirm; after
+        `confirm_delay` seconds when it is a slow one."""
+        if not self.confirms:
+            return
+        if self.confirm_delay > 0:
+            self.later(self.confirm_delay, lambda: self.publish(topic, payload, retain))
+        else:
             await self.publish(topic, payload, retain)
 
     def later(self, seconds: float, coro_factory: Any) -> None:
@@ -143,12 +168,14 @@ class SimulatedDevice:
             task = loop.create_task(coro_factory())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(lambda _: self._moved.set())
 
         self._timers.append(loop.call_later(seconds, run))
 
 
 class TasmotaSiren(SimulatedDevice):
-    """Tasmota: cmnd/<t>/POWER, PulseTime as its own off timer."""
+    """Tasmota: cmnd/<t>/POWER, PulseTime as its own off timer. A command
+    without a payload is a question: Tasmota answers with the state it has."""
 
     def __init__(self, host: str, port: int, topic: str) -> None:
         super().__init__(host, port, f"tasmota_{topic}")
@@ -167,10 +194,27 @@ class TasmotaSiren(SimulatedDevice):
 
     async def handle(self, topic: str, payload: bytes) -> None:
         command = topic.rsplit("/", 1)[-1].lower()
+        value = payload.strip().upper()
         if command == "pulsetime":
-            self.pulse_time = int(payload or 0)
+            if value:
+                self.pulse_time = int(value)
+            await self.report(
+                f"stat/{self.topic}/RESULT",
+                json.dumps({"PulseTime1": {"Set": self.pulse_time, "Remaining": 0}}),
+            )
         elif command == "power":
-            self.power = payload.strip().upper() == b"ON"
+            if not value:  # `cmnd/<t>/POWER` with no payload: report, change nothing
+                await self._report()
+                return
+            if value in (b"ON", b"1", b"TRUE"):
+                self.power = True
+            elif value in (b"OFF", b"0", b"FALSE"):
+                self.power = False
+            elif value in (b"TOGGLE", b"2"):
+                self.power = not self.power
+            else:
+                await self.report(f"stat/{self.topic}/RESULT", json.dumps({"Command": "Error"}))
+                return
             await self._report()
             if self.power and self.pulse_time:
                 self.later(self.pulse_seconds, self._pulse_over)
@@ -191,7 +235,10 @@ class TasmotaSiren(SimulatedDevice):
 
 
 class ShellySiren(SimulatedDevice):
-    """Shelly Gen2: RPC Switch.Set on <prefix>/rpc; status and NotifyStatus."""
+    """Shelly Gen2: RPC Switch.Set and Switch.GetStatus on <prefix>/rpc, the
+    answer on <src>/rpc. Like the firmware, it publishes its status (and
+    NotifyStatus) only when the output changes: switching off an output that
+    is off is answered `{"was_on": false}` and nothing else."""
 
     def __init__(self, host: str, port: int, prefix: str) -> None:
         super().__init__(host, port, f"shelly_{prefix}")
@@ -210,37 +257,40 @@ class ShellySiren(SimulatedDevice):
     async def handle(self, topic: str, payload: bytes) -> None:
         request = json.loads(payload)
         params = request.get("params", {})
-        if request.get("method") != "Switch.Set":
+        method = request.get("method")
+        if method not in ("Switch.Set", "Switch.GetStatus"):
+            await self._answer(request, error={"code": 404, "message": f"No handler for {method}"})
             return
         if params.get("id") != 0:  # one relay: switch:0
             error = {"code": -105, "message": f"Argument 'id', value {params.get('id')} not found!"}
-            await self.publish(
-                f"{request['src']}/rpc",
-                json.dumps(
-                    {"id": request["id"], "src": self.prefix, "dst": request["src"], "error": error}
-                ),
+            await self._answer(request, error=error)
+            return
+        if method == "Switch.GetStatus":
+            await self._answer(
+                request, result={"id": 0, "source": "init", "output": self.output, "apower": 0.0}
             )
             return
         was_on = self.output
         self.output = bool(params.get("on"))
-        await self.publish(
-            f"{request['src']}/rpc",
-            json.dumps(
-                {
-                    "id": request["id"],
-                    "src": self.prefix,
-                    "dst": request["src"],
-                    "result": {"was_on": was_on},
-                }
-            ),
-        )
-        await self._report()
+        await self._answer(request, result={"was_on": was_on})
+        if self.output != was_on:
+            await self._report()
         if self.output and params.get("toggle_after"):
             self.later(float(params["toggle_after"]), self._toggle_back)
 
+    async def _answer(
+        self, request: dict[str, Any], *, result: Any = None, error: Any = None
+    ) -> None:
+        """The RPC answer, on <src>/rpc (a device set never to confirm does
+        not answer either)."""
+        answer = {"id": request["id"], "src": self.prefix, "dst": request["src"]}
+        answer.update({"error": error} if error is not None else {"result": result})
+        await self.report(f"{request['src']}/rpc", json.dumps(answer))
+
     async def _toggle_back(self) -> None:
-        self.output = False
-        await self._report()
+        if self.output:
+            self.output = False
+            await self._report()
 
     async def _report(self) -> None:
         await self.report(
@@ -258,13 +308,26 @@ class ShellySiren(SimulatedDevice):
         )
 
 
+#: the IAS warning modes and levels Zigbee2MQTT knows (zigbee-herdsman-converters `warning`)
+Z2M_WARNING_MODES = (
+    "stop", "burglar", "fire", "emergency", "police_panic", "fire_panic", "emergency_panic",
+)  # fmt: skip
+Z2M_WARNING_LEVELS = ("low", "medium", "high", "very_high")
+
+
 class Zigbee2MqttSiren(SimulatedDevice):
-    """A Zigbee siren behind Zigbee2MQTT: warning command, `alarm` in its state."""
+    """A Zigbee siren behind Zigbee2MQTT: warning command, `alarm` in its
+    state, `/get` answered with the state. A mode or level the converter
+    does not know is refused as Zigbee2MQTT does: an error on
+    `<base>/bridge/logging`, and the siren does nothing. A warning with
+    duration 0 sounds until it is stopped (the IAS warning duration)."""
 
     def __init__(self, host: str, port: int, name: str, base: str = "zigbee2mqtt") -> None:
         super().__init__(host, port, f"z2m_{name}")
+        self.name, self.base = name, base
         self.device = f"{base}/{name}"
         self.alarm = False
+        self.refused: list[str] = []  # the errors Zigbee2MQTT logged
 
     def will(self) -> aiomqtt.Will:
         # in real life the bridge publishes this when the device stops answering
@@ -273,17 +336,35 @@ class Zigbee2MqttSiren(SimulatedDevice):
         )
 
     def command_filters(self) -> list[str]:
-        return [f"{self.device}/set"]
+        return [f"{self.device}/set", f"{self.device}/get"]
 
     async def birth(self) -> None:
         await self.publish(f"{self.device}/availability", json.dumps({"state": "online"}), True)
 
     async def handle(self, topic: str, payload: bytes) -> None:
-        warning = json.loads(payload).get("warning") or {}
-        self.alarm = warning.get("mode", "stop") != "stop"
+        if topic.endswith("/get"):
+            await self._report()
+            return
+        warning = json.loads(payload).get("warning")
+        if not isinstance(warning, dict):
+            return
+        mode = str(warning.get("mode") or "emergency").lower()
+        level = str(warning.get("level") or "medium").lower()
+        for value, known in ((mode, Z2M_WARNING_MODES), (level, Z2M_WARNING_LEVELS)):
+            if value not in known:
+                error = f"Error: Expected one of: {', '.join(known)}, got: '{value}'"
+                message = f"Publish 'set' 'warning' to '{self.name}' failed: '{error}'"
+                self.refused.append(message)
+                await self.publish(
+                    f"{self.base}/bridge/logging",
+                    json.dumps({"level": "error", "message": message}),
+                )
+                return
+        self.alarm = mode != "stop"
         await self._report()
-        if self.alarm and warning.get("duration"):
-            self.later(float(warning["duration"]), self._silence)
+        duration = warning.get("duration", 10)
+        if self.alarm and duration:
+            self.later(float(duration), self._silence)
 
     async def _silence(self) -> None:
         self.alarm = False
