@@ -9,12 +9,54 @@ Facts from ../shared/PROTOCOLS.md and the vendors' documentation.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import voluptuous as vol
 
+from hub import i18n, suggest
+
+i18n.register(
+    {
+        "mqtt_devices.z2m_mode": {
+            "en": "{value} is not a Zigbee2MQTT warning mode{hint}; one of: {names}",
+            "id": "{value} bukan mode peringatan Zigbee2MQTT{hint}; salah satu dari: {names}",
+        },
+        "mqtt_devices.z2m_level": {
+            "en": "{value} is not a Zigbee2MQTT warning level{hint}; one of: {names}",
+            "id": "{value} bukan level peringatan Zigbee2MQTT{hint}; salah satu dari: {names}",
+        },
+    }
+)
+
 Command = tuple[str, str]  # topic, payload
+
+
+def whole_seconds(seconds: float) -> int:
+    """A device-side limit in whole seconds: rounded up and at least 1, never
+    0 (which many devices read as "no limit") nor less than was asked."""
+    return max(1, math.ceil(round(seconds, 6)))  # round: 2.0000000001 s is 2 s
+
+
+def one_of(choices: Sequence[str], key: str) -> Callable[[Any], str]:
+    """A validator for a word from `choices`, in any case; the error (text
+    `key`) names the choices and the closest one."""
+
+    def check(value: Any) -> str:
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word not in choices:
+            raise vol.Invalid(
+                i18n.Text(
+                    key,
+                    value=repr(value),
+                    hint=suggest(word, choices),
+                    names=", ".join(choices),
+                )
+            )
+        return word
+
+    return check
 
 
 def _json(payload: bytes) -> Any:
@@ -50,6 +92,16 @@ class Dialect:
         self, on: bool, seconds: float, tone: str | None, level: str | None
     ) -> list[Command]:
         raise NotImplementedError
+
+    def on_time(self, seconds: float) -> float:
+        """The on-time as the device is told it (in its own unit, rounded up):
+        what the log says was sent."""
+        return float(whole_seconds(seconds)) if self.device_max_on_time else seconds
+
+    def sound(self, tone: str | None, level: str | None) -> tuple[str | None, str | None]:
+        """A turn_on's tone and level as the device takes them; raises
+        vol.Invalid for ones it does not know."""
+        return tone, level
 
     def state_topics(self) -> list[str]:
         raise NotImplementedError
@@ -99,6 +151,10 @@ class Tasmota(Dialect):
             (f"cmnd/{self.topic}/POWER", "ON"),
         ]
 
+    def on_time(self, seconds: float) -> float:
+        value = pulse_time(seconds)
+        return value / 10 if value <= 111 else value - 100
+
     def state_topics(self) -> list[str]:
         return [f"stat/{self.topic}/POWER", f"stat/{self.topic}/RESULT"]
 
@@ -113,10 +169,12 @@ class Tasmota(Dialect):
 
 
 def pulse_time(seconds: float) -> int:
-    """Tasmota's PulseTime: 1-111 in tenths of a second, 112-64900 as seconds + 100."""
-    if seconds <= 11.1:
-        return max(1, round(seconds * 10))
-    return min(64900, round(seconds) + 100)
+    """Tasmota's PulseTime: 1-111 in tenths of a second, 112-64900 as seconds
+    + 100; rounded up (a pulse is never shorter than asked, nor 0: no pulse)."""
+    tenths = math.ceil(round(seconds * 10, 6))  # round: 0.3 * 10 is 3.0000000000000004
+    if tenths <= 111:
+        return max(1, tenths)
+    return min(64900, whole_seconds(seconds) + 100)
 
 
 class Shelly(Dialect):
@@ -139,7 +197,7 @@ class Shelly(Dialect):
         self._rpc_id += 1
         params: dict[str, Any] = {"id": self.config["channel"], "on": on}
         if on:
-            params["toggle_after"] = seconds
+            params["toggle_after"] = whole_seconds(seconds)
         request = {
             "id": self._rpc_id,
             "src": self.client_id,
@@ -180,18 +238,34 @@ class Shelly(Dialect):
         return f"{error.get('message', 'error')} (RPC error {error.get('code')})"
 
 
+#: Zigbee2MQTT's warning schema (zigbee-herdsman-converters `warning`);
+#: `stop` is what turn_off sends, never a tone to sound
+Z2M_TONES = ("burglar", "fire", "emergency", "police_panic", "fire_panic", "emergency_panic")
+Z2M_LEVELS = ("low", "medium", "high", "very_high")
+z2m_tone = one_of(Z2M_TONES, "mqtt_devices.z2m_mode")
+z2m_level = one_of(Z2M_LEVELS, "mqtt_devices.z2m_level")
+
+
 class Zigbee2Mqtt(Dialect):
-    """`zigbee2mqtt/<name>/set {"warning": {...,"duration": s}}`."""
+    """`zigbee2mqtt/<name>/set {"warning": {...,"duration": s}}`; the tone
+    and level are checked against Zigbee2MQTT's warning schema, since the
+    device refuses any other (and only Zigbee2MQTT's log would say so)."""
 
     name = "zigbee2mqtt"
     SCHEMA = {
         vol.Required("topic"): str,  # the device's friendly name
         vol.Optional("base_topic", default="zigbee2mqtt"): str,
         vol.Optional("state_key", default="alarm"): str,
-        vol.Optional("tone", default="burglar"): str,
-        vol.Optional("level", default="high"): str,
+        vol.Optional("tone", default="burglar"): z2m_tone,
+        vol.Optional("level", default="high"): z2m_level,
         vol.Optional("strobe", default=True): bool,
     }
+
+    def sound(self, tone: str | None, level: str | None) -> tuple[str | None, str | None]:
+        return (
+            None if tone is None else z2m_tone(tone),
+            None if level is None else z2m_level(level),
+        )
 
     @property
     def device(self) -> str:
@@ -205,7 +279,7 @@ class Zigbee2Mqtt(Dialect):
                 "mode": tone or self.config["tone"],
                 "level": level or self.config["level"],
                 "strobe": self.config["strobe"],
-                "duration": round(seconds),
+                "duration": whole_seconds(seconds),
             }
         else:
             warning = {"mode": "stop", "level": "low", "strobe": False, "duration": 0}
@@ -259,8 +333,9 @@ class ESPHome(Dialect):
 
 
 class Generic(Dialect):
-    """Topics and payloads from YAML. `{duration}`, `{tone}` and `{level}` in
-    `payload_on` are replaced, which is how a device-side on-time is sent."""
+    """Topics and payloads from YAML. `{duration}` (whole seconds), `{tone}`
+    and `{level}` in `payload_on` are replaced, which is how a device-side
+    on-time is sent."""
 
     name = "generic"
     SCHEMA = {
@@ -286,7 +361,7 @@ class Generic(Dialect):
             return [(self.config["command_topic"], self.config["payload_off"])]
         payload = (
             self.config["payload_on"]
-            .replace("{duration}", f"{seconds:g}")
+            .replace("{duration}", str(whole_seconds(seconds)))
             .replace("{tone}", tone or "")
             .replace("{level}", level or "")
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from hub import Context, MqttMessage, Siren
+from hub import Context, DeviceError, MqttMessage, Siren
 
 from .base import (
     STATE_UNCONFIRMED,
@@ -87,6 +87,10 @@ class MqttSiren(Siren):
         self, *, duration: float | None, tone: str | None, level: str | None, context: Context
     ) -> None:
         self.require_available()
+        try:
+            tone, level = self.dialect.sound(tone, level)
+        except vol.Invalid as err:  # before anything is sent: the device would refuse it
+            raise DeviceError(err.msg) from None
         limit = self.config["max_on_time"]
         seconds = min(duration or limit, limit)
         await self._command(True, seconds, tone, level, context)
@@ -97,7 +101,10 @@ class MqttSiren(Siren):
         self.log.warning(
             "%s",
             log_text(
-                self, "mqtt_devices.siren_on", seconds=f"{seconds:.0f}", dialect=self.dialect.name
+                self,
+                "mqtt_devices.siren_on",
+                seconds=f"{self.dialect.on_time(seconds):g}",  # as the device was told it
+                dialect=self.dialect.name,
             ),
         )
 
