@@ -16,7 +16,7 @@ import zeep.exceptions
 from onvif import ONVIFCamera
 from onvif.exceptions import ONVIFError
 
-from hub import Camera, CameraActivity, Context, DeviceError, LinkWatch, i18n
+from hub import Camera, CameraActivity, Context, DeviceError, LinkWatch, i18n, shown
 
 from . import messages  # noqa: F401  (registers our words)
 from .events import PULSE_KINDS, CameraEvent, parse
@@ -88,6 +88,12 @@ class OnvifCamera(Camera):
         self.clock_offset: float | None = None
         self.info: dict[str, Any] = {}
         self.subscriptions_made = 0
+
+    @property
+    def address(self) -> str:
+        """host:port, as every message names the camera."""
+        host = self.config["host"]
+        return f"[{host}]:{self.config['port']}" if ":" in host else f"{host}:{self.config['port']}"
 
     # -- lifetime -----------------------------------------------------------
 
@@ -224,8 +230,15 @@ class OnvifCamera(Camera):
 
     async def _check_clock(self, device: ONVIFCamera) -> None:
         devicemgmt = await device.create_devicemgmt_service()
-        answer = await devicemgmt.authless_GetSystemDateAndTime()
-        utc = answer.UTCDateTime
+        try:
+            answer = await devicemgmt.authless_GetSystemDateAndTime()
+        except zeep.exceptions.Fault:
+            try:  # some firmwares answer it only with a login
+                answer = await devicemgmt.GetSystemDateAndTime()
+            except zeep.exceptions.Fault as err:
+                self._clock_unread(device, err)
+                return
+        utc = getattr(answer, "UTCDateTime", None)
         if utc is None:
             return
         camera_now = dt.datetime(
@@ -246,6 +259,18 @@ class OnvifCamera(Camera):
                 offset=f"{self.clock_offset:+.0f}",
             )
             self.log.warning("%s", said.render(self.hub.console_language))
+
+    def _clock_unread(self, device: ONVIFCamera, err: zeep.exceptions.Fault) -> None:
+        """Warn and carry on: the clock only explains a refused login."""
+        if device.adjust_time:  # onvif-zeep-async would read the clock again and fail
+            device.adjust_time = False
+        said = i18n.Text(
+            "onvif.clock_unread",
+            entity_id=self.entity_id,
+            host=self.address,
+            error=_fault_text(err),
+        )
+        self.log.warning("%s", said.render(self.hub.console_language))
 
     def _auth_message(self) -> str:
         off = self.clock_offset
@@ -386,6 +411,11 @@ class OnvifCamera(Camera):
                 )
             await ptz.GotoPreset({"ProfileToken": self._profile_token, "PresetToken": token})
         self.log.info("%s (%s): PTZ to preset %s", self.entity_id, self.site, preset)
+
+
+def _fault_text(err: zeep.exceptions.Fault) -> str:
+    """What the camera answered, fit for a log line."""
+    return shown(err.message or err.code or type(err).__name__)
 
 
 def _is_auth_fault(err: zeep.exceptions.Fault) -> bool:

@@ -25,6 +25,12 @@ i18n.register(
             "id": "{entity_id} ({host}): jam kamera selisih {offset} detik; login bisa gagal"
             " (atur kamera ke NTP)",
         },
+        "onvif.clock_unread": {
+            "en": "{entity_id} ({host}): the camera's clock cannot be read ({error});"
+            " carrying on without checking it",
+            "id": "{entity_id} ({host}): jam kamera tidak dapat dibaca ({error});"
+            " dilanjutkan tanpa memeriksanya",
+        },
         "onvif.timeout": {
             "en": "no answer from {host} in time",
             "id": "tidak ada jawaban dari {host} tepat waktu",

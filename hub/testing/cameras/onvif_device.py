@@ -174,6 +174,8 @@ class Faults:
     pull_faults: int = 0  # the next N PullMessages answer a SOAP fault
     renew_fails: bool = False  # Renew answers "resource unknown"
     hang_pulls: bool = False  # PullMessages never answers (a wedged camera)
+    clock_needs_login: bool = False  # GetSystemDateAndTime only with a login (some firmwares)
+    clock_refused: bool = False  # GetSystemDateAndTime is not supported at all
 
 
 class FakeOnvifCamera:
@@ -271,8 +273,11 @@ class FakeOnvifCamera:
         op_el = body[0]
         op = etree.QName(op_el).localname
         self.requests.append(op)
-        if op != "GetSystemDateAndTime" and not self._authorized(envelope):
+        open_to_all = op == "GetSystemDateAndTime" and not self.faults.clock_needs_login
+        if not open_to_all and not self._authorized(envelope):
             return _fault("ter:NotAuthorized", "Sender not Authorized")
+        if op == "GetSystemDateAndTime" and self.faults.clock_refused:
+            return _fault("ter:ActionNotSupported", f"{op} is not supported", "env:Receiver")
         handler = getattr(self, f"_op_{op}", None)
         if handler is None:
             return _fault("ter:ActionNotSupported", f"{op} is not supported", "env:Receiver")
