@@ -14,6 +14,7 @@ from .hookspecs import hookimpl
 from .i18n import Text, message, register
 from .platform import Device, DeviceError, Notification, kind
 from .services import ServiceCall
+from .sites import SiteRegistry, UnknownPlace
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -64,8 +65,10 @@ class NoTarget(DeviceError):
 class DeviceRegistry:
     """Every configured device, by entity id."""
 
-    def __init__(self) -> None:
+    def __init__(self, sites: SiteRegistry | None = None) -> None:
         self._devices: dict[str, Device] = {}
+        #: where targets by site and area are checked (the hub's registry)
+        self.sites = sites if sites is not None else SiteRegistry()
 
     def add(self, device: Device) -> None:
         if device.entity_id in self._devices:
@@ -100,6 +103,10 @@ class DeviceRegistry:
                 )
             found[entity_id] = device
         if sites or areas:
+            try:
+                self.sites.check_target(sites or (), areas or ())
+            except UnknownPlace as err:
+                raise NoTarget(err.args[0]) from None
             for device in self.all(domain):
                 if sites and device.site not in sites:
                     continue

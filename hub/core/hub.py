@@ -28,6 +28,7 @@ from .permissions import Policy
 from .platform import DEVICE_DOMAINS, Device, TriggerPlatform
 from .plugins import PluginManager
 from .services import ServiceRegistry
+from .sites import SiteRegistry
 from .state import StateMachine
 
 _LOGGER = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ class Hub:
         self.bus = EventBus(on_listener_error=self._listener_failed)
         self.states = StateMachine(self.bus)
         self.services = ServiceRegistry(self.bus)
-        self.devices = DeviceRegistry()
+        self.sites = SiteRegistry()
+        self.devices = DeviceRegistry(self.sites)
         self.data = HubData()
         self.context = Context(actor=SYSTEM)  # the hub's own doings (start, stop)
         self.platforms: dict[str, dict[str, type[Device]]] = {d: {} for d in DEVICE_DOMAINS}
@@ -175,6 +177,7 @@ class Hub:
             raw, errors = load_config_dir(self.config_dir)
         config, more = validate_config(raw or {}, platforms=self.platforms, sections=self.sections)
         self.config = config
+        self.sites = self.devices.sites = SiteRegistry.from_config(config.get("sites", ()))
         self.config_errors = [*errors, *without_followups(errors, more)]
         self.stage = "loaded"
         return self.config_errors

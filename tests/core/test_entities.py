@@ -90,6 +90,7 @@ CONFIG = {
     "sites": [
         {"id": "dinkes", "name": "Dinas Kesehatan", "areas": ["lobi", "halaman"]},
         {"id": "diskominfo", "name": "Diskominfo", "areas": ["lobi", "ruang_server"]},
+        {"id": "disdukcapil", "name": "Disdukcapil", "areas": ["lobi"]},
     ],
     "siren": [
         siren("dinkes_lobi", "dinkes", "lobi"),
@@ -186,6 +187,14 @@ async def test_a_site_without_sirens_is_an_error(hub) -> None:
     with pytest.raises(DeviceError, match="no siren found for site=") as info:
         await hub.services.call("siren", "turn_on", {"site": "disdukcapil"})
     assert "disdukcapil" in str(info.value)
+
+
+async def test_a_target_naming_an_unknown_site_or_area_says_so(hub) -> None:
+    with pytest.raises(DeviceError, match="unknown site 'dinkess' \\(did you mean 'dinkes'\\?\\)"):
+        await hub.services.call("siren", "turn_on", {"site": "dinkess"})
+    with pytest.raises(DeviceError, match="no site has an area 'lobby'"):
+        await hub.services.call("siren", "turn_on", {"area": "lobby"})
+    assert all(not d.commands for d in hub.devices.all("siren"))
 
 
 async def test_an_unavailable_device_is_an_error_naming_it(hub) -> None:

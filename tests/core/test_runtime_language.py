@@ -17,6 +17,7 @@ from hub.core.mqtt.connection import MqttNotConnected
 from hub.core.mqtt.topics import InvalidTopic, check_filter, check_topic
 from hub.core.platform import Camera, DeviceError, DeviceUnavailable
 from hub.core.services import ServiceNotFound
+from hub.core.sites import SiteRegistry
 
 
 def both(err: BaseException) -> tuple[str, str]:
@@ -28,7 +29,7 @@ def both(err: BaseException) -> tuple[str, str]:
 
 
 def test_a_device_registry_says_what_it_cannot_find_in_both_languages() -> None:
-    registry = DeviceRegistry()
+    registry = DeviceRegistry(SiteRegistry.from_config([{"id": "dinkes"}]))
     with pytest.raises(NoTarget) as missing:
         registry.resolve("siren", {"entity_id": ["siren.dinkes_halaman"]})
     assert both(missing.value) == (
@@ -44,6 +45,12 @@ def test_a_device_registry_says_what_it_cannot_find_in_both_languages() -> None:
     with pytest.raises(NoTarget) as empty:
         registry.resolve("siren", {})
     assert both(empty.value)[1] == "siren: sebutkan entity_id, site atau area yang dituju"
+    with pytest.raises(NoTarget) as unknown:
+        registry.resolve("siren", {"site": ["dinkess"]})
+    assert both(unknown.value) == (
+        "unknown site 'dinkess' (did you mean 'dinkes'?)",
+        "lokasi 'dinkess' tidak dikenal (maksud Anda 'dinkes'?)",
+    )
 
 
 async def test_failures_of_several_devices_are_one_message_in_the_readers_language() -> None:

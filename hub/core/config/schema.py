@@ -105,14 +105,17 @@ HUB_SECTION = vol.Schema(
     }
 )
 
-AREA_SCHEMA = vol.Schema({vol.Required("id"): slug, vol.Optional("name"): str})
+# A name once (the same in both languages) or per language: {id: ..., en: ...}.
+PLACE_NAME = vol.Any(str, vol.Schema({vol.Optional("id"): str, vol.Optional("en"): str}))
+
+AREA_SCHEMA = vol.Schema({vol.Required("id"): slug, vol.Optional("name"): PLACE_NAME})
 
 # One entry of `sites:` (entries are checked one by one, see validate_config);
 # `name` defaults to the id and every area comes out as {id, name}.
 SITE_SCHEMA = vol.Schema(
     {
         vol.Required("id"): slug,
-        vol.Optional("name"): str,
+        vol.Optional("name"): PLACE_NAME,
         vol.Optional("areas", default=list): Each(vol.Any(slug, AREA_SCHEMA)),
     }
 )
