@@ -3,12 +3,19 @@ webhooks (`/api/webhook/<id>`, what the automation `webhook` trigger
 listens on) and plugins' routes from `sigap_http_routes`, mounted under
 `/api/plugins/<plugin name>/`. It runs only when configuration.yaml has an
 `http:` section. The REST and WebSocket API and the dashboard grow here.
+
+Nothing on it asks for a login yet, so it listens on 127.0.0.1 unless
+`server_host` says otherwise. A caller gets `header_timeout` seconds to send
+a whole request head (after connecting, and between requests on one
+connection), `body_timeout` to send the body, and at most `max_connections`
+are open at once (see docs/http.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +23,13 @@ import voluptuous as vol
 from aiohttp import web
 
 from ..hookspecs import hookimpl
+from ..i18n import Text, register
 from ..keys import HubKey
+from ..lograte import LogRate, shown
+from .body import MAX_BODY, BodyRefused, read_body
+from .callers import network
+from .serverlog import ServerLog
+from .site import CappedSite
 from .webhooks import WEBHOOKS, Webhooks, handle_webhook
 
 if TYPE_CHECKING:
@@ -26,24 +39,83 @@ __all__ = ["HTTP", "WEBHOOKS", "HttpServer", "Webhooks", "make_app"]
 
 _LOGGER = logging.getLogger(__name__)
 
+
+def _seconds(low: float) -> Any:
+    return vol.All(vol.Coerce(float), vol.Range(min=low))
+
+
 HTTP_SECTION = vol.Schema(
     {
-        vol.Optional("server_host", default="0.0.0.0"): str,
+        vol.Optional("server_host", default="127.0.0.1"): str,
         vol.Optional("server_port", default=8123): vol.All(int, vol.Range(min=0, max=65535)),
+        vol.Optional("trusted_proxies", default=list): [network],
+        vol.Optional("header_timeout", default=10.0): _seconds(0.1),
+        vol.Optional("body_timeout", default=10.0): _seconds(0.1),
+        vol.Optional("max_connections", default=256): vol.All(int, vol.Range(min=1)),
+        vol.Optional("webhook_rate_limit", default=10.0): _seconds(0.01),
+        vol.Optional("webhook_burst", default=20): vol.All(int, vol.Range(min=1)),
+    }
+)
+DEFAULTS: dict[str, Any] = HTTP_SECTION({})
+
+HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", object)  # type: ignore[arg-type]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+register(
+    {
+        "http.route_refused": {
+            "en": "plugin {plugin}: refused a request to {path}: {reason} (HTTP {status})",
+            "id": "plugin {plugin}: permintaan ke {path} ditolak: {reason} (HTTP {status})",
+        },
     }
 )
 
-HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", object)  # type: ignore[arg-type]
+
+def _body_first(plugin: str, body_timeout: float, log: LogRate) -> Any:
+    """A plugin route's body is read (within the time and size limits) before
+    its handler runs; a multipart body, read by the handler part by part,
+    must be read within the same time."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.content_type.startswith("multipart/"):
+            try:
+                async with asyncio.timeout(body_timeout):
+                    return await handler(request)
+            except TimeoutError:
+                return web.Response(status=408)
+        try:
+            await read_body(request, body_timeout)
+        except BodyRefused as refused:
+            said = Text(
+                "http.route_refused",
+                plugin=plugin,
+                path=shown(request.path),
+                reason=refused.reason,
+                status=refused.status,
+            )
+            log.log(("http", "route", plugin), logging.WARNING, said)
+            return web.Response(status=refused.status)
+        return await handler(request)
+
+    return middleware
 
 
 def make_app(hub: Hub) -> web.Application:
     """The aiohttp application of one hub (tests serve it with aiohttp's client)."""
-    app = web.Application()
+    settings = {**DEFAULTS, **(hub.config.get("http") or {})}
+    app = web.Application(client_max_size=MAX_BODY)
     app[HUB_KEY] = hub
     app.router.add_route("*", "/api/webhook/{webhook_id}", handle_webhook)
+    log = LogRate(_LOGGER, language=lambda: hub.console_language)
     for plugin, routes in hub.plugins.call("sigap_http_routes", hub=hub):
         try:
-            sub = web.Application()
+            sub = web.Application(
+                client_max_size=MAX_BODY,
+                middlewares=[_body_first(plugin, settings["body_timeout"], log)],
+            )
             sub.add_routes(list(routes))
             app.add_subapp(f"/api/plugins/{plugin}/", sub)
         except Exception as err:
@@ -54,14 +126,17 @@ def make_app(hub: Hub) -> web.Application:
 class HttpServer:
     """The running server: `port` is the one bound (useful with port 0)."""
 
-    def __init__(self, runner: web.AppRunner, site: web.TCPSite) -> None:
+    def __init__(self, runner: web.AppRunner, site: CappedSite) -> None:
         self.runner = runner
         self.site = site
 
     @property
     def port(self) -> int:
-        server = self.site._server
-        return server.sockets[0].getsockname()[1] if server and server.sockets else 0
+        return self.site.port
+
+    @property
+    def host(self) -> str:
+        return self.site.host
 
 
 HTTP: HubKey[HttpServer] = HubKey("http.server")
@@ -77,19 +152,42 @@ def sigap_lifespan(hub: Hub) -> Any:
     settings = hub.config.get("http")
     if settings is None:
         return None
+    settings = {**DEFAULTS, **settings}
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        runner = web.AppRunner(make_app(hub), access_log=None)
+        log = LogRate(_LOGGER, language=lambda: hub.console_language)
+        # aiohttp's keep-alive timer also runs from the moment a connection
+        # opens, and closes one that has not sent a whole request head: it is
+        # the header timeout.
+        runner = web.AppRunner(
+            make_app(hub),
+            access_log=None,
+            keepalive_timeout=settings["header_timeout"],
+            logger=ServerLog(_LOGGER, log),
+            shutdown_timeout=5.0,
+        )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, settings["server_host"], settings["server_port"])
+            site = CappedSite(
+                runner,
+                settings["server_host"],
+                settings["server_port"],
+                settings["max_connections"],
+                log,
+            )
             await site.start()
         except BaseException:
             await runner.cleanup()
             raise
         server = hub.data[HTTP] = HttpServer(runner, site)
-        hub.data[WEBHOOKS] = Webhooks()
+        webhooks = hub.data[WEBHOOKS] = Webhooks(
+            rate=settings["webhook_rate_limit"],
+            burst=settings["webhook_burst"],
+            trusted_proxies=settings["trusted_proxies"],
+            body_timeout=settings["body_timeout"],
+            language=lambda: hub.console_language,
+        )
         _LOGGER.info("HTTP server on %s:%d", settings["server_host"], server.port)
         try:
             yield
@@ -97,5 +195,7 @@ def sigap_lifespan(hub: Hub) -> Any:
             hub.data.pop(HTTP, None)
             hub.data.pop(WEBHOOKS, None)
             await runner.cleanup()
+            webhooks.close()
+            log.close()
 
     return lifespan()

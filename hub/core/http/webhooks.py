@@ -1,19 +1,32 @@
 """Webhooks: `/api/webhook/<id>` handed to whoever registered that id (the
 automation `webhook` trigger). As Home Assistant, an unknown id, a method
 not allowed or a caller from outside the local network get a plain 200 and
-a log line, so probing learns nothing."""
+a log line, so probing learns nothing.
+
+Each webhook has its own rate limit (`http.webhook_rate_limit` requests a
+second, `http.webhook_burst` at once; over it: 429). The body is read and
+decoded here, before the handler runs: a body the hub will not take gets a
+4xx and one log line. Log lines about refused requests are rate-limited
+(LogRate) and carry what the caller sent through `shown()`.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+import math
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from aiohttp import web
 
-from ..i18n import register, t
+from ..i18n import Text, register
 from ..keys import HubKey
+from ..lograte import LogRate, shown
+from .body import BodyRefused, decode_body, read_body
+from .callers import Network, caller, is_local
+from .ratelimit import TokenBucket
+
+__all__ = ["WEBHOOKS", "BodyRefused", "Webhooks", "decode_body", "is_local"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -31,26 +44,69 @@ register(
             "en": "webhook {id}: refused a caller outside the local network ({caller})",
             "id": "webhook {id}: pemanggil dari luar jaringan lokal ditolak ({caller})",
         },
+        "webhook.unknown_caller": {
+            "en": (
+                "an unknown caller: X-Forwarded-For from {peer}, which is not in"
+                " http.trusted_proxies"
+            ),
+            "id": (
+                "pemanggil tidak diketahui: X-Forwarded-For dari {peer}, yang tidak ada di"
+                " http.trusted_proxies"
+            ),
+        },
+        "webhook.rate_limited": {
+            "en": "webhook {id}: over its rate limit of {rate}/s; refused (HTTP 429) from {caller}",
+            "id": ("webhook {id}: melebihi batas {rate}/detik; ditolak (HTTP 429) dari {caller}"),
+        },
+        "webhook.body_refused": {
+            "en": "webhook {id}: refused the request from {caller}: {reason} (HTTP {status})",
+            "id": "webhook {id}: permintaan dari {caller} ditolak: {reason} (HTTP {status})",
+        },
+        "webhook.failed": {
+            "en": "webhook {id}: the handler failed: {error}",
+            "id": "webhook {id}: penangan gagal: {error}",
+        },
     }
 )
 
-WebhookHandler = Callable[[str, web.Request], Awaitable[Any]]
+WebhookHandler = Callable[[str, web.Request, dict[str, Any]], Awaitable[Any]]
 
 
 class _Webhook:
-    __slots__ = ("handler", "local_only", "methods")
+    __slots__ = ("bucket", "handler", "local_only", "methods")
 
-    def __init__(self, handler: WebhookHandler, methods: Iterable[str], local_only: bool) -> None:
+    def __init__(
+        self,
+        handler: WebhookHandler,
+        methods: Iterable[str],
+        local_only: bool,
+        bucket: TokenBucket,
+    ) -> None:
         self.handler = handler
         self.methods = frozenset(m.upper() for m in methods)
         self.local_only = local_only
+        self.bucket = bucket
 
 
 class Webhooks:
-    """The webhook ids of one hub."""
+    """The webhook ids of one hub, and how callers of them are checked."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        rate: float = 10.0,
+        burst: float = 20.0,
+        trusted_proxies: Sequence[Network] = (),
+        body_timeout: float = 10.0,
+        language: Callable[[], str] = lambda: "en",
+    ) -> None:
         self._hooks: dict[str, _Webhook] = {}
+        self.rate = rate
+        self.burst = burst
+        self.trusted_proxies = tuple(trusted_proxies)
+        self.body_timeout = body_timeout
+        self.language = language
+        self.log = LogRate(_LOGGER, language=language)
 
     def register(
         self,
@@ -60,11 +116,13 @@ class Webhooks:
         allowed_methods: Iterable[str] = ("POST", "PUT"),
         local_only: bool = True,
     ) -> Callable[[], None]:
-        """Route `/api/webhook/<webhook_id>` to `handler(webhook_id, request)`;
+        """Route `/api/webhook/<webhook_id>` to `handler(webhook_id, request,
+        body)`, `body` being what `decode_body` made of what was sent;
         returns the function that removes it."""
         if webhook_id in self._hooks:
             raise ValueError(f"webhook id {webhook_id!r} is already in use")
-        hook = self._hooks[webhook_id] = _Webhook(handler, allowed_methods, local_only)
+        bucket = TokenBucket(self.rate, self.burst)
+        hook = self._hooks[webhook_id] = _Webhook(handler, allowed_methods, local_only, bucket)
 
         def unregister() -> None:
             if self._hooks.get(webhook_id) is hook:
@@ -75,41 +133,63 @@ class Webhooks:
     def get(self, webhook_id: str) -> _Webhook | None:
         return self._hooks.get(webhook_id)
 
+    def close(self) -> None:
+        self.log.close()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        webhook_id = request.match_info["webhook_id"]
+        hook = self._hooks.get(webhook_id)
+        who = caller(request, self.trusted_proxies)
+        said_who: object = shown(who) if who is not None else self._unknown_caller(request)
+        # Keys name what the hub knows (a registered id), never what a caller chose.
+        if hook is None:
+            said = Text("webhook.unknown", id=shown(webhook_id), caller=said_who)
+            self.log.log(("webhook", "unknown"), logging.WARNING, said)
+        elif request.method not in hook.methods:
+            said = Text("webhook.method", id=webhook_id, method=shown(request.method))
+            self.log.log(("webhook", "method", webhook_id), logging.WARNING, said)
+        elif hook.local_only and not is_local(who):
+            said = Text("webhook.not_local", id=webhook_id, caller=said_who)
+            self.log.log(("webhook", "not_local", webhook_id), logging.WARNING, said)
+        elif not hook.bucket.take():
+            said = Text(
+                "webhook.rate_limited", id=webhook_id, rate=f"{self.rate:g}", caller=said_who
+            )
+            self.log.log(("webhook", "rate", webhook_id), logging.WARNING, said)
+            retry = str(max(1, math.ceil(hook.bucket.retry_after())))
+            return web.Response(status=429, headers={"Retry-After": retry})
+        else:
+            try:
+                body = decode_body(request, await read_body(request, self.body_timeout))
+            except BodyRefused as refused:
+                said = Text(
+                    "webhook.body_refused",
+                    id=webhook_id,
+                    caller=said_who,
+                    reason=refused.reason,
+                    status=refused.status,
+                )
+                self.log.log(("webhook", "body", webhook_id), logging.WARNING, said)
+                return web.Response(status=refused.status)
+            try:
+                await hook.handler(webhook_id, request, body)
+            except Exception as err:
+                said = Text("webhook.failed", id=webhook_id, error=shown(repr(err)))
+                self.log.log(("webhook", "failed", webhook_id), logging.ERROR, said, exc_info=True)
+                return web.Response(status=500)
+        return web.Response(status=200)
+
+    def _unknown_caller(self, request: web.Request) -> Text:
+        return Text("webhook.unknown_caller", peer=shown(request.remote))
+
 
 WEBHOOKS: HubKey[Webhooks] = HubKey("http.webhooks")
-
-
-def is_local(address: str | None) -> bool:
-    """Loopback, private or link-local: the building's own network."""
-    if not address:
-        return False
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_loopback or ip.is_private or ip.is_link_local
 
 
 async def handle_webhook(request: web.Request) -> web.Response:
     from . import HUB_KEY
 
-    hub = request.app[HUB_KEY]
-    webhook_id = request.match_info["webhook_id"]
-    hook = hub.data.get(WEBHOOKS, Webhooks()).get(webhook_id)
-    if hook is None:
-        said = t("webhook.unknown", hub.console_language, id=webhook_id, caller=request.remote)
-        _LOGGER.warning("%s", said)
-    elif request.method not in hook.methods:
-        said = t("webhook.method", hub.console_language, id=webhook_id, method=request.method)
-        _LOGGER.warning("%s", said)
-    elif hook.local_only and not is_local(request.remote):
-        said = t("webhook.not_local", hub.console_language, id=webhook_id, caller=request.remote)
-        _LOGGER.warning("%s", said)
-    else:
-        try:
-            await hook.handler(webhook_id, request)
-        except Exception:
-            _LOGGER.exception("webhook %s failed", webhook_id)
-    return web.Response(status=200)
+    hooks = request.app[HUB_KEY].data.get(WEBHOOKS)
+    if hooks is None:  # the server is stopping
+        return web.Response(status=503)
+    return await hooks.handle(request)

@@ -4,7 +4,6 @@ on the hub's HTTP server, as Home Assistant's; `trigger.json`,
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import voluptuous as vol
@@ -43,22 +42,15 @@ class WebhookTrigger(BuiltinTrigger):
             raise RuntimeError("the webhook trigger needs the hub's HTTP server (hub.core.http)")
         webhook_id = self.config["webhook_id"]
 
-        async def on_request(webhook_id: str, request: web.Request) -> None:
+        async def on_request(webhook_id: str, request: web.Request, body: dict) -> None:
+            # the HTTP room has read and decoded the body: `json` or `data`, or neither
             variables: dict[str, Any] = {
                 "platform": "webhook",
                 "webhook_id": webhook_id,
                 "query": dict(request.query),
                 "description": f"webhook {webhook_id}",
+                **body,
             }
-            body = await request.read()
-            if body:
-                if request.content_type == "application/x-www-form-urlencoded":
-                    variables["data"] = dict(await request.post())
-                else:
-                    try:
-                        variables["json"] = json.loads(body)
-                    except ValueError:
-                        variables["data"] = body.decode("utf-8", "replace")
             action(variables, Context())
 
         return webhooks.register(
