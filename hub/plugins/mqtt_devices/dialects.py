@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import voluptuous as vol
@@ -31,6 +32,15 @@ i18n.register(
 )
 
 Command = tuple[str, str]  # topic, payload
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a device's answer to one of the hub's requests says: the state
+    the switch is in now, or the device's refusal in its own words."""
+
+    state: str | None = None
+    refused: str | None = None
 
 
 def whole_seconds(seconds: float) -> int:
@@ -124,10 +134,10 @@ class Dialect:
         """Where the device answers our commands, for dialects that answer."""
         return []
 
-    def read_reply(self, topic: str, payload: bytes) -> str | None:
-        """The device's refusal of the last command, in its words, if this
-        message is one; None for anything else (an answer that it worked
-        is not a confirmation: only the state topic is)."""
+    def read_reply(self, topic: str, payload: bytes) -> Reply | None:
+        """The device's answer to one of our requests, if this message is
+        one: the state it reports (a command done is its state confirmed)
+        or its refusal of the last command; None for anything else."""
         return None
 
 
@@ -183,28 +193,37 @@ class Shelly(Dialect):
     name = "shelly"
     SCHEMA = {vol.Required("topic"): str, vol.Optional("channel", default=0): int}
 
+    #: the requests whose answers are still awaited, at most (older ones are forgotten)
+    ASKED = 16
+
     def __init__(self, config: Mapping[str, Any], client_id: str) -> None:
         super().__init__(config, client_id)
         self._rpc_id = 0
+        self._last_command = 0  # the id of the last Switch.Set
+        # request id -> the output that Switch.Set sets ("on"/"off"; None: a question)
+        self._asked: dict[int, str | None] = {}
 
     @property
     def prefix(self) -> str:
         return self.config["topic"]
 
+    def _request(self, method: str, params: dict[str, Any], sets: str | None) -> Command:
+        self._rpc_id += 1
+        self._asked[self._rpc_id] = sets
+        while len(self._asked) > self.ASKED:
+            del self._asked[next(iter(self._asked))]
+        request = {"id": self._rpc_id, "src": self.client_id, "method": method, "params": params}
+        return (f"{self.prefix}/rpc", json.dumps(request, separators=(",", ":")))
+
     def commands(
         self, on: bool, seconds: float, tone: str | None, level: str | None
     ) -> list[Command]:
-        self._rpc_id += 1
         params: dict[str, Any] = {"id": self.config["channel"], "on": on}
         if on:
             params["toggle_after"] = whole_seconds(seconds)
-        request = {
-            "id": self._rpc_id,
-            "src": self.client_id,
-            "method": "Switch.Set",
-            "params": params,
-        }
-        return [(f"{self.prefix}/rpc", json.dumps(request, separators=(",", ":")))]
+        command = self._request("Switch.Set", params, "on" if on else "off")
+        self._last_command = self._rpc_id
+        return [command]
 
     def state_topics(self) -> list[str]:
         return [
@@ -228,14 +247,27 @@ class Shelly(Dialect):
     def reply_topics(self) -> list[str]:
         return [f"{self.client_id}/rpc"]  # Gen2 answers on <src>/rpc
 
-    def read_reply(self, topic: str, payload: bytes) -> str | None:
+    def read_reply(self, topic: str, payload: bytes) -> Reply | None:
+        # Gen2 publishes no status when the output does not change (off
+        # while off): the answer {"was_on": false} is then the only word
         data = _json(payload)
-        if not isinstance(data, dict) or data.get("id") != self._rpc_id:
-            return None  # not the answer to our last request
-        error = data.get("error")
-        if not isinstance(error, dict):
+        if not isinstance(data, dict):
             return None
-        return f"{error.get('message', 'error')} (RPC error {error.get('code')})"
+        request = data.get("id")
+        if type(request) is not int or request not in self._asked:
+            return None  # not an answer to a request of ours still awaited
+        sets = self._asked.pop(request)
+        error = data.get("error")
+        if error is not None:
+            if request != self._last_command or not isinstance(error, dict):
+                return None  # a question or a command since replaced
+            return Reply(refused=f"{error.get('message', 'error')} (RPC error {error.get('code')})")
+        result = data.get("result")
+        if not isinstance(result, dict):
+            return None
+        if sets is not None:
+            return Reply(state=sets)  # Switch.Set done: the output is as set
+        return Reply(state=_on_off(result.get("output")))
 
 
 #: Zigbee2MQTT's warning schema (zigbee-herdsman-converters `warning`);

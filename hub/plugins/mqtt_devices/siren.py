@@ -173,14 +173,23 @@ class MqttSiren(Siren):
     # -- what the device says -------------------------------------------------
 
     def _on_reply(self, message: MqttMessage) -> None:
-        refused = self.dialect.read_reply(message.topic, message.payload)
-        if refused is not None and self._pending is not None:
-            self._pending.refuse(refused)
+        reply = self.dialect.read_reply(message.topic, message.payload)
+        if reply is None:
+            return
+        if reply.refused is not None:
+            if self._pending is not None:
+                self._pending.refuse(reply.refused)
+        elif reply.state is not None:
+            self._heard(reply.state)
 
     def _on_state(self, message: MqttMessage) -> None:
         state = self.dialect.read_state(message.topic, message.payload)
-        if state is None:
-            return
+        if state is not None:
+            self._heard(state)
+
+    def _heard(self, state: str) -> None:
+        """The device said its switch is `state` (on its state topic, or in
+        its answer to a request)."""
         if self._pending is not None and self._pending.expected == state:
             self._pending.cancel()
             self._pending = None
