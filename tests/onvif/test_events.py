@@ -149,7 +149,7 @@ async def test_wrong_password_names_the_camera(hub_factory, fake, caplog, monkey
     assert any("camera.dinkes_lobi" in r.getMessage() for r in caplog.records)
     # the reason keeps both languages; the log line is in the console's
     indonesian = (
-        f"camera.dinkes_lobi ({fake.host}): kamera menolak pengguna 'admin':"
+        f"camera.dinkes_lobi ({fake.host}:{fake.port}): kamera menolak pengguna 'admin':"
         " nama pengguna atau kata sandi salah"
     )
     assert i18n.render(reason, "id") == indonesian

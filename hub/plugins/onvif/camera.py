@@ -155,10 +155,23 @@ class OnvifCamera(Camera):
                 await asyncio.sleep(delay)
 
     def _describe(self, err: BaseException) -> str:
+        """Why the camera failed, naming host:port: what it answered when it
+        answered, else that it could not be reached."""
+        if isinstance(err, ONVIFError) and err.__cause__ is not None:
+            err = err.__cause__  # onvif-zeep-async wraps what really happened
+        host = self.address
         if isinstance(err, TimeoutError):
-            return i18n.Text("onvif.timeout", host=self.config["host"])
-        text = i18n.message(err) or type(err).__name__
-        return i18n.Text("onvif.unreachable", host=self.config["host"], error=text)
+            return i18n.Text("onvif.timeout", host=host)
+        if isinstance(err, zeep.exceptions.Fault):
+            return i18n.Text("onvif.answered", host=host, error=_fault_text(err))
+        if isinstance(err, zeep.exceptions.TransportError):
+            return i18n.Text("onvif.http_status", host=host, status=err.status_code)
+        if isinstance(err, zeep.exceptions.Error):  # not XML, a DTD, not ONVIF's shape
+            return i18n.Text("onvif.bad_answer", host=host, error=shown(err))
+        if isinstance(err, DeviceError):  # a Text of ours (no profiles, ...)
+            return i18n.Text("onvif.failed", host=host, error=i18n.message(err))
+        text = shown(i18n.message(err) or type(err).__name__)
+        return i18n.Text("onvif.unreachable", host=host, error=text)
 
     def _mark_stale(self, reason: str) -> None:
         """Until the new subscription reports, what we last heard may be old."""
@@ -255,7 +268,7 @@ class OnvifCamera(Camera):
             said = i18n.Text(
                 "onvif.clock_off",
                 entity_id=self.entity_id,
-                host=self.config["host"],
+                host=self.address,
                 offset=f"{self.clock_offset:+.0f}",
             )
             self.log.warning("%s", said.render(self.hub.console_language))
@@ -282,13 +295,13 @@ class OnvifCamera(Camera):
             return i18n.Text(
                 "onvif.auth_clock",
                 entity_id=self.entity_id,
-                host=self.config["host"],
+                host=self.address,
                 offset=f"{off:+.0f}",
             )
         return i18n.Text(
             "onvif.auth",
             entity_id=self.entity_id,
-            host=self.config["host"],
+            host=self.address,
             username=self.username or "",
         )
 
@@ -338,7 +351,8 @@ class OnvifCamera(Camera):
                     f"PT{int(self.config['subscription_time'])}S"
                 )
         except zeep.exceptions.Fault as err:
-            raise SubscriptionLost(i18n.Text("onvif.renew_refused", error=err.message)) from err
+            said = i18n.Text("onvif.renew_refused", host=self.address, error=_fault_text(err))
+            raise SubscriptionLost(said) from err
         self._schedule_renew(result)
 
     async def _pull_forever(self) -> None:
@@ -354,7 +368,8 @@ class OnvifCamera(Camera):
                         {"Timeout": dt.timedelta(seconds=int(wait)), "MessageLimit": 100}
                     )
             except zeep.exceptions.Fault as err:
-                raise SubscriptionLost(i18n.Text("onvif.pull_fault", error=err.message)) from err
+                said = i18n.Text("onvif.pull_fault", host=self.address, error=_fault_text(err))
+                raise SubscriptionLost(said) from err
             if self.link.failing_since is not None or not self.available:
                 self.link.ok()  # healthy once a pull is answered, not at subscribe
             for message in result.NotificationMessage or ():

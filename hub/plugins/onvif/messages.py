@@ -39,14 +39,30 @@ i18n.register(
             "en": "cannot reach {host}: {error}",
             "id": "tidak dapat menghubungi {host}: {error}",
         },
+        "onvif.answered": {
+            "en": "{host} answered: {error} (SOAP fault)",
+            "id": "{host} menjawab: {error} (SOAP fault)",
+        },
+        "onvif.http_status": {
+            "en": "{host} answered HTTP {status} instead of ONVIF",
+            "id": "{host} menjawab HTTP {status}, bukan ONVIF",
+        },
+        "onvif.bad_answer": {
+            "en": "{host} answered something that is not a usable ONVIF answer: {error}",
+            "id": "{host} menjawab sesuatu yang bukan jawaban ONVIF yang dapat dipakai: {error}",
+        },
+        "onvif.failed": {
+            "en": "{host}: {error}",
+            "id": "{host}: {error}",
+        },
         "onvif.renew_refused": {
-            "en": "the camera refused to renew the event subscription ({error})",
-            "id": "kamera menolak memperpanjang langganan event ({error})",
+            "en": "{host} refused to renew the event subscription ({error})",
+            "id": "{host} menolak memperpanjang langganan event ({error})",
         },
         "onvif.pull_fault": {
-            "en": "the camera dropped the event subscription (SOAP fault: {error});"
+            "en": "{host} dropped the event subscription (SOAP fault: {error});"
             " it probably restarted",
-            "id": "kamera membuang langganan event (SOAP fault: {error});"
+            "id": "{host} membuang langganan event (SOAP fault: {error});"
             " kemungkinan kamera restart",
         },
         "onvif.not_connected": {

@@ -176,6 +176,8 @@ class Faults:
     hang_pulls: bool = False  # PullMessages never answers (a wedged camera)
     clock_needs_login: bool = False  # GetSystemDateAndTime only with a login (some firmwares)
     clock_refused: bool = False  # GetSystemDateAndTime is not supported at all
+    # operation -> the reason of the SOAP fault it answers instead (a busy or broken service)
+    refuse: dict[str, str] = field(default_factory=dict)
 
 
 class FakeOnvifCamera:
@@ -278,6 +280,8 @@ class FakeOnvifCamera:
             return _fault("ter:NotAuthorized", "Sender not Authorized")
         if op == "GetSystemDateAndTime" and self.faults.clock_refused:
             return _fault("ter:ActionNotSupported", f"{op} is not supported", "env:Receiver")
+        if op in self.faults.refuse:
+            return _fault("ter:Action", self.faults.refuse[op], "env:Receiver")
         handler = getattr(self, f"_op_{op}", None)
         if handler is None:
             return _fault("ter:ActionNotSupported", f"{op} is not supported", "env:Receiver")
