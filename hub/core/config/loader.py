@@ -4,6 +4,11 @@ Scalars resolve exactly as PyYAML's SafeLoader resolves them (YAML 1.1, as
 Home Assistant does): `on`/`yes` are booleans, `15:30` is the base-60 number
 930 while `05:00:00` stays text. The C parser (libyaml) scans and composes;
 only the construction of nodes runs in Python.
+
+Nothing in a file can make a check crash or flood: a value its tag cannot
+read, nesting past MAX_DEPTH, an alias tree past MAX_VALUES and includes
+past MAX_INCLUDE_DEPTH each become one error at their line, and includes
+are read only inside the config folder (and SIGAP_INCLUDE_DIRS).
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ __all__ = [
 CONFIG_FILE = "configuration.yaml"
 SECRETS_FILE = "secrets.yaml"
 INCLUDE_DIRS_VARIABLE = "SIGAP_INCLUDE_DIRS"
+
+# Limits far above any real configuration (a city's is a few thousand values,
+# a few levels deep), low enough that hostile YAML cannot crash or flood a check.
+MAX_DEPTH = 64  # nested lists and mappings, across includes
+MAX_INCLUDE_DEPTH = 20  # files including files
+MAX_VALUES = 500_000  # every value once aliases are expanded
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -130,6 +141,8 @@ class _Load:
         # Where construction is in the whole tree, across includes, so an error
         # from a tag names its key path (siren[0].name), not only file:line.
         self.path: list[str | int] = []
+        self.depth = 0  # nested lists and mappings being built, across includes
+        self.counted: dict[int, int] = {}  # id of a value a tag built -> its size
 
     def error(self, message: str, file: str | None, line: int | None) -> None:
         self.errors.append(ConfigError(message, file=file, line=line, path=tuple(self.path)))
@@ -142,6 +155,12 @@ class _Load:
             self.error(Text("config.cannot_read", reason=_read_reason(exc)), str(path), None)
             return None
         return self.parse(path, text)
+
+    def count(self, value: Any) -> int:
+        """How many values `value` holds, itself included (past MAX_VALUES: MAX_VALUES + 1)."""
+        if id(value) not in self.counted:  # a secret or include used again costs no walk
+            self.counted[id(value)] = _count(value, MAX_VALUES)
+        return self.counted[id(value)]
 
     def readable_place(self, path: Path) -> Path | None:
         """`path` with symlinks resolved if it lies in a folder includes may read."""
@@ -158,6 +177,10 @@ class _Load:
         if path in self.open_files:
             chain = " -> ".join(display_path(p) for p in [*self.open_files, path])
             self.error(Text("config.include_cycle", file=shown, chain=chain), file, line)
+            return None
+        if len(self.open_files) > MAX_INCLUDE_DEPTH:
+            message = Text("config.includes_too_deep", file=shown, limit=MAX_INCLUDE_DEPTH)
+            self.error(message, file, line)
             return None
         real = self.readable_place(path)
         if real is None:
@@ -247,6 +270,19 @@ def _as_secret(value: Any, name: str, file: str, line: int) -> Any:
     return secret
 
 
+def _count(value: Any, limit: int) -> int:
+    count, todo = 0, [value]
+    while todo and count <= limit:
+        item = todo.pop()
+        count += 1
+        if isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            todo.extend(item)
+    return count
+
+
 def _similar_file(path: Path, shown: str) -> str:
     try:
         names = [p.name for p in path.parent.iterdir() if p.suffix == ".yaml"]
@@ -256,45 +292,136 @@ def _similar_file(path: Path, shown: str) -> str:
     return suggest(shown, [str(folder / name) for name in names])
 
 
+# What PyYAML's constructors raise on a value their tag cannot read
+# (`!!bool maybe`: KeyError, `!!timestamp x`: AttributeError, `!!int x`: ValueError).
+_UNREADABLE = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+
 class _Loader(_BaseLoader):
     """SafeLoader resolution; constructors that stamp file and line on each node."""
 
     source: str
     loads: _Load
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # How many values each constructed node stands for once aliases are
+        # expanded: an alias costs nothing to build, but everything after
+        # the loader (validation, templates) walks the tree it describes.
+        self.sizes: dict[yaml.Node, int] = {}
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A node's value, or None after reporting at its line why it has none."""
+        if node in self.constructed_objects:
+            return self.constructed_objects[node]
+        if node in self.recursive_objects:  # `&a [1, *a]`
+            self.loads.error(Text("config.contains_itself"), self.source, _line(node))
+            return None
+        was_deep = self.deep_construct
+        try:
+            data = super().construct_object(node, deep=deep)
+        except _UNREADABLE as exc:
+            self.deep_construct = was_deep
+            self.recursive_objects.pop(node, None)
+            self.constructed_objects[node] = None
+            self.loads.error(_unreadable(node, exc), self.source, _line(node))
+            return None
+        if node not in self.sizes and isinstance(data, dict | list | set | tuple):
+            # built by a tag (!include, !secret, !!set): counted once, by walking it
+            self.sizes[node] = self.loads.count(data)
+        return data
+
+    def size(self, node: yaml.Node) -> int:
+        return self.sizes.get(node, 1)
+
+    def sized(self, node: yaml.Node, value: Any, size: int) -> Any:
+        """`value`, or None once it stands for more values than any config holds."""
+        if size > MAX_VALUES:
+            self.loads.error(Text("config.too_large", limit=MAX_VALUES), self.source, _line(node))
+            value, size = None, 1
+        self.sizes[node] = size
+        return value
+
+
+def _unreadable(node: yaml.Node, exc: Exception) -> Text:
+    if isinstance(node, yaml.ScalarNode):
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        return Text("config.unreadable_value", value=show_value(node.value), tag=tag)
+    problem = getattr(exc, "problem", None) or str(exc)  # PyYAML's words, in English
+    return Text("config.invalid_yaml", problem=problem)
+
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+def _expect(node: yaml.Node, kind: type[yaml.Node], name: str) -> None:
+    if not isinstance(node, kind):  # e.g. `!!seq text`, `!!str [1]`
+        problem = f"expected a {name} node, but found {node.id}"
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
+@contextlib.contextmanager
+def _nested(loader: _Loader, node: yaml.Node) -> Iterator[bool]:
+    """Count a level of nesting (across includes); False past MAX_DEPTH, reported."""
+    loads = loader.loads
+    loads.depth += 1
+    try:
+        if loads.depth > MAX_DEPTH:
+            loads.error(Text("config.too_deep", limit=MAX_DEPTH), loader.source, _line(node))
+            yield False
+        else:
+            yield True
+    finally:
+        loads.depth -= 1
+
+
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> NodeStr:
+    _expect(node, yaml.ScalarNode, "scalar")
     return located(NodeStr(node.value), loader.source, _line(node))
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> NodeList:
-    path = loader.loads.path
-    items = NodeList()
-    for index, child in enumerate(node.value):
-        path.append(index)
-        try:
-            items.append(loader.construct_object(child, deep=True))
-        finally:
-            path.pop()
-    return located(items, loader.source, _line(node))
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> NodeList | None:
+    _expect(node, yaml.SequenceNode, "sequence")
+    with _nested(loader, node) as allowed:
+        if not allowed:
+            return None
+        path = loader.loads.path
+        items = NodeList()
+        size = 1
+        for index, child in enumerate(node.value):
+            path.append(index)
+            try:
+                items.append(loader.construct_object(child, deep=True))
+            finally:
+                path.pop()
+            size += loader.size(child)
+    return loader.sized(node, located(items, loader.source, _line(node)), size)
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> NodeDict:
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> NodeDict | None:
+    _expect(node, yaml.MappingNode, "mapping")
+    with _nested(loader, node) as allowed:
+        if not allowed:
+            return None
+        mapping, size = _construct_pairs(loader, node)
+    return loader.sized(node, mapping, size)
+
+
+def _construct_pairs(loader: _Loader, node: yaml.MappingNode) -> tuple[NodeDict, int]:
     own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
     loader.flatten_mapping(node)  # `<<: *anchor` pairs come first, the mapping's own last
     first_own = len(node.value) - own
     mapping = located(NodeDict(), loader.source, _line(node))
     key_lines: dict[Any, int] = {}
     own_lines = key_lines if first_own == 0 else {}  # a merged key may be overridden
+    size = 1
     for index, (key_node, value_node) in enumerate(node.value):
         if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
             key = key_node.value  # keys stay plain str: their line is in key_lines
         else:
             key = loader.construct_object(key_node, deep=True)
+        size += loader.size(key_node)
         line = _line(key_node)
         try:
             hash(key)
@@ -313,9 +440,10 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> NodeDict:
             mapping[key] = loader.construct_object(value_node, deep=True)
         finally:
             loader.loads.path.pop()
+        size += loader.size(value_node)
         key_lines[key] = line
     mapping.key_lines = key_lines
-    return mapping
+    return mapping, size
 
 
 def _argument(loader: _Loader, node: yaml.Node, example: str) -> str | None:

@@ -194,6 +194,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "cannot include folder '{folder}': no such folder",
         "id": "tidak dapat menyertakan folder '{folder}': folder tidak ada",
     },
+    "config.unreadable_value": {
+        "en": "{value} is not a valid {tag} value",
+        "id": "{value} bukan nilai {tag} yang valid",
+    },
+    "config.contains_itself": {
+        "en": "this value contains itself through an alias",
+        "id": "nilai ini memuat dirinya sendiri lewat alias",
+    },
+    "config.too_deep": {
+        "en": "nested more than {limit} levels deep",
+        "id": "bersarang lebih dari {limit} tingkat",
+    },
+    "config.too_large": {
+        "en": "this value expands to more than {limit} values (YAML aliases repeat what they"
+        " point to)",
+        "id": "nilai ini mengembang menjadi lebih dari {limit} nilai (alias YAML mengulang isi"
+        " yang ditunjuknya)",
+    },
+    "config.includes_too_deep": {
+        "en": "cannot include '{file}': includes nested more than {limit} deep",
+        "id": "tidak dapat menyertakan '{file}': penyertaan bersarang lebih dari {limit} tingkat",
+    },
     "config.invalid_yaml": {"en": "invalid YAML: {problem}", "id": "YAML tidak valid: {problem}"},
     "config.secret_missing": {
         "en": "secret '{name}' is not defined{looked}",
