@@ -3,8 +3,12 @@ topics and payloads given in YAML).
 
 The relay energised means unlocked. States: `open` while the contact is
 open, else `unlocked` or `locked` by the relay (`closed` while the relay's
-state is not yet known). The contact opening while locked fires
-`door.forced`; staying open past `held_open_after` fires `door.held_open`.
+state is not yet known), and `unconfirmed` from a relay command not
+confirmed in time until the relay reports. The contact opening while
+locked fires `door.forced`, unless it follows the hub's own `door.unlock`
+(from the moment it is sent until its time ends: a relay may confirm after
+the visitor pushed); staying open past `held_open_after` fires
+`door.held_open`.
 """
 
 from __future__ import annotations
@@ -115,6 +119,10 @@ class MqttDoor(Door):
         self.relay: bool | None = None  # True: energised, unlocked
         self.contact_open: bool | None = None
         self._pending: Confirmation | None = None
+        # the expected relay state of a command not confirmed in time, until the relay reports
+        self._unsure: str | None = None
+        # from sending door.unlock until its time ends: an opening is no break-in
+        self._own_unlock = False
         self._relock: asyncio.TimerHandle | None = None
         self._held: asyncio.TimerHandle | None = None
         self._undo: list[Any] = []
@@ -155,7 +163,12 @@ class MqttDoor(Door):
     async def unlock(self, *, duration: float | None, context: Context) -> None:
         self.require_available()
         seconds = duration or self.config["unlock_for"]
-        await self._relay(True, context)
+        self._own_unlock = True
+        try:
+            await self._relay(True, context)
+        except BaseException:
+            self._own_unlock = self._relock is not None  # an earlier unlock's time still runs
+            raise
         if self._relock is not None:
             self._relock.cancel()
         loop = asyncio.get_running_loop()
@@ -167,10 +180,12 @@ class MqttDoor(Door):
         if self._relock is not None:
             self._relock.cancel()
             self._relock = None
+        self._own_unlock = False
         await self._relay(False, context)
 
     def _relock_now(self, context: Context) -> None:
         self._relock = None
+        self._own_unlock = False
         if self.available:
             self.hub.create_task(self._relay(False, context), f"relock {self.entity_id}")
 
@@ -188,6 +203,7 @@ class MqttDoor(Door):
 
     def _unconfirmed(self, expected: str, context: Context) -> None:
         self._pending = None
+        self._unsure = expected
         seconds = f"{self.config['confirm_timeout']:.1f}"
         self.log.error(
             "%s",
@@ -198,7 +214,8 @@ class MqttDoor(Door):
                 seconds=seconds,
             ),
         )
-        self.set_state(STATE_UNCONFIRMED, {"expected": expected}, context)
+        seen = {"relay": self.relay, "contact_open": self.contact_open}
+        self.set_state(STATE_UNCONFIRMED, {"expected": expected, **seen}, context)
         self.fire(EVENT_DOOR_UNCONFIRMED, {"expected": expected, "door": self.entity_id}, context)
 
     # -- what the device says -------------------------------------------------
@@ -208,6 +225,7 @@ class MqttDoor(Door):
         if text not in (self.dialect.on, self.dialect.off):
             return
         self.relay = text == self.dialect.on
+        self._unsure = None  # the relay reported: the door shows what it is
         if self._pending is not None and self._pending.expected == (
             "unlocked" if self.relay else "locked"
         ):
@@ -227,7 +245,7 @@ class MqttDoor(Door):
         data = {"door": self.entity_id}
         if self.contact_open:
             self.fire("door.opened", data)
-            if self.relay is not True:
+            if self.relay is not True and not self._own_unlock:
                 self.log.warning("%s", log_text(self, "mqtt_devices.door_forced"))
                 self.fire("door.forced", data)
             loop = asyncio.get_running_loop()
@@ -249,10 +267,15 @@ class MqttDoor(Door):
             self.fire("door.held_open", {"door": self.entity_id, "seconds": seconds})
 
     def _show(self) -> None:
+        seen = {"relay": self.relay, "contact_open": self.contact_open}
+        if self._unsure is not None:
+            # an alarm was raised on it: the contact does not quietly end it
+            self.set_state(STATE_UNCONFIRMED, {"expected": self._unsure, **seen})
+            return
         if self.contact_open:
             state = "open"
         elif self.relay is None:
             state = "closed" if self.contact_open is False else self._state
         else:
             state = "unlocked" if self.relay else "locked"
-        self.set_state(state, {"relay": self.relay, "contact_open": self.contact_open})
+        self.set_state(state, seen)
