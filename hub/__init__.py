@@ -20,6 +20,7 @@ from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
 from .core.camera_activity import CameraActivity
 from .core.config import ConfigError, ConfigErrors, suggest
 from .core.context import Context
+from .core.domains import EntityDomain, EntityService
 from .core.eventstream import EventStream, MultipartParser, Part, StreamCamera
 from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
@@ -39,6 +40,7 @@ from .core.mqtt import Message as MqttMessage
 from .core.platform import (
     EVENT_DEVICE_AVAILABLE,
     EVENT_DEVICE_UNAVAILABLE,
+    BinarySensor,
     Camera,
     Device,
     DeviceError,
@@ -46,6 +48,7 @@ from .core.platform import (
     Door,
     Notification,
     Notifier,
+    Sensor,
     Siren,
     TriggerAction,
     TriggerPlatform,
@@ -78,6 +81,7 @@ __all__ = [
     "MQTT",
     "STATE_UNAVAILABLE",
     "STATE_UNKNOWN",
+    "BinarySensor",
     "Camera",
     "CameraActivity",
     "ConfigError",
@@ -87,6 +91,8 @@ __all__ = [
     "DeviceError",
     "DeviceUnavailable",
     "Door",
+    "EntityDomain",
+    "EntityService",
     "Event",
     "EventBus",
     "EventStream",
@@ -104,6 +110,7 @@ __all__ = [
     "Notification",
     "Notifier",
     "Part",
+    "Sensor",
     "ServiceCall",
     "ServiceNotFound",
     "ServiceValidationError",

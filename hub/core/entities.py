@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
+from .domains import EntityDomain, EntityService
 from .hookspecs import hookimpl
 from .i18n import Text, message, register
-from .platform import Device, DeviceError, Notification, kind
+from .platform import Camera, Device, DeviceError, Door, Notification, Notifier, Siren, kind
 from .services import ServiceCall
 from .sites import SiteRegistry, UnknownPlace
 
@@ -156,59 +157,109 @@ def _duration(value: Any) -> float:
     return seconds
 
 
-SERVICES: dict[tuple[str, str], tuple[dict[Any, Any], Callable[[Any, ServiceCall], Any]]] = {
-    ("siren", "turn_on"): (
-        {
-            vol.Optional("duration"): _duration,
-            vol.Optional("tone"): str,
-            vol.Optional("level"): str,
-        },
-        lambda d, c: d.turn_on(
-            duration=c.data.get("duration"),
-            tone=c.data.get("tone"),
-            level=c.data.get("level"),
-            context=c.context,
-        ),
-    ),
-    ("siren", "turn_off"): ({}, lambda d, c: d.turn_off(context=c.context)),
-    ("door", "unlock"): (
-        {vol.Optional("duration"): _duration},
-        lambda d, c: d.unlock(duration=c.data.get("duration"), context=c.context),
-    ),
-    ("door", "lock"): ({}, lambda d, c: d.lock(context=c.context)),
-    ("camera", "ptz_preset"): (
-        {vol.Required("preset"): vol.Coerce(str)},
-        lambda d, c: d.ptz_preset(c.data["preset"], context=c.context),
-    ),
-    ("notify", "send"): (
-        {
-            vol.Required("message"): str,
-            vol.Optional("title"): str,
-            vol.Optional("targets", default=list): _str_list,
-            vol.Optional("data", default=dict): dict,
-        },
-        lambda d, c: d.send(
-            Notification(
-                message=c.data["message"],
-                title=c.data.get("title"),
-                targets=c.data["targets"],
-                data=c.data["data"],
+def _notification(call: ServiceCall) -> Notification:
+    return Notification(
+        message=call.data["message"],
+        title=call.data.get("title"),
+        targets=call.data["targets"],
+        data=call.data["data"],
+    )
+
+
+# The core's own domains, declared as any plugin declares one.
+CORE_DOMAINS = (
+    EntityDomain(
+        "camera",
+        Camera,
+        {"en": "camera", "id": "kamera"},
+        services={
+            "ptz_preset": EntityService(
+                {vol.Required("preset"): vol.Coerce(str)},
+                lambda d, c: d.ptz_preset(c.data["preset"], context=c.context),
             ),
-            context=c.context,
-        ),
+        },
     ),
-}
+    EntityDomain(
+        "door",
+        Door,
+        {"en": "door", "id": "pintu"},
+        services={
+            "unlock": EntityService(
+                {vol.Optional("duration"): _duration},
+                lambda d, c: d.unlock(duration=c.data.get("duration"), context=c.context),
+            ),
+            "lock": EntityService({}, lambda d, c: d.lock(context=c.context)),
+        },
+    ),
+    EntityDomain(
+        "siren",
+        Siren,
+        {"en": "siren", "id": "sirene"},
+        services={
+            "turn_on": EntityService(
+                {
+                    vol.Optional("duration"): _duration,
+                    vol.Optional("tone"): str,
+                    vol.Optional("level"): str,
+                },
+                lambda d, c: d.turn_on(
+                    duration=c.data.get("duration"),
+                    tone=c.data.get("tone"),
+                    level=c.data.get("level"),
+                    context=c.context,
+                ),
+            ),
+            "turn_off": EntityService({}, lambda d, c: d.turn_off(context=c.context)),
+        },
+    ),
+    EntityDomain(
+        "notify",
+        Notifier,
+        {"en": "messenger", "id": "layanan pesan"},
+        needs_site=False,
+        services={
+            "send": EntityService(
+                {
+                    vol.Required("message"): str,
+                    vol.Optional("title"): str,
+                    vol.Optional("targets", default=list): _str_list,
+                    vol.Optional("data", default=dict): dict,
+                },
+                lambda d, c: d.send(_notification(c), context=c.context),
+            ),
+        },
+    ),
+)
+
+
+for _domain in CORE_DOMAINS:
+    _domain.register_words()
+
+
+@hookimpl
+def sigap_entity_domains(hub: Hub) -> Any:
+    return CORE_DOMAINS
+
+
+def domain_services(hub: Hub) -> list[str]:
+    """`domain.service` of every entity service the hub's domains offer."""
+    return [f"{d.name}.{name}" for d in hub.domains.values() for name in d.services]
 
 
 @hookimpl
 def sigap_lifespan(hub: Hub) -> Any:
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
+        # every domain's services, a plugin's as the core's: one way to a target
         undo = [
             hub.services.register(
-                domain, name, _entity_service(hub, domain, name, act), {**TARGET, **schema}
+                domain.name,
+                name,
+                _entity_service(hub, domain.name, name, service.act),
+                {**TARGET, **service.schema},
             )
-            for (domain, name), (schema, act) in SERVICES.items()
+            for domain in hub.domains.values()
+            for name, service in domain.services.items()
         ]
         try:
             yield

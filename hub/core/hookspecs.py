@@ -18,13 +18,42 @@ import pluggy
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from .domains import EntityDomain
     from .hub import Hub
-    from .platform import Camera, Door, Notifier, Siren, TriggerPlatform
+    from .platform import Camera, Device, Door, Notifier, Siren, TriggerPlatform
 
 hookspec = pluggy.HookspecMarker("sigap")
 hookimpl = pluggy.HookimplMarker("sigap")
 
-# -- platforms: the devices a plugin can drive -------------------------------
+# -- domains and platforms: what the hub drives, and the devices that do it ----
+
+
+@hookspec
+def sigap_entity_domains(hub: Hub) -> Iterable[EntityDomain]:
+    """Return the entity domains this plugin adds (``binary_sensor``, ``lock``, ...).
+
+    :param hub: the hub being set up.
+
+    Each :class:`hub.EntityDomain` names its base class, what one of its
+    things is called in English and Indonesian, whether its items need a
+    ``site``, and its services, which reach entities by ``entity_id``,
+    ``site`` or ``area`` like the core's. The domain's name becomes a
+    top-level YAML key listing its devices. A name already taken is
+    reported as this plugin's failure.
+    """
+
+
+@hookspec
+def sigap_platforms(hub: Hub) -> Iterable[type[Device]]:
+    """Return device platform classes of any domain this hub knows.
+
+    :param hub: the hub being set up.
+
+    Each class subclasses its domain's base class (its ``domain`` names the
+    domain), names itself with ``platform`` and declares its extra keys in
+    ``CONFIG_SCHEMA``. The per-domain hooks below do the same for the core's
+    four domains.
+    """
 
 
 @hookspec

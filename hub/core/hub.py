@@ -21,11 +21,12 @@ from .config import (
     without_followups,
 )
 from .context import SYSTEM, Context
+from .domains import EntityDomain
 from .entities import DeviceRegistry
 from .i18n import Text, console_language, message, register
 from .keys import HubData
 from .permissions import Policy
-from .platform import DEVICE_DOMAINS, Device, TriggerPlatform
+from .platform import Device, TriggerPlatform
 from .plugins import PluginManager
 from .services import ServiceRegistry
 from .sites import SiteRegistry
@@ -37,11 +38,14 @@ T = TypeVar("T")
 EVENT_HUB_STARTED = "hub.started"
 EVENT_HUB_STOPPING = "hub.stopping"
 
-_PLATFORM_HOOKS = {
-    "camera": "sigap_camera_platforms",
-    "door": "sigap_door_platforms",
-    "siren": "sigap_siren_platforms",
-    "notify": "sigap_notify_platforms",
+# The first hooks of the contract, one per core domain; `sigap_platforms`
+# takes platforms of any domain (a plugin's own included).
+_DOMAIN_PLATFORM_HOOKS = {
+    "sigap_camera_platforms": "camera",
+    "sigap_door_platforms": "door",
+    "sigap_siren_platforms": "siren",
+    "sigap_notify_platforms": "notify",
+    "sigap_platforms": None,
 }
 
 register(
@@ -57,6 +61,19 @@ register(
         "hub.hook.not_a_platform": {
             "en": "{value} is not a {base} subclass with a platform name",
             "id": "{value} bukan subkelas {base} yang bernama platform",
+        },
+        "hub.hook.not_a_domain": {
+            "en": "{value} is not an EntityDomain with a Device base class",
+            "id": "{value} bukan EntityDomain dengan kelas dasar Device",
+        },
+        "hub.hook.domain_taken": {
+            "en": "entity domain {name} is already provided",
+            "id": "domain entitas {name} sudah disediakan plugin lain",
+        },
+        "hub.hook.unknown_domain": {
+            "en": "{value} belongs to domain {domain}, which no plugin declares (known: {known})",
+            "id": "{value} termasuk domain {domain} yang tidak dideklarasikan plugin mana pun"
+            " (yang dikenal: {known})",
         },
         "hub.hook.not_a_mapping": {
             "en": "expected a mapping of config keys to schemas, got {type}",
@@ -109,7 +126,9 @@ class Hub:
         self.devices = DeviceRegistry(self.sites)
         self.data = HubData()
         self.context = Context(actor=SYSTEM)  # the hub's own doings (start, stop)
-        self.platforms: dict[str, dict[str, type[Device]]] = {d: {} for d in DEVICE_DOMAINS}
+        #: the entity domains the plugins declared (the core's among them), by name
+        self.domains: dict[str, EntityDomain] = {}
+        self.platforms: dict[str, dict[str, type[Device]]] = {}
         self.trigger_platforms: dict[str, type[TriggerPlatform]] = {}
         self.sections: dict[str, Any] = {}
         self.config: dict[str, Any] = {}
@@ -168,6 +187,7 @@ class Hub:
         self._loaded = True
         self.stage = "loading"
         self.plugins.load()
+        self._collect_domains()
         self._collect_platforms()
         self._collect_sections()
         if self._given_config is not None:
@@ -175,18 +195,46 @@ class Hub:
             errors: list[ConfigError] = []
         else:
             raw, errors = load_config_dir(self.config_dir)
-        config, more = validate_config(raw or {}, platforms=self.platforms, sections=self.sections)
+        config, more = validate_config(
+            raw or {},
+            platforms=self.platforms,
+            sections=self.sections,
+            needs_site={d.name for d in self.domains.values() if d.needs_site},
+        )
         self.config = config
         self.sites = self.devices.sites = SiteRegistry.from_config(config.get("sites", ()))
         self.config_errors = [*errors, *without_followups(errors, more)]
         self.stage = "loaded"
         return self.config_errors
 
+    def _collect_domains(self) -> None:
+        hook = "sigap_entity_domains"
+        for plugin, answer in self.plugins.call(hook, hub=self):
+            try:
+                domains = _as_list(answer)
+            except TypeError:
+                domains = [answer]
+            for domain in domains:
+                if not (
+                    isinstance(domain, EntityDomain)
+                    and isinstance(domain.base, type)
+                    and issubclass(domain.base, Device)
+                ):
+                    said = Text("hub.hook.not_a_domain", value=_shown(domain))
+                elif domain.name in self.domains or domain.name in ("hub", "sites"):
+                    said = Text("hub.hook.domain_taken", name=repr(domain.name))
+                else:
+                    domain.register_words()
+                    self.domains[domain.name] = domain
+                    self.platforms[domain.name] = {}
+                    continue
+                self.plugins.record_failure(plugin, f"hook {hook}", said)
+
     def _collect_platforms(self) -> None:
-        for domain, hook in _PLATFORM_HOOKS.items():
-            base = DEVICE_DOMAINS[domain]
+        for hook, only in _DOMAIN_PLATFORM_HOOKS.items():
             for plugin, classes in self.plugins.call(hook, hub=self):
-                for cls in self._classes(plugin, hook, classes, base):
+                for cls in self._platform_classes(plugin, hook, classes, only):
+                    domain = cls.domain
                     if cls.platform in self.platforms[domain]:
                         self.plugins.record_failure(
                             plugin,
@@ -226,6 +274,30 @@ class Hub:
                 )
         return classes
 
+    def _platform_classes(
+        self, plugin: str, hook: str, answer: Any, only: str | None
+    ) -> list[type[Device]]:
+        """Device platform classes of a known domain (of `only`, for a
+        per-domain hook); the rest of the answer is the plugin's failure."""
+        base = self.domains[only].base if only in self.domains else Device
+        found = []
+        for cls in self._classes(plugin, hook, answer, base):
+            domain = self.domains.get(cls.domain)
+            if domain is None or not issubclass(cls, domain.base):
+                self.plugins.record_failure(
+                    plugin,
+                    f"hook {hook}",
+                    Text(
+                        "hub.hook.unknown_domain",
+                        value=_shown(cls),
+                        domain=repr(cls.domain),
+                        known=", ".join(self.domains),
+                    ),
+                )
+                continue
+            found.append(cls)
+        return found
+
     def _collect_sections(self) -> None:
         hook = "sigap_config_schema"
         for plugin, sections in self.plugins.call(hook, hub=self):
@@ -239,7 +311,7 @@ class Hub:
             for key, schema in sections.items():
                 if not isinstance(key, str):
                     said = Text("hub.hook.key_not_text", key=_shown(key))
-                elif key in self.sections or key in ("hub", "sites", *DEVICE_DOMAINS):
+                elif key in self.sections or key in ("hub", "sites", *self.domains):
                     said = Text("hub.hook.key_taken", key=repr(key))
                 else:
                     self.sections[key] = schema

@@ -31,21 +31,10 @@ class DeviceError(Exception):
     """A device could not do what it was asked; the message says which and why."""
 
 
-# What each domain's devices are called, in a sentence ("kind") and at its start ("Kind").
-_KINDS = {
-    "camera": ("camera", "kamera"),
-    "door": ("door", "pintu"),
-    "siren": ("siren", "sirene"),
-    "notify": ("messenger", "layanan pesan"),
-}
-
+# What each domain's things are called ("device.kind.<domain>", "device.Kind.<domain>")
+# comes with the domain's declaration (hub.core.domains), the core's included.
 i18n.register(
     {
-        **{f"device.kind.{d}": {"en": en, "id": id_} for d, (en, id_) in _KINDS.items()},
-        **{
-            f"device.Kind.{d}": {"en": en.capitalize(), "id": id_.capitalize()}
-            for d, (en, id_) in _KINDS.items()
-        },
         "device.unavailable": {
             "en": "{kind} {entity_id} is unavailable (offline); the command was not sent",
             "id": "{kind} {entity_id} tidak tersedia (offline); perintah tidak dikirim",
@@ -70,7 +59,7 @@ def kind(domain_or_entity: str, *, capital: bool = False) -> str:
     """What a domain's devices are called, in the reader's language
     (`siren` -> "sirene"); an unknown domain as it is written."""
     domain = domain_or_entity.partition(".")[0]
-    if domain not in _KINDS:
+    if not i18n.has(f"device.kind.{domain}"):
         return domain
     return i18n.Text(f"device.{'Kind' if capital else 'kind'}.{domain}")
 
@@ -103,6 +92,9 @@ class Device:
         self._available = True
         self._state: str = STATE_UNKNOWN
         self._attributes: dict[str, Any] = {}
+        #: the device this entity belongs to (a door of an access panel), or None
+        self.owner: Device | None = None
+        self._owned: list[Device] = []
 
     # -- lifetime: the hub awaits these ---------------------------------------
 
@@ -113,6 +105,37 @@ class Device:
 
     async def stop(self) -> None:
         """Release connections; the hub cancels tasks it started for you."""
+
+    # -- a device with several entities -----------------------------------------
+
+    def own(self, entity: Device) -> Device:
+        """Add `entity` (any domain's Device) as one of this device's entities:
+        the four doors and the tamper input of an access panel, a channel of
+        an NVR, a camera's motion sensor. It is registered with the hub (its
+        services reach it by entity id, site or area like any entity's) and
+        follows this device's availability. Call it from `__init__` or
+        `start()`; the owner drives it (the hub does not start it)."""
+        entity.owner = self
+        self._owned.append(entity)
+        self.hub.devices.add(entity)
+        entity.set_state(entity._state)
+        return entity
+
+    def entity_config(self, suffix: str, **extra: Any) -> dict[str, Any]:
+        """The config of an owned entity: `<id>_<suffix>`, this device's
+        platform, site and area unless `extra` says otherwise."""
+        return {
+            "platform": self.platform,
+            "id": f"{self.id}_{suffix}",
+            "site": self.site,
+            "area": self.area,
+            **extra,
+        }
+
+    @property
+    def entities(self) -> list[Device]:
+        """This device and the entities it owns."""
+        return [self, *self._owned]
 
     # -- state and events -------------------------------------------------------
 
@@ -162,6 +185,8 @@ class Device:
             self.log.warning("%s", said.render(self.hub.console_language))
         self._write(context)
         self.fire(event, {"reason": reason} if reason else None, context)
+        for entity in self._owned:  # a panel offline takes its doors with it
+            entity.set_available(available, reason, context)
 
     def fire(
         self, event_type: str, data: Mapping[str, Any] | None = None, context: Context | None = None
@@ -246,6 +271,22 @@ class Siren(Device):
         raise NotImplementedError
 
 
+class BinarySensor(Device):
+    """An on/off input: a door contact, a tamper switch, a motion detector
+    (states on/off). Its domain `binary_sensor` is declared by the
+    first-party `sensors` plugin."""
+
+    domain = "binary_sensor"
+
+
+class Sensor(Device):
+    """A measured value (temperature of a server room, a battery level);
+    `unit` is shown with it. Its domain `sensor` is declared by `sensors`."""
+
+    domain = "sensor"
+    unit: ClassVar[str | None] = None
+
+
 @dataclass(slots=True)
 class Notification:
     """A message for people: text (already in the recipient's language), an
@@ -297,11 +338,3 @@ class TriggerPlatform:
 
     async def attach(self, action: TriggerAction) -> Unsubscribe:
         raise NotImplementedError
-
-
-DEVICE_DOMAINS: dict[str, type[Device]] = {
-    "camera": Camera,
-    "door": Door,
-    "siren": Siren,
-    "notify": Notifier,
-}

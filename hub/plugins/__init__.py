@@ -2,6 +2,7 @@
 entry-point plugin; this list only says which ones `sigap` loads by default."""
 
 FIRST_PARTY_PLUGINS: tuple[str, ...] = (
+    "hub.plugins.sensors",
     "hub.plugins.demo",
     "hub.plugins.onvif",
     "hub.plugins.hikvision",

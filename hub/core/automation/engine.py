@@ -282,7 +282,7 @@ def reference_warnings(
 def configured_reference_warnings(hub: Hub) -> list[str]:
     """The reference warnings for a loaded, not started hub (`sigap check-config`):
     entities from the configured devices, services of the core domains."""
-    from ..entities import SERVICES
+    from ..entities import domain_services
 
     configs = hub.config.get("automation") or []
     entities = {
@@ -292,7 +292,7 @@ def configured_reference_warnings(hub: Hub) -> list[str]:
         "automation." + slugify(str(c.get("alias") or c.get("id") or f"automation_{i}"))
         for i, c in enumerate(configs)
     }
-    services = {f"{d}.{s}" for d, s in SERVICES} | {
+    services = set(domain_services(hub)) | {
         f"automation.{s}" for s in ("reload", "turn_on", "turn_off", "trigger", "trace")
     }
     domains = {name.partition(".")[0] for name in services}

@@ -11,7 +11,7 @@ import functools
 import logging
 import re
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -35,6 +35,8 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIME_ZONE = "Asia/Makassar"  # WITA: Bontang
 # Devices in these domains belong to a building; a messenger does not.
+# The core's domains whose items name a site; the hub passes the domains'
+# own `needs_site` (a plugin's domain declares its own).
 SITE_DOMAINS = frozenset({"camera", "door", "siren"})
 
 _SLUG = re.compile(r"[a-z0-9_]+")
@@ -135,6 +137,7 @@ def validate_config(
     *,
     platforms: Mapping[str, Mapping[str, type]],
     sections: Mapping[str, vol.Schema | dict | list | SectionCheck],
+    needs_site: Collection[str] = SITE_DOMAINS,
 ) -> tuple[dict[str, Any], list[ConfigError]]:
     """Check a loaded configuration.yaml; return the validated config and every mistake.
 
@@ -160,7 +163,9 @@ def validate_config(
     errors += hub_errors
     config["sites"], site_areas = _check_sites(raw, errors)
     for domain, classes in platforms.items():
-        config[domain] = _check_devices(raw, domain, classes, site_areas, errors)
+        config[domain] = _check_devices(
+            raw, domain, classes, site_areas, errors, domain in needs_site
+        )
     for key, check in sections.items():
         if key in raw:
             config[key] = _check_section(raw, key, check, errors)
@@ -260,13 +265,12 @@ def _is_duplicate(
     return False
 
 
-def _item_schema(domain: str, platform_class: type | None) -> vol.Schema:
+def _item_schema(site_needed: bool, platform_class: type | None) -> vol.Schema:
     """PLATFORM_BASE plus a platform's CONFIG_SCHEMA; None gives the base alone, extra allowed.
 
     The base keys win over a platform's keys of the same name, so every item
     keeps the platform, id, site and area the hub relies on.
     """
-    site_needed = domain in SITE_DOMAINS
     base = {
         vol.Required("site") if key == "site" and site_needed else key: value
         for key, value in PLATFORM_BASE.items()
@@ -293,6 +297,7 @@ def _check_devices(
     classes: Mapping[str, type],
     site_areas: dict[str, list[str] | None],
     errors: list[ConfigError],
+    site_needed: bool,
 ) -> NodeList:
     devices = located(NodeList(), *where(raw, domain))
     first_seen: dict[str, Location] = {}
@@ -306,7 +311,7 @@ def _check_devices(
             errors.append(_error(message, where(item, "platform"), (*path, "platform")))
         # An unknown platform is still checked against the base keys, for their mistakes.
         if platform_class not in schemas:
-            schemas[platform_class] = _item_schema(domain, platform_class)
+            schemas[platform_class] = _item_schema(site_needed, platform_class)
         device, item_errors = validate(schemas[platform_class], item, path)
         errors += item_errors
         # A bad item's own id, site and area are still checked, so no mistake waits a round.
