@@ -39,7 +39,10 @@ def write_traces(folder: Path, documents: dict[str, dict[str, Any]]) -> None:
     make_private_dir(folder)
     for item_id, document in documents.items():
         text = json.dumps(document, ensure_ascii=False, default=str)
-        write_atomic(folder / _file_name(item_id), text, durable=False)
+        # a lone surrogate (JSON from the network may carry "\ud800") is no
+        # UTF-8: written as the JSON escape it came as, read back the same
+        data = text.encode("utf-8", "backslashreplace")
+        write_atomic(folder / _file_name(item_id), data, durable=False)
 
 
 def write_traces_quietly(

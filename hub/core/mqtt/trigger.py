@@ -5,6 +5,10 @@ Trigger variables, as in Home Assistant: `platform`, `topic`, `payload`
 (text), `payload_json` (when the payload is JSON), `qos`, `description`.
 With `value_template`, the template is rendered with `value` (the payload)
 and `value_json`, and its result is what `payload:` is compared with.
+
+A payload over `max_payload` (256 KiB unless set) is refused with a
+warning before it is decoded: what a template makes of a 10 MB payload
+held the hub's loop for seconds.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import voluptuous as vol
 
 from .. import i18n
+from ..automation.limits import PayloadLimit, byte_size
 from ..automation.templates import template_env
 from ..bus import Unsubscribe
 from ..context import Context
@@ -43,6 +48,7 @@ class MqttTrigger(TriggerPlatform):
         vol.Optional("value_template"): str,
         vol.Optional("qos", default=1): vol.In((0, 1, 2)),
         vol.Optional("encoding", default="utf-8"): str,
+        vol.Optional("max_payload"): byte_size,
     }
 
     def __init__(self, hub: Hub, config: Mapping[str, Any]) -> None:
@@ -65,8 +71,11 @@ class MqttTrigger(TriggerPlatform):
         render = template_env(self.hub).template(template).render_text if template else None
         description = f"mqtt topic {topic}"
         tasks = self._tasks
+        limit = PayloadLimit(self.hub, self.config, f"mqtt {topic!r}")
 
         def on_message(message: Message) -> None:
+            if not limit.allows(len(message.payload)):
+                return
             payload = message.payload.decode(encoding, "replace")
             payload_json = _json_or_none(payload)
             if render is not None:
@@ -89,7 +98,13 @@ class MqttTrigger(TriggerPlatform):
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
 
-        return await connection.subscribe(topic, on_message, self.config.get("qos", 1))
+        unsubscribe = await connection.subscribe(topic, on_message, self.config.get("qos", 1))
+
+        def detach() -> None:
+            unsubscribe()
+            limit.close()
+
+        return detach
 
 
 def _json_or_none(text: str) -> Any:
@@ -98,5 +113,5 @@ def _json_or_none(text: str) -> Any:
         return None
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: [[[[... nested too deep
         return None
