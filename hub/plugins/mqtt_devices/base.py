@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import voluptuous as vol
@@ -72,6 +73,11 @@ i18n.register(
             "en": "{entity_id} ({site}): relay did not confirm {expected} within {seconds} s",
             "id": "{entity_id} ({site}): relai tidak mengonfirmasi status {expected}"
             " dalam {seconds} detik",
+        },
+        "mqtt_devices.confirmed_late": {
+            "en": "{entity_id} ({site}): {command} confirmed late, {seconds} s after it was sent",
+            "id": "{entity_id} ({site}): perintah {command} terkonfirmasi terlambat,"
+            " {seconds} detik setelah dikirim",
         },
         "mqtt_devices.door_forced": {
             "en": "{entity_id} ({site}): door forced (opened while locked)",
@@ -172,7 +178,9 @@ class Confirmation:
     ) -> None:
         self.expected = expected
         self._on_failure = on_failure
-        self._handle = asyncio.get_running_loop().call_later(timeout, on_failure, None)
+        loop = asyncio.get_running_loop()
+        self.sent = loop.time()
+        self._handle = loop.call_later(timeout, on_failure, None)
 
     def cancel(self) -> None:
         self._handle.cancel()
@@ -180,6 +188,40 @@ class Confirmation:
     def refuse(self, reason: str) -> None:
         self._handle.cancel()
         self._on_failure(reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Unconfirmed:
+    """A command the device did not confirm in time (or refused): kept until
+    the device reports its state, so a late confirmation can be told."""
+
+    expected: str  # the state the command asked for
+    command: str  # turn_on, turn_off, unlock, lock
+    sent: float  # the event loop's time when it was sent
+    context: Context
+
+
+def confirmed_late(device: Any, unconfirmed: Unconfirmed, event_type: str, **data: Any) -> None:
+    """The device reports, after all, the state an unconfirmed command asked
+    for: say so in the log and fire `event_type` in the command's context
+    (an alarm raised for `unconfirmed` can be closed on it)."""
+    seconds = round(asyncio.get_running_loop().time() - unconfirmed.sent, 1)
+    device.log.warning(
+        "%s",
+        log_text(
+            device, "mqtt_devices.confirmed_late", command=unconfirmed.command, seconds=seconds
+        ),
+    )
+    device.fire(
+        event_type,
+        {
+            "expected": unconfirmed.expected,
+            "command": unconfirmed.command,
+            "seconds": seconds,
+            **data,
+        },
+        unconfirmed.context,
+    )
 
 
 async def follow_availability(

@@ -4,7 +4,8 @@ topics and payloads given in YAML).
 The relay energised means unlocked. States: `open` while the contact is
 open, else `unlocked` or `locked` by the relay (`closed` while the relay's
 state is not yet known), and `unconfirmed` from a relay command not
-confirmed in time until the relay reports. The contact opening while
+confirmed in time until the relay reports (`door.confirmed_late` when
+it reports what was asked, after all). The contact opening while
 locked fires `door.forced`, unless it follows the hub's own `door.unlock`
 (from the moment it is sent until its time ends: a relay may confirm after
 the visitor pushed); staying open past `held_open_after` fires
@@ -23,6 +24,8 @@ from hub import Context, Door, MqttMessage, i18n
 from .base import (
     STATE_UNCONFIRMED,
     Confirmation,
+    Unconfirmed,
+    confirmed_late,
     connection_of,
     dialect_schema,
     follow_availability,
@@ -31,6 +34,7 @@ from .base import (
 )
 
 EVENT_DOOR_UNCONFIRMED = "door.unconfirmed"
+EVENT_DOOR_CONFIRMED_LATE = "door.confirmed_late"
 
 
 class DoorDialect:
@@ -120,7 +124,7 @@ class MqttDoor(Door):
         self.contact_open: bool | None = None
         self._pending: Confirmation | None = None
         # the expected relay state of a command not confirmed in time, until the relay reports
-        self._unsure: str | None = None
+        self._unsure: Unconfirmed | None = None
         # from sending door.unlock until its time ends: an opening is no break-in
         self._own_unlock = False
         self._relock: asyncio.TimerHandle | None = None
@@ -195,15 +199,18 @@ class MqttDoor(Door):
         d = self.dialect
         await publish_commands(self, [(d.relay_command, d.on if energise else d.off)])
         expected = "unlocked" if energise else "locked"
-        self._pending = Confirmation(
+        pending = self._pending = Confirmation(
             expected,
             self.config["confirm_timeout"],
-            lambda _reason: self._unconfirmed(expected, context),
+            lambda _reason: self._unconfirmed(
+                Unconfirmed(expected, "unlock" if energise else "lock", pending.sent, context)
+            ),
         )
 
-    def _unconfirmed(self, expected: str, context: Context) -> None:
+    def _unconfirmed(self, unsure: Unconfirmed) -> None:
         self._pending = None
-        self._unsure = expected
+        self._unsure = unsure
+        expected, context = unsure.expected, unsure.context
         seconds = f"{self.config['confirm_timeout']:.1f}"
         self.log.error(
             "%s",
@@ -216,7 +223,11 @@ class MqttDoor(Door):
         )
         seen = {"relay": self.relay, "contact_open": self.contact_open}
         self.set_state(STATE_UNCONFIRMED, {"expected": expected, **seen}, context)
-        self.fire(EVENT_DOOR_UNCONFIRMED, {"expected": expected, "door": self.entity_id}, context)
+        self.fire(
+            EVENT_DOOR_UNCONFIRMED,
+            {"expected": expected, "command": unsure.command, "door": self.entity_id},
+            context,
+        )
 
     # -- what the device says -------------------------------------------------
 
@@ -225,13 +236,14 @@ class MqttDoor(Door):
         if text not in (self.dialect.on, self.dialect.off):
             return
         self.relay = text == self.dialect.on
-        self._unsure = None  # the relay reported: the door shows what it is
-        if self._pending is not None and self._pending.expected == (
-            "unlocked" if self.relay else "locked"
-        ):
+        reported = "unlocked" if self.relay else "locked"
+        if self._pending is not None and self._pending.expected == reported:
             self._pending.cancel()
             self._pending = None
+        unsure, self._unsure = self._unsure, None  # the relay reported: the door shows it
         self._show()
+        if unsure is not None and unsure.expected == reported:
+            confirmed_late(self, unsure, EVENT_DOOR_CONFIRMED_LATE, door=self.entity_id)
 
     def _on_contact(self, message: MqttMessage) -> None:
         text = message.text.strip()
@@ -270,7 +282,7 @@ class MqttDoor(Door):
         seen = {"relay": self.relay, "contact_open": self.contact_open}
         if self._unsure is not None:
             # an alarm was raised on it: the contact does not quietly end it
-            self.set_state(STATE_UNCONFIRMED, {"expected": self._unsure, **seen})
+            self.set_state(STATE_UNCONFIRMED, {"expected": self._unsure.expected, **seen})
             return
         if self.contact_open:
             state = "open"

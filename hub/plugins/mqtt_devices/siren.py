@@ -3,7 +3,8 @@ ESPHome, or topics and payloads given in YAML.
 
 The entity is `on` only when the device's state topic says so: a command
 not confirmed within `confirm_timeout` seconds sets the state `unconfirmed`
-and fires `siren.unconfirmed`, which automations can alert on.
+and fires `siren.unconfirmed`, which automations can alert on; the device
+reporting the asked-for state after all fires `siren.confirmed_late`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from hub import Context, DeviceError, MqttMessage, Siren
 from .base import (
     STATE_UNCONFIRMED,
     Confirmation,
+    Unconfirmed,
+    confirmed_late,
     connection_of,
     dialect_schema,
     follow_availability,
@@ -27,6 +30,7 @@ from .base import (
 from .dialects import DIALECTS, Dialect
 
 EVENT_SIREN_UNCONFIRMED = "siren.unconfirmed"
+EVENT_SIREN_CONFIRMED_LATE = "siren.confirmed_late"
 
 COMMON = {
     vol.Required("dialect"): vol.In(sorted(DIALECTS)),
@@ -50,6 +54,8 @@ class MqttSiren(Siren):
             config, f"sigap-{hub.settings.get('id') or 'sigap'}-{self.id}"
         )
         self._pending: Confirmation | None = None
+        # the last command that went unconfirmed, until the device reports its state
+        self._unsure: Unconfirmed | None = None
         self._undo: list[Any] = []
         self._hub_off: asyncio.TimerHandle | None = None
 
@@ -118,11 +124,12 @@ class MqttSiren(Siren):
         self._cancel_timers()
         expected = "on" if on else "off"
         await publish_commands(self, self.dialect.commands(on, seconds, tone, level))
-        self._pending = Confirmation(
+        pending = self._pending = Confirmation(
             expected,
             self.config["confirm_timeout"],
             lambda reason: self._unconfirmed(
-                expected, "turn_on" if on else "turn_off", context, reason
+                Unconfirmed(expected, "turn_on" if on else "turn_off", pending.sent, context),
+                reason,
             ),
         )
 
@@ -139,12 +146,12 @@ class MqttSiren(Siren):
             self._hub_off.cancel()
             self._hub_off = None
 
-    def _unconfirmed(
-        self, expected: str, command: str, context: Context, refused: str | None = None
-    ) -> None:
+    def _unconfirmed(self, unsure: Unconfirmed, refused: str | None = None) -> None:
         """The command is not known to have happened: the time is up, or
         the device said no (`refused`, in its words) before it was."""
         self._pending = None
+        self._unsure = unsure
+        expected, command, context = unsure.expected, unsure.command, unsure.context
         timeout = self.config["confirm_timeout"]
         if refused is None:
             said = log_text(
@@ -196,4 +203,7 @@ class MqttSiren(Siren):
         if state == "off" and self._hub_off is not None:
             self._hub_off.cancel()
             self._hub_off = None
+        unsure, self._unsure = self._unsure, None
         self.set_state(state, {})
+        if unsure is not None and unsure.expected == state:
+            confirmed_late(self, unsure, EVENT_SIREN_CONFIRMED_LATE, siren=self.entity_id)
