@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .core import i18n
 from .core.config import ConfigErrors, install_log_redaction
-from .core.hub import Hub
+from .core.hub import Hub, StartupFailed
 from .core.instance import FolderLock, HubAlreadyRunning
 from .plugins import FIRST_PARTY_PLUGINS
 
@@ -385,6 +385,9 @@ async def _run(hub: Hub, args: argparse.Namespace) -> int:
         # What start-up built lives as long as the hub: keep it out of the
         # collector's full passes, which would otherwise stall event handling.
         gc.freeze()
+    except StartupFailed as failed:
+        print(i18n.render(failed.args[0], _hub_language(hub)), file=sys.stderr)
+        return 1
     except ConfigErrors as errors:
         lang = _hub_language(hub)
         print(

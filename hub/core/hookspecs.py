@@ -139,6 +139,19 @@ def sigap_http_routes(hub: Hub) -> Iterable[web.AbstractRouteDef]:
 
 
 @hookspec
+def sigap_http_root_routes(hub: Hub) -> Iterable[web.RouteDef]:
+    """Return aiohttp route definitions served at the root of the hub's server.
+
+    :param hub: the hub being set up.
+
+    Only for a device protocol that fixes its paths (ZKTeco terminals call
+    ``/iclock/cdata``): paths under ``/api/`` are the hub's, and a method and
+    path another plugin serves already are refused, each as this plugin's
+    recorded failure.
+    """
+
+
+@hookspec
 def sigap_lifespan(hub: Hub) -> AbstractAsyncContextManager[None] | None:
     """Return an async context manager that runs while the hub runs.
 

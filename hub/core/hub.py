@@ -98,6 +98,12 @@ register(
 STOP_TIMEOUT = 10.0
 
 
+class StartupFailed(Exception):
+    """Raised by a lifespan whose failure must stop the hub from starting
+    (the HTTP port is taken): the message is a Text saying what and how to
+    fix it. Any other setup failure is recorded and the rest starts."""
+
+
 class Hub:
     """One hub. Use `async with Hub(config_dir, plugins=[...]) as hub:` or
     `await hub.start()` ... `await hub.stop()`."""
@@ -347,6 +353,9 @@ class Hub:
                 continue
             try:
                 await type(lifespan).__aenter__(lifespan)
+            except StartupFailed:
+                await self._abort_start()
+                raise
             except Exception as err:
                 self.plugins.record_failure(plugin, "setup", err)
                 continue
@@ -360,6 +369,15 @@ class Hub:
             len(self.plugins.info),
         )
         self.bus.fire(EVENT_HUB_STARTED, {}, self.context)
+
+    async def _abort_start(self) -> None:
+        """A part the hub cannot run without failed: undo what had started."""
+        try:
+            await self._exit_stack.aclose()
+            await self._cancel_tasks()
+        finally:
+            self.stage = "stopped"
+            self._stopped.set()
 
     async def _cleanup(self, plugin: str, lifespan: Any) -> None:
         # A cleanup that raises is that plugin's fault: the other plugins

@@ -23,6 +23,7 @@ import voluptuous as vol
 from aiohttp import web
 
 from ..hookspecs import hookimpl
+from ..hub import StartupFailed
 from ..i18n import Text, register
 from ..keys import HubKey
 from ..lograte import LogRate, shown
@@ -35,7 +36,7 @@ from .webhooks import WEBHOOKS, Webhooks, handle_webhook
 if TYPE_CHECKING:
     from ..hub import Hub
 
-__all__ = ["HTTP", "WEBHOOKS", "HttpServer", "Webhooks", "make_app"]
+__all__ = ["AUTH", "HTTP", "WEBHOOKS", "HttpServer", "Webhooks", "make_app", "no_auth"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,6 +66,20 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 register(
     {
+        "http.cannot_listen": {
+            "en": "HTTP: cannot listen on {host}:{port}: {error}; another program may hold"
+            " the port (change http.server_port or http.server_host). Sigap did not start.",
+            "id": "HTTP: tidak dapat mendengarkan di {host}:{port}: {error}; mungkin port dipakai"
+            " program lain (ubah http.server_port atau http.server_host). Sigap tidak dijalankan.",
+        },
+        "http.root_route_taken": {
+            "en": "route {method} {path} is already served by {other}",
+            "id": "rute {method} {path} sudah dilayani oleh {other}",
+        },
+        "http.root_route_reserved": {
+            "en": "route {path}: paths under /api/ belong to the hub",
+            "id": "rute {path}: jalur di bawah /api/ milik hub",
+        },
         "http.route_refused": {
             "en": "plugin {plugin}: refused a request to {path}: {reason} (HTTP {status})",
             "id": "plugin {plugin}: permintaan ke {path} ditolak: {reason} (HTTP {status})",
@@ -103,13 +118,33 @@ def _body_first(plugin: str, body_timeout: float, log: LogRate) -> Any:
     return middleware
 
 
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+
+async def no_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The auth slot until sign-in exists: every request passes."""
+    return await handler(request)
+
+
+#: The one place authentication plugs in: `app[AUTH]` is awaited for every
+#: request before its handler (sign-in and tokens put theirs here).
+AUTH: web.AppKey[Middleware] = web.AppKey("auth", object)  # type: ignore[arg-type]
+
+
+@web.middleware
+async def _auth_slot(request: web.Request, handler: Handler) -> web.StreamResponse:
+    return await request.app[AUTH](request, handler)
+
+
 def make_app(hub: Hub) -> web.Application:
     """The aiohttp application of one hub (tests serve it with aiohttp's client)."""
     settings = {**DEFAULTS, **(hub.config.get("http") or {})}
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[_auth_slot])
     app[HUB_KEY] = hub
+    app[AUTH] = no_auth
     app.router.add_route("*", "/api/webhook/{webhook_id}", handle_webhook)
     log = LogRate(_LOGGER, language=lambda: hub.console_language)
+    _mount_root_routes(hub, app, settings, log)
     for plugin, routes in hub.plugins.call("sigap_http_routes", hub=hub):
         try:
             sub = web.Application(
@@ -121,6 +156,41 @@ def make_app(hub: Hub) -> web.Application:
         except Exception as err:
             hub.plugins.record_failure(plugin, "hook sigap_http_routes", err)
     return app
+
+
+def _mount_root_routes(hub: Hub, app: web.Application, settings: Any, log: LogRate) -> None:
+    """Routes a device protocol fixes the path of (ZKTeco's /iclock/cdata),
+    from `sigap_http_root_routes`: never under /api/, never a path another
+    plugin serves; a clash is the later plugin's failure."""
+    taken: dict[tuple[str, str], str] = {}
+    body_first = {}
+    for plugin, routes in hub.plugins.call("sigap_http_root_routes", hub=hub):
+        try:
+            for route in list(routes):
+                method, path = route.method.upper(), route.path  # type: ignore[attr-defined]
+                if path == "/api" or path.startswith("/api/"):
+                    said = Text("http.root_route_reserved", path=path)
+                    hub.plugins.record_failure(plugin, "hook sigap_http_root_routes", said)
+                    continue
+                clash = taken.get((method, path)) or taken.get(("*", path))
+                if clash is None and method == "*":
+                    clash = next((p for (_, other), p in taken.items() if other == path), None)
+                if clash is not None:
+                    said = Text("http.root_route_taken", method=method, path=path, other=clash)
+                    hub.plugins.record_failure(plugin, "hook sigap_http_root_routes", said)
+                    continue
+                taken[(method, path)] = plugin
+                if plugin not in body_first:
+                    body_first[plugin] = _body_first(plugin, settings["body_timeout"], log)
+                guard = body_first[plugin]
+                handler = route.handler  # type: ignore[attr-defined]
+
+                async def guarded(request: web.Request, guard: Any = guard, handler: Any = handler):
+                    return await guard(request, handler)
+
+                app.router.add_route(method, path, guarded, **route.kwargs)  # type: ignore[attr-defined]
+        except Exception as err:
+            hub.plugins.record_failure(plugin, "hook sigap_http_root_routes", err)
 
 
 class HttpServer:
@@ -177,6 +247,16 @@ def sigap_lifespan(hub: Hub) -> Any:
                 log,
             )
             await site.start()
+        except OSError as err:
+            await runner.cleanup()
+            raise StartupFailed(
+                Text(
+                    "http.cannot_listen",
+                    host=settings["server_host"],
+                    port=settings["server_port"],
+                    error=err.strerror or str(err),
+                )
+            ) from None
         except BaseException:
             await runner.cleanup()
             raise
