@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from .sites import SiteRegistry, UnknownPlace
 
 if TYPE_CHECKING:
     from .hub import Hub
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def _str_list(value: Any) -> list[str]:
@@ -55,6 +58,16 @@ register(
             "id": "{service} gagal untuk {failures}",
         },
         "entity.failure": {"en": "{entity_id}: {error}", "id": "{entity_id}: {error}"},
+        # for the people the alert is for, in hub.language
+        "notify.no_picture": {
+            "en": "(The picture from camera {camera} could not be taken.)",
+            "id": "(Foto dari kamera {camera} tidak dapat diambil.)",
+        },
+        # for the admin, in the console language
+        "notify.sent_without_picture": {
+            "en": "notify.send to {targets}: sent without the picture from {camera} ({error})",
+            "id": "notify.send ke {targets}: dikirim tanpa foto dari {camera} ({error})",
+        },
     }
 )
 
@@ -141,10 +154,14 @@ def _entity_service(
         device.require_available()
         return await act(device, call)
 
+    prepare = PREPARE.get((domain, name))
+
     async def handler(call: ServiceCall) -> None:
         # An offline siren is reported with the others' failures; it must
         # not keep the rest of its site silent.
         devices = hub.devices.resolve(domain, call.data)
+        if prepare is not None:
+            call = await prepare(hub, call, devices)
         await _each(devices, lambda d: act_if_available(d, call), f"{domain}.{name}")
 
     return handler
@@ -162,6 +179,7 @@ def _notification(call: ServiceCall) -> Notification:
         message=call.data["message"],
         title=call.data.get("title"),
         targets=call.data["targets"],
+        photo=call.data.get("photo"),  # from `snapshot:` (_with_picture)
         data=call.data["data"],
     )
 
@@ -223,6 +241,8 @@ CORE_DOMAINS = (
                     vol.Required("message"): str,
                     vol.Optional("title"): str,
                     vol.Optional("targets", default=list): _str_list,
+                    # a camera whose picture goes with the alert, taken when it is sent
+                    vol.Optional("snapshot"): str,
                     vol.Optional("data", default=dict): dict,
                 },
                 lambda d, c: d.send(_notification(c), context=c.context),
@@ -244,6 +264,37 @@ def sigap_entity_domains(hub: Hub) -> Any:
 def domain_services(hub: Hub) -> list[str]:
     """`domain.service` of every entity service the hub's domains offer."""
     return [f"{d.name}.{name}" for d in hub.domains.values() for name in d.services]
+
+
+async def _with_picture(hub: Hub, call: ServiceCall, notifiers: list[Device]) -> ServiceCall:
+    """notify.send with `snapshot:`: the camera's picture, taken once for all
+    the messengers. An alert is never lost because its picture was: without
+    one, it goes with a note saying so, and the admin gets one log line."""
+    camera_id = call.data.get("snapshot")
+    if not camera_id:
+        return call
+    from .media import picture_for_alert  # media imports TARGET from this module
+
+    try:
+        photo = await picture_for_alert(hub, camera_id, call.context)
+        return ServiceCall(call.domain, call.service, {**call.data, "photo": photo}, call.context)
+    except Exception as err:
+        camera = hub.devices.get(camera_id)
+        note = Text("notify.no_picture", camera=camera.name if camera else camera_id)
+        said = Text(
+            "notify.sent_without_picture",
+            targets=", ".join(n.entity_id for n in notifiers),
+            camera=camera_id,
+            error=message(err),
+        )
+        _LOGGER.warning("%s", said.render(hub.console_language))
+        text = f"{call.data['message']}\n{note.render(hub.language)}"
+        return ServiceCall(call.domain, call.service, {**call.data, "message": text}, call.context)
+
+
+PREPARE: dict[
+    tuple[str, str], Callable[[Hub, ServiceCall, list[Device]], Awaitable[ServiceCall]]
+] = {("notify", "send"): _with_picture}
 
 
 @hookimpl

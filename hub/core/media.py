@@ -14,6 +14,7 @@ tell the notify layer and the API.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import math
@@ -36,8 +37,9 @@ from .context import Context
 from .entities import TARGET
 from .hookspecs import hookimpl
 from .keys import HubKey
-from .platform import Camera, DeviceError
+from .platform import Camera, DeviceError, kind
 from .services import ServiceCall
+from .storage import write_atomic
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -101,6 +103,15 @@ i18n.register(
             "id": "{entity_id}: rekaman pre-roll berhenti saat merekam klip",
         },
         "media.all_failed": {"en": "{errors}", "id": "{errors}"},
+        "media.not_saved": {
+            "en": "{entity_id}: the picture could not be saved in {folder}: {error}",
+            "id": "{entity_id}: gambar tidak dapat disimpan di {folder}: {error}",
+        },
+        "media.clip_not_saved": {
+            "en": "{entity_id}: the clip could not be saved in {folder}: {error}",
+            "id": "{entity_id}: klip tidak dapat disimpan di {folder}: {error}",
+        },
+        "media.disk_full": {"en": "the disk is full", "id": "disk penuh"},
         "media.pre_roll_stopped": {
             "en": "{entity_id}: pre-roll recording stopped ({error}); again in {seconds} s",
             "id": "{entity_id}: perekaman pre-roll berhenti ({error});"
@@ -194,8 +205,20 @@ class MediaRoom:
             why = attempts or i18n.Text("media.no_urls")
             raise DeviceError(i18n.Text("media.no_snapshot", entity_id=camera.entity_id, why=why))
         path = self._new_path(camera, "jpg")
-        await asyncio.to_thread(_write, path, image)
-        record = await self._record("snapshot", camera, path, source, context)
+        try:
+            await asyncio.to_thread(_write, path, image)
+            record = await self._record("snapshot", camera, path, source, context)
+        except OSError as err:
+            # a full disk: the file and its sidecar are both there or neither is
+            await asyncio.to_thread(_discard, path)
+            raise DeviceError(
+                i18n.Text(
+                    "media.not_saved",
+                    entity_id=camera.entity_id,
+                    folder=self.root,
+                    error=_disk_reason(err),
+                )
+            ) from err
         self.hub.bus.fire(EVENT_SNAPSHOT_TAKEN, self._event_data(record), context)
         return record
 
@@ -249,26 +272,44 @@ class MediaRoom:
         seconds = min(seconds, self.settings["max_clip_seconds"])
         ring = self.rings.get(camera.entity_id) if pre_roll else None
         path = self._new_path(camera, "mp4")
-        if ring is not None and ring.running:
-            extra = await ring.clip(seconds, path)
-            source = "ring"
-        else:
-            if not camera.stream_url:
-                raise DeviceError(i18n.Text("media.no_stream", entity_id=camera.entity_id))
-            url = ffmpeg.with_credentials(camera.stream_url, camera.username, camera.password)
-            started = time.time()
-            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-            await ffmpeg.run(
-                ffmpeg.clip_args(url, seconds, str(path), self.settings["rtsp_timeout"]),
-                seconds + self.settings["rtsp_timeout"] + self.settings["ffmpeg_limit"],
-                what=f"{camera.entity_id} clip",
-                hide=[url, camera.password or ""],
+        if not (ring is not None and ring.running) and not camera.stream_url:
+            raise DeviceError(i18n.Text("media.no_stream", entity_id=camera.entity_id))
+        # ffmpeg writes beside the clip and the clip appears whole, or not at all
+        partial = _partial(path)
+        try:
+            if ring is not None and ring.running:
+                extra = await ring.clip(seconds, partial)
+                source = "ring"
+            else:
+                assert camera.stream_url
+                url = ffmpeg.with_credentials(camera.stream_url, camera.username, camera.password)
+                started = time.time()
+                await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+                await ffmpeg.run(
+                    ffmpeg.clip_args(url, seconds, str(partial), self.settings["rtsp_timeout"]),
+                    seconds + self.settings["rtsp_timeout"] + self.settings["ffmpeg_limit"],
+                    what=f"{camera.entity_id} clip",
+                    hide=[url, camera.password or ""],
+                )
+                extra = {"starts_at": started, "pre_roll": 0.0}
+                source = "rtsp"
+            await asyncio.to_thread(os.replace, partial, path)
+            record = await self._record(
+                "clip", camera, path, source, context, {"seconds": seconds, **extra}
             )
-            extra = {"starts_at": started, "pre_roll": 0.0}
-            source = "rtsp"
-        record = await self._record(
-            "clip", camera, path, source, context, {"seconds": seconds, **extra}
-        )
+        except OSError as err:
+            await asyncio.to_thread(_discard, path, partial)
+            raise DeviceError(
+                i18n.Text(
+                    "media.clip_not_saved",
+                    entity_id=camera.entity_id,
+                    folder=self.root,
+                    error=_disk_reason(err),
+                )
+            ) from err
+        except BaseException:
+            await asyncio.to_thread(_discard, partial)
+            raise
         self.hub.bus.fire(EVENT_CLIP_RECORDED, self._event_data(record), context)
         return record
 
@@ -304,7 +345,8 @@ class MediaRoom:
             extra=extra or {},
         )
         # off the loop: a slow disk (an SD card, a full NAS) must not stall the hub
-        await asyncio.to_thread(record.sidecar().write_text, json.dumps(asdict(record), indent=1))
+        sidecar = json.dumps(asdict(record), indent=1)
+        await asyncio.to_thread(write_atomic, record.sidecar(), sidecar)
         self.recent.append(record)
         del self.recent[:-200]
         return record
@@ -488,9 +530,26 @@ def _reason(err: BaseException) -> str:
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data)
+
+
+def _partial(path: Path) -> Path:
+    """Where ffmpeg writes a clip until it is whole (one a crash left is aged out)."""
+    return path.with_name(f".{path.name}.part")
+
+
+def _discard(*paths: Path) -> None:
+    """A media file that could not be finished goes, with its sidecar."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+        if not path.name.startswith("."):
+            path.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _disk_reason(err: OSError) -> str:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return i18n.Text("media.disk_full")
+    return i18n.message(err) or type(err).__name__
 
 
 def _fresh_dir(path: Path) -> None:
@@ -537,6 +596,19 @@ _CLIP_SCHEMA = {
     vol.Optional("duration", default=10): vol.All(vol.Coerce(float), vol.Range(min=1)),
     vol.Optional("pre_roll", default=True): bool,
 }
+
+
+async def picture_for_alert(hub: Hub, entity_id: str, context: Context) -> bytes:
+    """A snapshot of one camera for an alert (notify.send `snapshot:`), saved
+    like any other; raises DeviceError saying why there is none."""
+    room = hub.data.get(MEDIA)
+    camera = hub.devices.get(entity_id)
+    if room is None or not isinstance(camera, Camera):
+        raise DeviceError(
+            i18n.Text("entity.not_configured", entity_id=entity_id, kind=kind("camera"))
+        )
+    record = await room.snapshot(camera, context)
+    return await asyncio.to_thread(Path(record.path).read_bytes)
 
 
 def _cameras(hub: Hub, call: ServiceCall) -> list[Camera]:
