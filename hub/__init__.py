@@ -21,7 +21,7 @@ from .core.camera_activity import CameraActivity
 from .core.config import ConfigError, ConfigErrors, suggest
 from .core.context import Context
 from .core.domains import EntityDomain, EntityService
-from .core.eventstream import EventStream, MultipartParser, Part, StreamCamera
+from .core.eventstream import EventStream, MultipartParser, Part, StreamCamera, UnreadablePart
 from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
@@ -120,6 +120,7 @@ __all__ = [
     "StreamCamera",
     "TriggerAction",
     "TriggerPlatform",
+    "UnreadablePart",
     "Unsubscribe",
     "__version__",
     "hookimpl",

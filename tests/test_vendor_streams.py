@@ -80,7 +80,7 @@ def test_hikvision_parts_split_anywhere_with_and_without_length():
     fake.content_length = False
     stream += fake._part(fake.alert("linedetection"), "application/xml")
     stream += b"--boundary\r\n" + fake.alert("fielddetection")  # headerless (old firmware)
-    parser = MultipartParser("boundary", lambda b: b"</EventNotificationAlert>" in b)
+    parser = MultipartParser("boundary", b"</EventNotificationAlert>")
     parts = feed_bytewise(parser, stream)
     kinds = [parse_alert(p.body)["eventtype"] for p in parts]
     assert kinds == ["VMD", "videoloss", "linedetection", "fielddetection"]

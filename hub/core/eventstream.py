@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -19,10 +20,11 @@ from . import i18n
 from .camera_activity import CameraActivity
 from .keys import HubKey
 from .link import LinkWatch
+from .lograte import LogRate, shown
 from .platform import Camera
 
 _LOGGER = logging.getLogger(__name__)
-# A part larger than this is garbage, not an event: drop the buffer.
+# A part larger than this is garbage, not an event: it is dropped.
 MAX_BUFFER = 1 << 20
 
 
@@ -36,6 +38,26 @@ i18n.register(
         "stream.silent": {
             "en": "{what}: silent for {seconds} s",
             "id": "{what}: tidak ada data selama {seconds} detik",
+        },
+        "stream.junk": {
+            "en": "{what}: nothing readable for {seconds} s ({count} bytes of something else)",
+            "id": "{what}: tidak ada yang terbaca selama {seconds} detik ({count} bita data lain)",
+        },
+        "stream.unreadable": {
+            "en": "{entity_ids}: unreadable part on the {what}: {error}",
+            "id": "{entity_ids}: bagian yang tidak terbaca di {what}: {error}",
+        },
+        "stream.too_big": {
+            "en": "{entity_ids}: a part over {limit} bytes on the {what} was dropped",
+            "id": "{entity_ids}: bagian lebih dari {limit} bita di {what} dibuang",
+        },
+        "stream.read_failed": {
+            "en": "{entity_ids}: a part on the {what} could not be read: {type}: {error}",
+            "id": "{entity_ids}: bagian di {what} gagal dibaca: {type}: {error}",
+        },
+        "stream.part_failed": {
+            "en": "{entity_id}: an event part was not handled: {type}: {error}",
+            "id": "{entity_id}: bagian event tidak tertangani: {type}: {error}",
         },
         "stream.error": {"en": "{what}: {type}: {error}", "id": "{what}: {type}: {error}"},
         "stream.auth": {
@@ -57,101 +79,184 @@ class Part:
     body: bytes = b""
 
 
+# A boundary line ("--boundary", maybe "--" and spaces after it) is short;
+# a part's headers are a few lines.
+_LINE_LIMIT = 1024
+_HEADERS_LIMIT = 16 * 1024
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_SEEK, _LINE, _HEADERS, _BODY = range(4)
+
+
 class MultipartParser:
     """Feed it chunks; it returns the parts they complete. Tolerates what
     cameras do: a boundary given with or without its leading dashes, parts
-    with or without headers or Content-Length, LF instead of CRLF."""
+    with or without headers or Content-Length, LF instead of CRLF; a part
+    without Content-Length ends at the next boundary or at `end` (the
+    closing tag of the vendor's document).
+
+    What a hostile camera sends costs time in proportion to its size (every
+    byte is searched once) and memory up to `limit`: a part, a boundary
+    line or a header block that grows past its bound is dropped (counted
+    in `dropped`) and the parser looks for the next boundary."""
 
     def __init__(
-        self, boundary: str | None, complete: Callable[[bytes], bool] | None = None
+        self, boundary: str | None, end: bytes | None = None, *, limit: int = MAX_BUFFER
     ) -> None:
         token = (boundary or "").strip().strip('"').lstrip("-")
-        self._marker = b"--" + token.encode() if token else b"--"
-        self._complete = complete
-        self._buf = b""
-        self._in_part = False
-        self._headers: dict[str, str] | None = None
+        self._marker = b"--" + token.encode("utf-8", "surrogateescape") if token else b"--"
+        self._end = end
+        self.limit = limit
+        self.dropped = 0  # parts dropped for their size
+        self._buf = bytearray()
+        self._state = _SEEK
+        self._scanned = 0  # how much of the buffer the current search has seen
+        self._headers: dict[str, str] = {}
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held for a part not complete yet (never more than `limit`)."""
+        return len(self._buf)
 
     def feed(self, data: bytes) -> list[Part]:
         self._buf += data
         parts: list[Part] = []
-        while True:
-            if not self._in_part:
-                at = self._buf.find(self._marker)
-                if at < 0:
-                    # keep a tail that may be the start of a split marker
-                    self._buf = self._buf[-len(self._marker) :]
-                    return parts
-                eol = self._buf.find(b"\n", at)
-                if eol < 0:
-                    self._buf = self._buf[at:]
-                    return parts
-                self._buf = self._buf[eol + 1 :]
-                self._in_part, self._headers = True, None
-            if self._headers is None:
-                if not self._read_headers():
-                    return parts
-            part = self._read_body()
-            if part is None:
-                if len(self._buf) > MAX_BUFFER:
-                    _LOGGER.warning("event stream part over %d bytes dropped", MAX_BUFFER)
-                    self._buf, self._in_part = b"", False
-                return parts
-            self._in_part = False
-            if part.body.strip() or part.headers:
-                parts.append(part)
+        while self._step(parts):
+            pass
+        if len(self._buf) > self.limit:
+            self._drop()
+            self._step(parts)  # trims the buffer to a possible marker's start
+        return parts
+
+    def _step(self, parts: list[Part]) -> bool:
+        """One move of the state machine; False when it needs more bytes."""
+        buf = self._buf
+        if self._state == _SEEK:
+            keep = len(self._marker) - 1
+            at = buf.find(self._marker, max(0, self._scanned - keep))
+            if at < 0:
+                del buf[: max(0, len(buf) - keep)]  # a tail that may be a split marker
+                self._scanned = len(buf)
+                return False
+            del buf[:at]
+            self._state, self._scanned = _LINE, len(self._marker)
+            return True
+        if self._state == _LINE:
+            eol = buf.find(b"\n", self._scanned)
+            if eol < 0:
+                if len(buf) > min(_LINE_LIMIT, self.limit):
+                    # not a boundary line: look for a marker after this one
+                    del buf[:1]
+                    self._state, self._scanned = _SEEK, 0
+                    return True
+                self._scanned = len(buf)
+                return False
+            del buf[: eol + 1]
+            self._state, self._scanned = _HEADERS, 0
+            return True
+        if self._state == _HEADERS:
+            return self._read_headers()
+        return self._read_body(parts)
 
     def _read_headers(self) -> bool:
-        buf = self._buf.lstrip(b"\r\n")
+        buf = self._buf
+        lead = 0
+        while lead < len(buf) and buf[lead] in b"\r\n":
+            lead += 1
+        if lead:
+            del buf[:lead]
+            self._scanned = 0
         if not buf:
             return False
-        first_line, newline, _ = buf.partition(b"\n")
-        if buf[:1] in (b"<", b"{") or (newline and b":" not in first_line):
-            self._headers, self._buf = {}, buf  # a headerless part (some firmware)
+        eol = buf.find(b"\n")
+        if buf[:1] in (b"<", b"{") or (eol >= 0 and b":" not in buf[:eol]):
+            self._headers = {}  # a headerless part (some firmware)
+            self._state, self._scanned = _BODY, 0
             return True
-        end, sep = buf.find(b"\r\n\r\n"), 4
-        lf = buf.find(b"\n\n")
-        if lf >= 0 and (end < 0 or lf < end):
-            end, sep = lf, 2
-        if end < 0:
+        blank = _BLANK_LINE.search(buf, max(0, self._scanned - 3))
+        if blank is None:
+            if len(buf) > min(_HEADERS_LIMIT, self.limit):
+                self._drop()
+                return True
+            self._scanned = len(buf)
             return False
         headers: dict[str, str] = {}
-        for line in buf[:end].decode("latin-1").splitlines():
+        for line in buf[: blank.start()].decode("latin-1").splitlines():
             name, colon, value = line.partition(":")
             if colon:
                 headers[name.strip().lower()] = value.strip()
-        self._headers, self._buf = headers, buf[end + sep :]
+        del buf[: blank.end()]
+        self._headers = headers
+        self._state, self._scanned = _BODY, 0
         return True
 
-    def _read_body(self) -> Part | None:
-        headers = self._headers or {}
+    def _read_body(self, parts: list[Part]) -> bool:
+        buf, headers = self._buf, self._headers
         length = headers.get("content-length", "")
-        if length.isdigit():
-            n = int(length)
-            if len(self._buf) < n:
-                return None
-            body, self._buf = self._buf[:n], self._buf[n:]
-            return Part(headers, body)
-        at = self._buf.find(self._marker)
-        if at >= 0:
-            body, self._buf = self._buf[:at], self._buf[at:]
-            return Part(headers, body.strip(b"\r\n"))
-        if self._complete is not None and self._complete(self._buf):
-            body, self._buf = self._buf, b""
-            return Part(headers, body.strip(b"\r\n"))
-        return None
+        if length.isascii() and length.isdigit():
+            n = int(length) if len(length) <= 12 else self.limit + 1
+            if n > self.limit:
+                self._drop()
+                return True
+            if len(buf) < n:
+                return False
+            body = bytes(buf[:n])
+            del buf[:n]
+            self._done(parts, Part(headers, body))
+            return True
+        keep = len(self._marker) - 1
+        cut = buf.find(self._marker, max(0, self._scanned - keep))
+        if cut < 0 and self._end is not None:
+            at = buf.find(self._end, max(0, self._scanned - len(self._end) + 1))
+            cut = at + len(self._end) if at >= 0 else -1
+        if cut < 0:
+            self._scanned = len(buf)
+            return False
+        body = bytes(buf[:cut]).strip(b"\r\n")
+        del buf[:cut]
+        self._done(parts, Part(headers, body))
+        return True
+
+    def _done(self, parts: list[Part], part: Part) -> None:
+        self._state, self._scanned, self._headers = _SEEK, 0, {}
+        if part.body.strip() or part.headers:
+            parts.append(part)
+
+    def _drop(self) -> None:
+        """Give up on the part being read; look for the next boundary."""
+        self.dropped += 1
+        if self._state == _SEEK:
+            return
+        if self._state != _BODY:
+            del self._buf[:1]  # the marker that began it: search after it
+        self._state, self._scanned, self._headers = _SEEK, 0, {}
 
 
 class StreamAuthError(Exception):
     pass
 
 
+class UnreadablePart(ValueError):
+    """A part that should be the platform's own and is not readable (bad
+    XML, XML with entities, a malformed event line). Raised with a Text
+    whose values are `shown()`: the stream logs it, rate-limited."""
+
+
+# The log of one stream: at most a line a minute for each kind of trouble.
+LOG_INTERVAL = 60.0
+
+
 class EventStream:
     """Keeps one multipart event stream open and hands each part to every
-    camera on it (`cameras`); each camera picks out its own channel. The
-    cameras' links follow the stream: a part (a heartbeat will do) is a
-    success, a refusal, a drop or a silence is a failure. Run `run()` as a
-    background task; cancel it to close the connection."""
+    camera on it (`cameras`); each camera picks out its own channel.
+
+    A part is read once (`read`, the platform's `read_part`) for all the
+    cameras. The cameras' links follow the stream: a readable part (a
+    heartbeat will do) is a success; a refusal, a drop, or `silence`
+    seconds without a readable part (silent, or sending only junk) is a
+    failure, and the stream reconnects. The reader yields to the loop
+    between parts, so a camera flooding the hub cannot starve the other
+    cameras, the HTTP API or Ctrl-C; its complaints are rate-limited.
+    Run `run()` as a background task; cancel it to close the connection."""
 
     def __init__(
         self,
@@ -159,45 +264,70 @@ class EventStream:
         *,
         username: str | None,
         password: str | None,
+        read: Callable[[Part], Any],
         silence: float = 30.0,
-        complete: Callable[[bytes], bool] | None = None,
+        end: bytes | None = None,
         what: str = i18n.Text("stream.event_stream"),
+        log: logging.Logger = _LOGGER,
+        language: Callable[[], str] = lambda: i18n.console_language(i18n.DEFAULT_LANGUAGE),
     ) -> None:
         self.url = url
         self.username = username
         self.password = password
+        self.read = read
         self.silence = silence
-        self.complete = complete
+        self.end = end
         self.what = what
+        self.log = log
+        self.language = language
+        self.rate = LogRate(log, LOG_INTERVAL, language=language)
         self.cameras: list[StreamCamera] = []
         self.task: asyncio.Task[None] | None = None  # run(), started by the first camera
         self.connections = 0  # how many times the stream was opened (tests, status)
+        self.readable = 0  # readable parts (events and heartbeats) received (tests, status)
+        self.unreadable = 0  # parts refused as unreadable (tests, status)
+        self._junk = 0  # bytes received since the last readable part
 
     async def run(self) -> None:
         middlewares = ()
         if self.username:
             middlewares = (aiohttp.DigestAuthMiddleware(self.username, self.password or ""),)
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self.silence)
-        async with aiohttp.ClientSession(timeout=timeout, middlewares=middlewares) as session:
-            while True:
-                refused = False
-                try:
-                    await self._once(session)
-                    reason = i18n.Text("stream.closed", what=self.what)
-                except asyncio.CancelledError:
-                    raise
-                except StreamAuthError:
-                    refused = True
-                    reason = i18n.Text("stream.auth", what=self.what)
-                except TimeoutError:
-                    reason = i18n.Text(
-                        "stream.silent", what=self.what, seconds=f"{self.silence:.0f}"
-                    )
-                except (aiohttp.ClientError, OSError) as err:
-                    reason = i18n.Text(
-                        "stream.error", what=self.what, type=type(err).__name__, error=str(err)
-                    )
-                await asyncio.sleep(self._failed(reason, refused))
+        # The silence limit is ours (see _once): a byte is no proof of life.
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)
+        # A camera's event stream is never compressed; a compressed one could
+        # be a bomb that inflates a few kilobytes into gigabytes before the
+        # parser's limit sees them: take the bytes as they come (junk, then).
+        session = aiohttp.ClientSession(
+            timeout=timeout, middlewares=middlewares, auto_decompress=False
+        )
+        try:
+            async with session:
+                while True:
+                    refused = False
+                    try:
+                        await self._once(session)
+                        reason = i18n.Text("stream.closed", what=self.what)
+                    except asyncio.CancelledError:
+                        raise
+                    except StreamAuthError:
+                        refused = True
+                        reason = i18n.Text("stream.auth", what=self.what)
+                    except TimeoutError:
+                        reason = self._silent()
+                    except (aiohttp.ClientError, OSError) as err:
+                        reason = i18n.Text(
+                            "stream.error", what=self.what, type=type(err).__name__,
+                            error=shown(err),
+                        )  # fmt: skip
+                    await asyncio.sleep(self._failed(reason, refused))
+        finally:
+            self.rate.close()
+
+    def _silent(self) -> i18n.Text:
+        seconds = f"{self.silence:.0f}"
+        if self._junk:
+            return i18n.Text("stream.junk", what=self.what, seconds=seconds, count=self._junk)
+        return i18n.Text("stream.silent", what=self.what, seconds=seconds)
 
     def _failed(self, reason: str, refused: bool) -> float:
         """Tell every camera on the stream; returns the seconds to wait."""
@@ -215,36 +345,89 @@ class EventStream:
         if self.cameras:
             first = self.cameras[0]
             said = i18n.Text(
-                "stream.reconnecting", entity_id=", ".join(c.entity_id for c in self.cameras),
+                "stream.reconnecting", entity_id=self._names(),
                 site=first.site, reason=reason, seconds=f"{delay:.1f}",
             )  # fmt: skip
-            first.log.warning("%s", said.render(first.hub.console_language))
+            # a camera that answers and hangs up at once is back here every second
+            self.rate.log("reconnecting", logging.WARNING, said)
         return delay
 
+    def _names(self) -> str:
+        return ", ".join(c.entity_id for c in self.cameras) or str(self.what)
+
     async def _once(self, session: aiohttp.ClientSession) -> None:
-        async with session.get(self.url) as resp:
-            if resp.status == 401:
-                raise StreamAuthError
-            if resp.status != 200:
-                raise aiohttp.ClientResponseError(
-                    resp.request_info, (), status=resp.status, message=resp.reason or ""
-                )
-            self.connections += 1
-            boundary = resp.content_type and _boundary(resp.headers.get("Content-Type", ""))
-            parser = MultipartParser(boundary or None, self.complete)
-            async for chunk in resp.content.iter_any():
-                parts = parser.feed(chunk)
-                if not parts:
-                    continue
-                for camera in self.cameras:
-                    if camera.link.failing_since is not None or not camera.available:
-                        camera.link.ok()  # healthy once a part (a heartbeat will do) arrives
-                for part in parts:
-                    for camera in self.cameras:
-                        try:
-                            camera.on_part(part)
-                        except Exception:  # a bad part never ends the stream
-                            camera.log.exception("%s: unreadable event part", camera.entity_id)
+        loop = asyncio.get_running_loop()
+        self._junk = 0
+        # Reset by every readable part only: a camera sending steady junk is
+        # as dead as a silent one.
+        async with asyncio.timeout(self.silence) as deadline:
+            async with session.get(self.url, headers={"Accept-Encoding": "identity"}) as resp:
+                if resp.status == 401:
+                    raise StreamAuthError
+                if resp.status != 200:
+                    raise aiohttp.ClientResponseError(
+                        resp.request_info, (), status=resp.status,
+                        message=shown(resp.reason or ""),
+                    )  # fmt: skip
+                self.connections += 1
+                boundary = resp.content_type and _boundary(resp.headers.get("Content-Type", ""))
+                parser = MultipartParser(boundary or None, self.end)
+                dropped = 0
+                async for chunk in resp.content.iter_any():
+                    self._junk += len(chunk)
+                    parts = parser.feed(chunk)
+                    if parser.dropped != dropped:
+                        dropped = parser.dropped
+                        self.rate.log(
+                            "too big", logging.WARNING,
+                            i18n.Text("stream.too_big", entity_ids=self._names(),
+                                      what=self.what, limit=parser.limit),
+                        )  # fmt: skip
+                    for part in parts:
+                        if self._on_part(part):
+                            self._junk = 0
+                            deadline.reschedule(loop.time() + self.silence)
+                        # between parts: the other streams, the API and Ctrl-C get their turn
+                        await asyncio.sleep(0)
+                    if not parts:
+                        await asyncio.sleep(0)
+
+    def _on_part(self, part: Part) -> bool:
+        """Read one part and hand it to the cameras; True when it was readable."""
+        try:
+            reading = self.read(part)
+        except UnreadablePart as err:
+            self.unreadable += 1
+            said = i18n.Text(
+                "stream.unreadable", entity_ids=self._names(), what=self.what,
+                error=i18n.message(err),
+            )  # fmt: skip
+            self.rate.log("unreadable", logging.WARNING, said)
+            return False
+        except Exception as err:  # a platform's bug: never the end of the stream
+            self.unreadable += 1
+            said = i18n.Text(
+                "stream.read_failed", entity_ids=self._names(), what=self.what,
+                type=type(err).__name__, error=shown(err),
+            )  # fmt: skip
+            self.rate.log("read failed", logging.ERROR, said, exc_info=True)
+            return False
+        if reading is None:
+            return False  # not the platform's own (a picture, other XML): no proof of life
+        self.readable += 1
+        for camera in self.cameras:
+            if camera.link.failing_since is not None or not camera.available:
+                camera.link.ok()  # healthy once a readable part (a heartbeat will do) arrives
+        for camera in list(self.cameras):
+            try:
+                camera.on_reading(reading)
+            except Exception as err:  # a bad part never ends the stream
+                said = i18n.Text(
+                    "stream.part_failed", entity_id=camera.entity_id,
+                    type=type(err).__name__, error=shown(err),
+                )  # fmt: skip
+                self.rate.log(("part failed", camera.entity_id), logging.ERROR, said, exc_info=True)
+        return True
 
 
 def _boundary(content_type: str) -> str | None:
@@ -267,8 +450,9 @@ class StreamCamera(Camera):
     """A camera whose events come on one long-lived HTTP multipart stream
     (Hikvision, Dahua): the connection keys every such camera has, the
     stream kept open while the hub runs and closed when it stops. A
-    platform says where the stream is (`event_url`) and reads its parts
-    (`on_part`), reporting through `self.activity`."""
+    platform says where the stream is (`event_url`), reads a part once for
+    every camera on the stream (`read_part`) and takes its own share of
+    what it says (`on_reading`), reporting through `self.activity`."""
 
     CONFIG_SCHEMA: ClassVar[dict[Any, Any]] = {
         **Camera.MEDIA_OPTIONS,
@@ -283,6 +467,8 @@ class StreamCamera(Camera):
     }
     #: what the stream is called in messages ("alertStream")
     stream_name: ClassVar[str] = i18n.Text("stream.event_stream")
+    #: the bytes that end a part sent without Content-Length (a closing tag)
+    part_end: ClassVar[bytes | None] = None
 
     def __init__(self, hub: Any, config: Any) -> None:
         super().__init__(hub, config)
@@ -300,17 +486,26 @@ class StreamCamera(Camera):
     def event_url(self) -> str | URL:
         raise NotImplementedError
 
-    def on_part(self, part: Part) -> None:
+    @classmethod
+    def read_part(cls, part: Part) -> Any:
+        """What one part says, read once for all the cameras on the stream.
+        None: the part is not the platform's own (a picture, other XML), and
+        proves nothing. Raise UnreadablePart for a part that should be the
+        platform's and is garbage. Anything else (a heartbeat too) proves
+        the stream alive and goes to every camera's `on_reading`."""
+        raise NotImplementedError
+
+    def on_reading(self, reading: Any) -> None:
+        """This camera's share of what `read_part` returned (an NVR sends
+        every channel's events on one stream)."""
         raise NotImplementedError
 
     def silence(self) -> float:
-        """Seconds without a byte (heartbeats included) before reconnecting."""
+        """Seconds without a readable part (heartbeats included) before reconnecting."""
         return 30.0
 
     def auto_off(self) -> float | None:
         return None
-
-    part_complete: Callable[[bytes], bool] | None = None
 
     # -- lifetime -----------------------------------------------------------------
 
@@ -327,9 +522,12 @@ class StreamCamera(Camera):
                 self.event_url(),
                 username=self.username,
                 password=self.password,
+                read=self.read_part,
                 silence=self.silence(),
-                complete=self.part_complete,
+                end=self.part_end,
                 what=self.stream_name,
+                log=self.log,
+                language=lambda: self.hub.console_language,
             )
             stream.task = self.hub.create_task(
                 stream.run(),

@@ -6,13 +6,12 @@ when the hub stops or reconnects."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import voluptuous as vol
 from yarl import URL
 
-from hub import Part, StreamCamera
+from hub import Part, StreamCamera, UnreadablePart, i18n, shown
 
 #: eventManager Code -> Sigap kind (the event is `camera.<kind>`)
 EVENT_KINDS = {
@@ -26,13 +25,43 @@ EVENT_KINDS = {
     "CrossRegionDetection": "intrusion",
 }
 PULSE_KINDS = frozenset({"line_crossed"})
-_LINE = re.compile(r"Code=(?P<code>[^;]+);action=(?P<action>[^;]+);index=(?P<index>\d+)")
+_NEEDED = ("code", "action", "index")
+
+i18n.register(
+    {
+        "dahua.bad_line": {
+            "en": "not a readable event line: {line}",
+            "id": "bukan baris event yang terbaca: {line}",
+        },
+    }
+)
 
 
 def parse_events(body: bytes) -> list[dict[str, str]]:
-    """Every `Code=...;action=...;index=...` line in a part."""
-    text = body.decode("utf-8", errors="replace")
-    return [m.groupdict() for m in _LINE.finditer(text)]
+    """Every `Code=...;action=...;index=...` line in a part (more fields, such
+    as a `data={...}` that runs over several lines, are let be). Read line by
+    line, in time linear in the part's size. Raises UnreadablePart when the
+    part has event lines and none of them is readable."""
+    events: list[dict[str, str]] = []
+    bad = ""
+    for line in body.decode("utf-8", errors="replace").splitlines():
+        line = line.strip()
+        if not line.startswith("Code="):
+            continue  # a heartbeat, or the data of the event line before
+        fields: dict[str, str] = {}
+        for field in line.split(";"):
+            name, equals, value = field.partition("=")
+            key = name.strip().lower()
+            if equals and key in _NEEDED and key not in fields:
+                fields[key] = value.strip()
+        index = fields.get("index", "")
+        if len(fields) == len(_NEEDED) and index.isascii() and index.isdigit() and len(index) <= 4:
+            events.append(fields)
+        else:
+            bad = bad or line
+    if bad and not events:
+        raise UnreadablePart(i18n.Text("dahua.bad_line", line=shown(bad)))
+    return events
 
 
 class DahuaCamera(StreamCamera):
@@ -63,11 +92,18 @@ class DahuaCamera(StreamCamera):
     def silence(self) -> float:
         return self.config["heartbeat"] * 3
 
-    def on_part(self, part: Part) -> None:
-        for event in parse_events(part.body):
+    @classmethod
+    def read_part(cls, part: Part) -> list[dict[str, str]] | None:
+        events = parse_events(part.body)
+        if events or part.body.strip() == b"Heartbeat":
+            return events
+        return None  # not an event part: no proof the stream is alive
+
+    def on_reading(self, events: list[dict[str, str]]) -> None:
+        for event in events:
             kind = EVENT_KINDS.get(event["code"])
             if kind is None:
-                self.log.debug("%s: Dahua event %r ignored", self.entity_id, event["code"])
+                self.log.debug("%s: Dahua event %s ignored", self.entity_id, shown(event["code"]))
                 continue
             channel = int(event["index"]) + 1  # Dahua counts channels from 0
             if channel != self.config["channel"]:

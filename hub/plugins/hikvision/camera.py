@@ -13,8 +13,10 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import voluptuous as vol
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
-from hub import Part, StreamCamera
+from hub import Part, StreamCamera, UnreadablePart, i18n, shown
 
 #: ISAPI eventType -> Sigap kind (the event is `camera.<kind>`)
 EVENT_KINDS = {
@@ -28,6 +30,25 @@ EVENT_KINDS = {
     "io": "digital_input",
 }
 PULSE_KINDS = frozenset({"line_crossed"})
+#: an alert is a few hundred bytes; a camera's smart-event alert a few kilobytes
+MAX_ALERT = 64 * 1024
+
+i18n.register(
+    {
+        "hikvision.not_xml": {
+            "en": "not a readable XML alert ({error})",
+            "id": "bukan alert XML yang terbaca ({error})",
+        },
+        "hikvision.dtd": {
+            "en": "an XML alert with a DTD or entities, refused (expanding them costs seconds)",
+            "id": "alert XML dengan DTD atau entitas, ditolak (menguraikannya makan waktu detikan)",
+        },
+        "hikvision.too_big": {
+            "en": "an XML alert of {size} bytes (at most {limit})",
+            "id": "alert XML sebesar {size} bita (paling besar {limit})",
+        },
+    }
+)
 
 
 def _seconds(value: Any) -> float:
@@ -35,8 +56,17 @@ def _seconds(value: Any) -> float:
 
 
 def parse_alert(body: bytes) -> dict[str, str]:
-    """The fields of one EventNotificationAlert, namespace stripped, lower-case keys."""
-    root = ET.fromstring(body.strip())
+    """The fields of one EventNotificationAlert, namespace stripped, lower-case
+    keys. Raises UnreadablePart for anything else: bad XML, a DTD or entities
+    (never expanded: the XML comes from the network), an alert too big."""
+    if len(body) > MAX_ALERT:
+        raise UnreadablePart(i18n.Text("hikvision.too_big", size=len(body), limit=MAX_ALERT))
+    try:
+        root = fromstring(body.strip(), forbid_dtd=True)
+    except DefusedXmlException:
+        raise UnreadablePart(i18n.Text("hikvision.dtd")) from None
+    except (ET.ParseError, ValueError, LookupError) as err:  # LookupError: an unknown encoding
+        raise UnreadablePart(i18n.Text("hikvision.not_xml", error=shown(err))) from None
     fields: dict[str, str] = {}
     for el in root.iter():
         tag = el.tag.rsplit("}", 1)[-1]
@@ -71,14 +101,15 @@ class HikvisionCamera(StreamCamera):
     def auto_off(self) -> float:
         return self.config["active_for"]
 
-    @staticmethod
-    def part_complete(body: bytes) -> bool:
-        return b"</EventNotificationAlert>" in body
+    part_end = b"</EventNotificationAlert>"
 
-    def on_part(self, part: Part) -> None:
+    @classmethod
+    def read_part(cls, part: Part) -> dict[str, str] | None:
         if b"EventNotificationAlert" not in part.body:
-            return  # NVRs also send other XML (and pictures) on the stream
-        alert = parse_alert(part.body)
+            return None  # NVRs also send other XML (and pictures) on the stream
+        return parse_alert(part.body)
+
+    def on_reading(self, alert: dict[str, str]) -> None:
         event_type = alert.get("eventtype", "").lower()
         state = alert.get("eventstate", "").lower()
         channel = alert.get("channelid") or alert.get("dynchannelid") or "1"
@@ -86,9 +117,11 @@ class HikvisionCamera(StreamCamera):
             return  # the heartbeat
         kind = EVENT_KINDS.get(event_type)
         if kind is None:
-            self.log.debug("%s: Hikvision event %r ignored", self.entity_id, event_type)
+            self.log.debug("%s: Hikvision event %s ignored", self.entity_id, shown(event_type))
             return
-        if channel.isdigit() and int(channel) not in (0, self.config["channel"]):
+        if not (channel.isascii() and channel.isdigit() and len(channel) <= 4):
+            return  # no channel this hub knows
+        if int(channel) not in (0, self.config["channel"]):
             return  # another channel of the same NVR
         self.activity.report(
             kind,

@@ -75,6 +75,12 @@ class FakeStreamCamera:
         for q in self._queues:
             q.put_nowait(part)
 
+    def send_bytes(self, data: bytes) -> None:
+        """Write `data` on every open stream as it is, in one write (a
+        hostile camera's bytes, or many parts at once)."""
+        for q in self._queues:
+            q.put_nowait(data)
+
     def _part(self, body: bytes, content_type: str) -> bytes:
         head = f"--{self.boundary}\r\nContent-Type: {content_type}\r\n"
         if self.content_length:
