@@ -68,9 +68,16 @@ def is_template(value: Any) -> bool:
 
 _IS_NUMERIC = re.compile(r"^[+-]?(?!0\d)\d*(?:\.\d*)?$")
 
+#: a rendered value longer than this stays text: reading back a payload of
+#: megabytes as a list (literal_eval, on the loop) held the hub for seconds
+LITERAL_LIMIT = 16 * 1024
+#: values read back are cached only up to this length, so the cache keeps at
+#: most _CACHED_VALUES of them: about 1 MiB of text and what it spells
+_CACHED_LENGTH = 256
+_CACHED_VALUES = 4096
 
-@lru_cache(maxsize=4096)
-def _cached_parse(text: str) -> Any:
+
+def _parse(text: str) -> Any:
     result = literal_eval(text)
     # As Home Assistant: strings stay as rendered (quotes matter), complex
     # numbers are surprises, and "007" or "1e3" stay text.
@@ -82,13 +89,16 @@ def _cached_parse(text: str) -> Any:
     return result
 
 
+_cached_parse = lru_cache(maxsize=_CACHED_VALUES)(_parse)
+
+
 def parse_result(text: str) -> Any:
     """A rendered string as the value it spells (`"5"` -> 5, `"[1, 2]"` ->
-    a list), else the string itself."""
-    if not text or text[0] not in "-+.0123456789[({TFN":
+    a list), else the string itself; one longer than LITERAL_LIMIT stays text."""
+    if not text or text[0] not in "-+.0123456789[({TFN" or len(text) > LITERAL_LIMIT:
         return text
     try:
-        return _cached_parse(text)
+        return _cached_parse(text) if len(text) <= _CACHED_LENGTH else _parse(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return text
 
