@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .core import i18n
 from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
 from .core.camera_activity import CameraActivity
+from .core.clock import Clock
 from .core.config import ConfigError, ConfigErrors, suggest
 from .core.context import Context
 from .core.domains import EntityDomain, EntityService
@@ -84,6 +85,7 @@ __all__ = [
     "BinarySensor",
     "Camera",
     "CameraActivity",
+    "Clock",
     "ConfigError",
     "ConfigErrors",
     "Context",

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from .bus import EventBus
+from .clock import CLOCK, Clock, clock_of
 from .config import (
     ConfigError,
     ConfigErrors,
@@ -145,6 +146,17 @@ class Hub:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._exit_stack = AsyncExitStack()
         self._stopped = asyncio.Event()
+
+    # -- the one clock ------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """What everything in the hub waits on (a FakeClock in tests)."""
+        return clock_of(self)
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.data[CLOCK] = clock
 
     # -- who may do what -----------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from hub.core.clock import Clock
 from hub.core.config import install_log_redaction
 from hub.core.hub import Hub
 
@@ -20,7 +21,8 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
     """`hub = await hub_factory(config={...}, plugins=["hub.plugins.demo"])`.
 
     `config` is the parsed YAML (a dict) or None to read `config_dir`;
-    entry-point autoload is off unless `autoload=True`. The hub is started
+    entry-point autoload is off unless `autoload=True`; `clock=FakeClock()`
+    drives every timer of the hub by hand. The hub is started
     unless `start=False`, and always stopped at the end of the test. A
     plugin failure the hub recorded (what `sigap plugins` shows as FAILED)
     fails the test, unless it passed `expect_failures=True`: a fault a user
@@ -37,6 +39,7 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
         block: Sequence[str] = (),
         start: bool = True,
         expect_failures: bool = False,
+        clock: Clock | None = None,
     ) -> Hub:
         hub = Hub(
             config_dir if config_dir is not None else tmp_path,
@@ -45,6 +48,8 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
             block=block,
             config=config,
         )
+        if clock is not None:  # a FakeClock: the test moves time itself
+            hub.clock = clock
         hubs.append(hub)
         # As `sigap` does: every handler (pytest's capture too) hides known secrets.
         install_log_redaction()

@@ -417,3 +417,26 @@ async def test_plugin_trigger_platform(hub_factory, recorder, tmp_path):
     call = await recorder.next()
     assert dict(call.data) == {"button": "front", "platform": "doorbell"}
     assert len(recorder.calls) == 1
+
+
+async def test_a_time_trigger_fires_at_its_minute_after_the_wall_clock_jumps(
+    automation_hub, recorder
+):
+    # An edge box without a battery clock boots 2 h behind; NTP corrects it.
+    booted = datetime(2026, 12, 1, 5, 58, 0, tzinfo=WITA)
+    hub = await automation_hub(
+        """
+- triggers:
+    - trigger: time
+      at: "08:00"
+"""
+        + record("\n        at: \"{{ now().strftime('%H:%M:%S') }}\""),
+        clock=FakeClock(booted),
+    )
+    clock = hub.data[CLOCK]
+    await clock.jump(2 * 3600)  # now 07:58 for real
+    assert recorder.calls == []
+    await clock.advance(119)
+    assert recorder.calls == []
+    await clock.advance(1)
+    assert recorder.data == [{"trigger_id": 0, "idx": 0, "platform": "time", "at": "08:00:00"}]

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
+from ..clock import CLOCK, Clock, FakeClock
 from ..config import ConfigErrors
 from ..hookspecs import hookimpl
 from ..services import ServiceCall
-from .clock import CLOCK, Clock, FakeClock
 from .engine import ENGINE, AutomationEngine
 from .schema import section_validator
 from .triggers import BUILTIN_TRIGGERS

@@ -13,10 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..clock import Clock
 from ..context import Context
 from ..i18n import Text, console_language, message, register, render
 from ..services import ServiceNotFound, ServiceValidationError
-from .clock import Clock
 from .conditions import Check, ConditionCompiler, render_duration
 from .templates import TemplateEnvironment, TemplateError, compile_value, is_template
 from .trace import Trace, TraceStep
@@ -318,7 +318,7 @@ class ActionCompiler:
                     except Exception as err:
                         done.set_exception(err)
 
-            started = clock.timestamp()
+            started = clock.monotonic()
             unlisten = event_index(hub).listen("state_changed", recheck)
             cancel_timer = None
             if timeout is not None:
@@ -332,7 +332,7 @@ class ActionCompiler:
                 if cancel_timer is not None:
                     cancel_timer()
             remaining = (
-                None if timeout is None else max(0.0, timeout - (clock.timestamp() - started))
+                None if timeout is None else max(0.0, timeout - (clock.monotonic() - started))
             )
             wait = {"completed": completed, "remaining": remaining}
             step.result = {"wait": wait}
@@ -355,7 +355,7 @@ class ActionCompiler:
                 if not done.done():
                     done.set_result(trigger_variables)
 
-            started = clock.timestamp()
+            started = clock.monotonic()
             detach = await self.attach_triggers(
                 triggers, fired, name=f"{run.automation.name} {path}", variables=variables
             )
@@ -371,7 +371,7 @@ class ActionCompiler:
                 if cancel_timer is not None:
                     cancel_timer()
             remaining = (
-                None if timeout is None else max(0.0, timeout - (clock.timestamp() - started))
+                None if timeout is None else max(0.0, timeout - (clock.monotonic() - started))
             )
             wait = {"trigger": trigger, "remaining": remaining}
             step.result = {"wait": wait}

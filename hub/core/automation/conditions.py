@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..clock import clock_of
 from ..i18n import Text, message, register
 from ..state import State
-from .clock import clock_of
 from .schema import parse_duration
 from .sun import sun_event
 from .templates import TemplateEnvironment, is_template, result_as_boolean

@@ -8,12 +8,12 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..clock import clock_of
 from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
 from ..config.errors import display_path
 from ..i18n import Text, console_language, message, register, render, t
 from ..keys import HubKey
 from .actions import ActionCompiler
-from .clock import clock_of
 from .conditions import ConditionCompiler
 from .runner import Automation, slugify
 from .schema import check_automations

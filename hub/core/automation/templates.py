@@ -22,11 +22,11 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..bus import Event
+from ..clock import clock_of
 from ..context import Context
 from ..i18n import Text, message, register
 from ..keys import HubKey
 from ..state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
-from .clock import clock_of
 
 if TYPE_CHECKING:
     from ..hub import Hub

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ...clock import clock_of
 from ...platform import TriggerPlatform
-from ..clock import clock_of
 from ..templates import compile_value, template_env
 from .index import event_index
 
