@@ -1,7 +1,10 @@
 """An ONVIF camera: device information, profiles, stream and snapshot URIs,
 PTZ presets, and events through a PullPoint subscription that never silently
-stops (renewed at 80% of its life, re-created after a SOAP fault, a reboot or
-a refused renewal, with back-off while the camera is unreachable)."""
+stops: renewed at 80% of its life; kept through a network drop (the camera
+still knows it, and holds the events of the drop for it); re-created after a
+SOAP fault, a reboot or a refused renewal, the old one ended first (cameras
+allow only a few); back-off while the camera is unreachable. A camera with no
+events service still serves snapshots, clips and PTZ."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import aiohttp
 import voluptuous as vol
 import zeep.exceptions
 from onvif import ONVIFCamera
+from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFError
 
 from hub import Camera, CameraActivity, Context, DeviceError, LinkWatch, i18n, shown
@@ -29,7 +33,8 @@ PULL_MARGIN = 0.5
 # Seconds a single setup or renew request may take.
 REQUEST_TIMEOUT = 15.0
 
-_PULLPOINT_NS = "http://www.onvif.org/ver10/events/wsdl/PullPointSubscription"
+_EVENTS_NS = "http://www.onvif.org/ver10/events/wsdl"
+_PULLPOINT_NS = f"{_EVENTS_NS}/PullPointSubscription"
 _TRANSPORT_ERRORS = (
     OSError,
     aiohttp.ClientError,
@@ -40,7 +45,16 @@ _TRANSPORT_ERRORS = (
 
 
 class SubscriptionLost(Exception):
-    """The camera no longer knows our subscription (rebooted, expired, fault)."""
+    """Our subscription cannot go on (a fault, a refused renewal, expired)."""
+
+    def __init__(self, reason: str, *, camera_knows_it: bool) -> None:
+        super().__init__(reason)
+        # True: end it before making a new one, or it holds one of the camera's few places
+        self.camera_knows_it = camera_knows_it
+
+
+class NoEvents(Exception):
+    """The camera has no PullPoint events (no events service, or it refuses one)."""
 
 
 class CameraAuthError(Exception):
@@ -83,11 +97,15 @@ class OnvifCamera(Camera):
         self._pullpoint: Any = None
         self._subscription: Any = None
         self._renew_at = 0.0
+        self._expires_at = 0.0
         self._profile_token: str | None = None
         self.activity = CameraActivity(self)
         self.clock_offset: float | None = None
         self.info: dict[str, Any] = {}
         self.subscriptions_made = 0
+        self.reports_events = True
+        self._events_refused: str | None = None  # what the camera said to PullPoint, if it refused
+        self._said_no_events = False
 
     @property
     def address(self) -> str:
@@ -105,13 +123,7 @@ class OnvifCamera(Camera):
         self.link.close()
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
-        subscription, self._subscription = self._subscription, None
-        if subscription is not None:
-            try:  # a courtesy: cameras limit subscriptions, this frees ours now
-                async with asyncio.timeout(2):
-                    await subscription.Unsubscribe()
-            except Exception as err:
-                self.log.debug("%s: unsubscribe failed: %s", self.entity_id, err)
+        await self._end_subscription(unsubscribe=True)
         await self._close_device()
 
     async def _close_device(self) -> None:
@@ -120,6 +132,19 @@ class OnvifCamera(Camera):
         if device is not None:
             await device.close()
 
+    async def _end_subscription(self, *, unsubscribe: bool) -> None:
+        """Forget our subscription; `unsubscribe`: the camera may still know
+        it, so free its place now rather than at its termination time."""
+        subscription, self._subscription = self._subscription, None
+        self._pullpoint = None
+        if subscription is None or not unsubscribe:
+            return
+        try:
+            async with asyncio.timeout(2):
+                await subscription.Unsubscribe()
+        except Exception as err:
+            self.log.debug("%s: unsubscribe failed: %s", self.entity_id, shown(err))
+
     # -- the loop that keeps events flowing -------------------------------------
 
     async def _run(self) -> None:
@@ -127,13 +152,23 @@ class OnvifCamera(Camera):
             try:
                 if self._device is None:
                     await self._connect()
-                await self._subscribe()
+                if not self.reports_events:
+                    await self._watch()
+                    continue
+                if self._subscription is None:
+                    await self._subscribe()
                 await self._pull_forever()
+            except NoEvents:
+                self._without_events()
             except SubscriptionLost as err:
-                self._mark_stale(str(err))
-                self.log.info("%s (%s): %s; subscribing again", self.entity_id, self.site, err)
+                reason = i18n.message(err)
+                self._mark_stale(reason)
+                said = i18n.Text("onvif.subscribing_again", entity_id=self.entity_id,
+                    site=self.site, reason=reason,
+                )  # fmt: skip
+                self.log.info("%s", said.render(self.hub.console_language))
+                await self._end_subscription(unsubscribe=err.camera_knows_it)
                 await asyncio.sleep(min(1.0, self.config["pull_timeout"]))
-                continue
             except CameraAuthError as err:
                 reason = i18n.message(err)
                 delay = self.link.failed(reason)
@@ -151,7 +186,10 @@ class OnvifCamera(Camera):
                     reason=reason, seconds=f"{delay:.0f}",
                 )  # fmt: skip
                 self.log.warning("%s", said.render(self.hub.console_language))
-                await self._close_device()
+                if self._subscription is None:
+                    await self._close_device()  # set up again from the start
+                # else a network drop: the camera still knows our subscription and
+                # keeps the events of the drop for it; pull (renew) it again
                 await asyncio.sleep(delay)
 
     def _describe(self, err: BaseException) -> str:
@@ -174,19 +212,25 @@ class OnvifCamera(Camera):
         return i18n.Text("onvif.unreachable", host=host, error=text)
 
     def _mark_stale(self, reason: str) -> None:
-        """Until the new subscription reports, what we last heard may be old."""
+        """Until the subscription reports again, what we last heard may be old."""
         self._attributes["events_stale"] = True
         self._attributes["events_error"] = reason
         self._write(None)
+
+    def _answered(self) -> None:
+        """The camera answered: available, and its events current again."""
+        if self.link.failing_since is not None or not self.available:
+            self.link.ok()
+        if self._attributes.get("events_stale") and self._subscription is not None:
+            self._attributes.pop("events_error", None)
+            self._attributes["events_stale"] = False
+            self._write(None)
 
     # -- setup -------------------------------------------------------------------
 
     async def _connect(self) -> None:
         gate = setup_gate(self.hub)
-        async with gate.slot():
-            await self._setup()
-
-    async def _setup(self) -> None:
+        await gate.warm()
         cfg = self.config
         # onvif-zeep-async needs strings, never None, or the digest is built wrong
         device = ONVIFCamera(
@@ -197,8 +241,16 @@ class OnvifCamera(Camera):
             adjust_time=cfg["adjust_time"],
         )
         self._device = device
+        # The camera's first answer, outside the gate: one that never answers
+        # waits out its timeout without holding a place a healthy camera needs.
         async with asyncio.timeout(REQUEST_TIMEOUT):
             await self._check_clock(device)
+        async with gate.slot():
+            await self._setup(device)
+
+    async def _setup(self, device: ONVIFCamera) -> None:
+        cfg = self.config
+        async with asyncio.timeout(REQUEST_TIMEOUT):
             try:
                 await device.update_xaddrs()
                 devicemgmt = await device.create_devicemgmt_service()
@@ -214,6 +266,7 @@ class OnvifCamera(Camera):
                 "serial": info.SerialNumber,
             }
             self.capabilities = await device.get_capabilities() or {}
+            self.reports_events = self._events_refused is None and self._has_events(device)
             media = await device.create_media_service()
             profiles = await media.GetProfiles()
             if not profiles:
@@ -231,7 +284,11 @@ class OnvifCamera(Camera):
         # keep a connection pool per camera open for them.
         for key in [k for k in device.services if k[0] in ("devicemgmt", "media")]:
             await device.services.pop(key).close()
-        self._attributes.update({**self.info, "clock_offset": self.clock_offset})
+        self._attributes.update(
+            {**self.info, "clock_offset": self.clock_offset, "reports_events": self.reports_events}
+        )
+        if not self.reports_events:
+            self._without_events()
         self.log.info(
             "%s (%s): %s %s connected, profile %s",
             self.entity_id,
@@ -240,6 +297,48 @@ class OnvifCamera(Camera):
             self.info["model"],
             self._profile_token,
         )
+
+    def _has_events(self, device: ONVIFCamera) -> bool:
+        """Whether the camera lists an events service (GetServices, else the
+        capabilities); many cheap cameras and NVR channels have none."""
+        if device.xaddrs.get(_EVENTS_NS):
+            return True
+        events = (self.capabilities or {}).get("Events")
+        xaddr = events.get("XAddr") if isinstance(events, dict) else None
+        if isinstance(xaddr, str) and xaddr:
+            device.xaddrs[_EVENTS_NS] = device.rewrite_url(xaddr)
+            return True
+        return False
+
+    def _without_events(self) -> None:
+        """Available for snapshots, clips and PTZ; said once, not per reconnect."""
+        first, self._said_no_events = not self._said_no_events, True
+        self.reports_events = False
+        self._attributes["reports_events"] = False
+        self._attributes.pop("events_stale", None)
+        self._attributes.pop("events_error", None)
+        self._write(None)
+        if first:
+            why = self._events_refused or i18n.Text("onvif.no_events_service")
+            said = i18n.Text("onvif.no_events", entity_id=self.entity_id, host=self.address,
+                why=why,
+            )  # fmt: skip
+            self.log.warning("%s", said.render(self.hub.console_language))
+
+    async def _watch(self) -> None:
+        """A camera without events: ask it something small now and then, so
+        it is shown unavailable when it goes away and available when back."""
+        device = self._device
+        assert device is not None
+        devicemgmt = await device.create_devicemgmt_service()
+        while True:
+            try:
+                async with asyncio.timeout(REQUEST_TIMEOUT):
+                    await devicemgmt.authless_GetSystemDateAndTime()
+            except zeep.exceptions.Fault:
+                pass  # a refusal is an answer: the camera is there
+            self._answered()
+            await asyncio.sleep(self.config["pull_timeout"])
 
     async def _check_clock(self, device: ONVIFCamera) -> None:
         devicemgmt = await device.create_devicemgmt_service()
@@ -320,6 +419,9 @@ class OnvifCamera(Camera):
             except zeep.exceptions.Fault as err:
                 if _is_auth_fault(err):
                     raise CameraAuthError(self._auth_message()) from err
+                if _is_unsupported(err):  # an NVR channel: the service is listed, PullPoint is not
+                    self._events_refused = _fault_text(err)
+                    raise NoEvents from err
                 raise
             device.xaddrs[_PULLPOINT_NS] = device.rewrite_url(
                 result.SubscriptionReference.Address._value_1
@@ -342,7 +444,9 @@ class OnvifCamera(Camera):
             granted = (termination - current).total_seconds()
             if granted > 1:
                 life = granted
-        self._renew_at = time.monotonic() + life * RENEW_AT
+        now = time.monotonic()
+        self._renew_at = now + life * RENEW_AT
+        self._expires_at = now + life
 
     async def _renew(self) -> None:
         try:
@@ -352,12 +456,15 @@ class OnvifCamera(Camera):
                 )
         except zeep.exceptions.Fault as err:
             said = i18n.Text("onvif.renew_refused", host=self.address, error=_fault_text(err))
-            raise SubscriptionLost(said) from err
+            raise SubscriptionLost(said, camera_knows_it=not _is_unknown(err)) from err
         self._schedule_renew(result)
 
     async def _pull_forever(self) -> None:
         pull_timeout = self.config["pull_timeout"]
         while True:
+            if time.monotonic() >= self._expires_at:  # ran out while the camera was away
+                said = i18n.Text("onvif.subscription_expired", host=self.address)
+                raise SubscriptionLost(said, camera_knows_it=False)
             # a pull is at least 1 s long: renew before one would outlive the renewal time
             if time.monotonic() >= self._renew_at - 1.0:
                 await self._renew()
@@ -369,9 +476,8 @@ class OnvifCamera(Camera):
                     )
             except zeep.exceptions.Fault as err:
                 said = i18n.Text("onvif.pull_fault", host=self.address, error=_fault_text(err))
-                raise SubscriptionLost(said) from err
-            if self.link.failing_since is not None or not self.available:
-                self.link.ok()  # healthy once a pull is answered, not at subscribe
+                raise SubscriptionLost(said, camera_knows_it=not _is_unknown(err)) from err
+            self._answered()  # healthy once a pull is answered, not at subscribe
             for message in result.NotificationMessage or ():
                 try:
                     event = await parse(self.entity_id, message)
@@ -433,9 +539,23 @@ def _fault_text(err: zeep.exceptions.Fault) -> str:
     return shown(err.message or err.code or type(err).__name__)
 
 
+def _fault_words(err: zeep.exceptions.Fault) -> str:
+    return f"{err.message} {err.subcodes or ''} {err.code or ''}".lower()
+
+
 def _is_auth_fault(err: zeep.exceptions.Fault) -> bool:
-    text = f"{err.message} {err.subcodes or ''} {err.code or ''}".lower()
+    text = _fault_words(err)
     return "notauthorized" in text or "not authorized" in text or "authority" in text
+
+
+def _is_unknown(err: zeep.exceptions.Fault) -> bool:
+    """The camera says it does not know the subscription (any more)."""
+    return "resourceunknown" in _fault_words(err)
+
+
+def _is_unsupported(err: zeep.exceptions.Fault) -> bool:
+    text = _fault_words(err)
+    return "actionnotsupported" in text or "not supported" in text
 
 
 def _pick_profile(profiles: list[Any], wanted: int | str, entity_id: str) -> str:
@@ -460,37 +580,41 @@ def _pick_profile(profiles: list[Any], wanted: int | str, entity_id: str) -> str
 
 
 class _SetupGate:
-    """The first camera sets up alone (it loads and caches the WSDLs); then a
-    few at a time, so 500 cameras at start do not time each other out."""
+    """The WSDLs are loaded once, before any camera is asked anything (no
+    network: a camera that never answers cannot hold the others up); then
+    setups run a few at a time once a camera has answered, so 500 cameras at
+    start do not time each other out."""
 
     def __init__(self, parallel: int = 24) -> None:
-        self._first = asyncio.Lock()
+        self._warming = asyncio.Lock()
         self._warm = False
         self._slots = asyncio.Semaphore(parallel)
 
-    def slot(self) -> Any:
-        gate = self
+    async def warm(self) -> None:
+        if self._warm:
+            return
+        async with self._warming:
+            if not self._warm:
+                await _load_wsdls()
+                self._warm = True
 
-        class _Slot:
-            async def __aenter__(self) -> None:
-                if not gate._warm:
-                    await gate._first.acquire()
-                    if gate._warm:
-                        gate._first.release()
-                    else:
-                        self.first = True
-                        return
-                self.first = False
-                await gate._slots.acquire()
+    def slot(self) -> asyncio.Semaphore:
+        return self._slots
 
-            async def __aexit__(self, exc_type: Any, *rest: Any) -> None:
-                if getattr(self, "first", False):
-                    gate._warm = exc_type is None
-                    gate._first.release()
-                else:
-                    gate._slots.release()
 
-        return _Slot()
+async def _load_wsdls() -> None:
+    """Parse the WSDLs every camera uses into onvif-zeep-async's cache: a
+    device that is never asked anything (creating a service sends nothing)."""
+    device = ONVIFCamera("127.0.0.1", 1, "", "")
+    for namespace in (_EVENTS_NS, *(SERVICES[name]["ns"] for name in ("media", "ptz"))):
+        device.xaddrs[namespace] = "http://127.0.0.1:1/onvif/unused"
+    try:
+        await device.create_devicemgmt_service()
+        await device.create_media_service()
+        await device.create_events_service()
+        await device.create_ptz_service()
+    finally:
+        await device.close()
 
 
 def setup_gate(hub: Any) -> _SetupGate:

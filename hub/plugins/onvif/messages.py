@@ -65,6 +65,26 @@ i18n.register(
             "id": "{host} membuang langganan event (SOAP fault: {error});"
             " kemungkinan kamera restart",
         },
+        "onvif.subscription_expired": {
+            "en": "{host}: the event subscription ran out while the camera could not be reached",
+            "id": "{host}: langganan event habis selama kamera tidak dapat dihubungi",
+        },
+        "onvif.subscribing_again": {
+            "en": "{entity_id} ({site}): {reason}; subscribing again",
+            "id": "{entity_id} ({site}): {reason}; berlangganan lagi",
+        },
+        "onvif.no_events": {
+            "en": "{entity_id} ({host}): the camera reports no events ({why});"
+            " it is used for snapshots, clips and PTZ, but no motion or other camera event"
+            " comes from it",
+            "id": "{entity_id} ({host}): kamera tidak mengirim event ({why});"
+            " kamera dipakai untuk snapshot, klip dan PTZ, tetapi tidak ada event gerakan"
+            " atau event kamera lain darinya",
+        },
+        "onvif.no_events_service": {
+            "en": "it has no events service",
+            "id": "kamera tidak memiliki layanan event",
+        },
         "onvif.not_connected": {
             "en": "{entity_id} is not connected yet",
             "id": "{entity_id} belum terhubung",

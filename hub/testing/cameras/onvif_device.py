@@ -1,7 +1,9 @@
 """A fake ONVIF camera on aiohttp: the device, media, PTZ and events services
 with PullPoint subscriptions, WS-UsernameToken digest checked against the
 camera's own (possibly wrong) clock, and the faults real cameras show:
-reboots, SOAP faults, refused renewals, clock skew.
+reboots, network drops, SOAP faults, refused renewals, clock skew, a limit
+on live subscriptions (an abandoned one counts until its termination time),
+no events service at all, a camera that never answers.
 
 Many fakes run in one process, one small aiohttp server each (ONVIF fixes
 the device service at `http://host:port/onvif/device_service`, so each
@@ -128,6 +130,19 @@ EVENT_KINDS: dict[str, tuple[str, tuple[tuple[str, str], ...], str, str, str]] =
 PULSE_KINDS = frozenset({"line_crossed"})
 
 
+#: what a camera without an events service does not answer
+_EVENT_OPERATIONS = frozenset(
+    {
+        "GetEventProperties",
+        "CreatePullPointSubscription",
+        "PullMessages",
+        "Renew",
+        "SetSynchronizationPoint",
+        "Unsubscribe",
+    }
+)
+
+
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -174,6 +189,8 @@ class Faults:
     pull_faults: int = 0  # the next N PullMessages answer a SOAP fault
     renew_fails: bool = False  # Renew answers "resource unknown"
     hang_pulls: bool = False  # PullMessages never answers (a wedged camera)
+    mute: bool = False  # every request is taken and never answered (a dead camera)
+    no_pullpoint: bool = False  # the events service is listed but refuses PullPoint (NVRs)
     clock_needs_login: bool = False  # GetSystemDateAndTime only with a login (some firmwares)
     clock_refused: bool = False  # GetSystemDateAndTime is not supported at all
     # operation -> the reason of the SOAP fault it answers instead (a busy or broken service)
@@ -195,6 +212,8 @@ class FakeOnvifCamera:
         snapshot_url: str | None = None,
         max_pull_wait: float = 60.0,
         serial: str | None = None,
+        max_subscriptions: int = 4,
+        events: bool = True,
     ) -> None:
         self.name = name
         self.username, self.password = username, password
@@ -203,6 +222,8 @@ class FakeOnvifCamera:
         self.snapshot_url = snapshot_url
         self.max_pull_wait = max_pull_wait
         self.serial = serial or f"SIM-{name}"
+        self.max_subscriptions = max_subscriptions  # cameras allow only a few (often 2-8)
+        self.events = events  # False: no events service (cheap cameras, NVR channels)
         self.faults = Faults()
         self.subscriptions: dict[int, Subscription] = {}
         self.requests: list[str] = []  # operation names answered, in order
@@ -222,6 +243,10 @@ class FakeOnvifCamera:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> None:
+        await self._listen()
+        self.boot_count += 1
+
+    async def _listen(self) -> None:
         app = web.Application()
         app.router.add_post("/onvif/{service:.*}", self._handle)
         app.router.add_get("/snapshot.jpg", self._snapshot)
@@ -231,7 +256,6 @@ class FakeOnvifCamera:
         await site.start()
         if not self.port:
             self.port = self._runner.addresses[0][1]
-        self.boot_count += 1
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -239,6 +263,17 @@ class FakeOnvifCamera:
                 sub.wake.set()
             await self._runner.cleanup()
             self._runner = None
+
+    async def drop_network(self, down_for: float = 1.0) -> None:
+        """The cable is pulled: every connection drops, nothing answers for
+        `down_for` s; the camera itself keeps running (and its subscriptions)."""
+        await self.stop()
+        await asyncio.sleep(down_for)
+        await self._listen()
+
+    def live_subscriptions(self) -> list[Subscription]:
+        now = time.time()
+        return [sub for sub in self.subscriptions.values() if sub.expires >= now]
 
     async def reboot(self, down_for: float = 1.0) -> None:
         """Drop every connection, forget every subscription, come back later."""
@@ -275,6 +310,8 @@ class FakeOnvifCamera:
         op_el = body[0]
         op = etree.QName(op_el).localname
         self.requests.append(op)
+        if self.faults.mute:
+            await asyncio.Event().wait()
         open_to_all = op == "GetSystemDateAndTime" and not self.faults.clock_needs_login
         if not open_to_all and not self._authorized(envelope):
             return _fault("ter:NotAuthorized", "Sender not Authorized")
@@ -283,6 +320,8 @@ class FakeOnvifCamera:
         if op in self.faults.refuse:
             return _fault("ter:Action", self.faults.refuse[op], "env:Receiver")
         handler = getattr(self, f"_op_{op}", None)
+        if not self.events and op in _EVENT_OPERATIONS:
+            handler = None
         if handler is None:
             return _fault("ter:ActionNotSupported", f"{op} is not supported", "env:Receiver")
         result = await handler(request, op_el)
@@ -337,6 +376,8 @@ class FakeOnvifCamera:
             ("http://www.onvif.org/ver10/events/wsdl", "event_service"),
             ("http://www.onvif.org/ver20/ptz/wsdl", "ptz_service"),
         ]
+        if not self.events:
+            del services[2]
         items = "".join(
             f"<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{self._xaddr(p)}</tds:XAddr>"
             "<tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>"
@@ -345,14 +386,17 @@ class FakeOnvifCamera:
         return f"<tds:GetServicesResponse>{items}</tds:GetServicesResponse>"
 
     async def _op_GetCapabilities(self, request, op) -> str:
-        return (
-            "<tds:GetCapabilitiesResponse><tds:Capabilities>"
-            f"<tt:Device><tt:XAddr>{self._xaddr('device_service')}</tt:XAddr></tt:Device>"
+        events = (
             f"<tt:Events><tt:XAddr>{self._xaddr('event_service')}</tt:XAddr>"
             "<tt:WSSubscriptionPolicySupport>false</tt:WSSubscriptionPolicySupport>"
             "<tt:WSPullPointSupport>true</tt:WSPullPointSupport>"
             "<tt:WSPausableSubscriptionManagerInterfaceSupport>false</tt:WSPausableSubscriptionManagerInterfaceSupport>"
             "</tt:Events>"
+        )
+        return (
+            "<tds:GetCapabilitiesResponse><tds:Capabilities>"
+            f"<tt:Device><tt:XAddr>{self._xaddr('device_service')}</tt:XAddr></tt:Device>"
+            f"{events if self.events else ''}"
             f"<tt:Media><tt:XAddr>{self._xaddr('media_service')}</tt:XAddr>"
             "<tt:StreamingCapabilities><tt:RTPMulticast>false</tt:RTPMulticast><tt:RTP_TCP>true</tt:RTP_TCP>"
             "<tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP></tt:StreamingCapabilities></tt:Media>"
@@ -458,7 +502,15 @@ class FakeOnvifCamera:
         termination = f"<{prefix}:TerminationTime>{_iso(term)}</{prefix}:TerminationTime>"
         return termination + current if termination_first else current + termination
 
-    async def _op_CreatePullPointSubscription(self, request, op) -> str:
+    async def _op_CreatePullPointSubscription(self, request, op) -> str | web.Response:
+        if self.faults.no_pullpoint:
+            return _fault("ter:ActionNotSupported", "PullPoint is not supported", "env:Receiver")
+        if len(self.live_subscriptions()) >= self.max_subscriptions:
+            return _fault(
+                "wsnt:SubscribeCreationFailedFault",
+                "Subscribe creation failed: too many subscriptions",
+                "env:Receiver",
+            )
         sub = Subscription(
             next(self._ids), self._termination(op.findtext("{*}InitialTerminationTime"))
         )
