@@ -48,8 +48,10 @@ i18n.register(
             "id": "{entity_ids}: bagian yang tidak terbaca di {what}: {error}",
         },
         "stream.too_big": {
-            "en": "{entity_ids}: a part over {limit} bytes on the {what} was dropped",
-            "id": "{entity_ids}: bagian lebih dari {limit} bita di {what} dibuang",
+            "en": "{entity_ids}: a part too large for the {what} was dropped"
+            " (over {limit} bytes, or a header block or boundary line too long)",
+            "id": "{entity_ids}: bagian yang terlalu besar di {what} dibuang"
+            " (lebih dari {limit} bita, atau blok header atau baris boundary terlalu panjang)",
         },
         "stream.read_failed": {
             "en": "{entity_ids}: a part on the {what} could not be read: {type}: {error}",
@@ -144,9 +146,7 @@ class MultipartParser:
             eol = buf.find(b"\n", self._scanned)
             if eol < 0:
                 if len(buf) > min(_LINE_LIMIT, self.limit):
-                    # not a boundary line: look for a marker after this one
-                    del buf[:1]
-                    self._state, self._scanned = _SEEK, 0
+                    self._drop()  # not a boundary line: look for a marker after this one
                     return True
                 self._scanned = len(buf)
                 return False

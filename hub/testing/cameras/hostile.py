@@ -11,9 +11,11 @@ and bench/hostile.py. Each kind is a never-ending stream:
 - ``dahua_lines``: Dahua parts of ``Code=`` repeated, no ``;`` (a regex that
   looks for ``Code=[^;]+;`` anywhere goes quadratic on them)
 
-Run as a program it serves one camera of each kind asked for, prints
-``{"kind": port, ...}`` as one JSON line, and serves until stdin closes or
-SIGTERM/SIGINT (so a test or a bench keeps its own loop free of them)::
+Run as a program it serves one camera for each kind named (a kind may be
+named twice), prints ``[[kind, port], ...]`` as one JSON line, then
+``["connected", kind, port]`` each time a client opens a stream, and serves
+until its stdin (a pipe) closes or SIGTERM/SIGINT (so a test or a bench
+keeps its own loop free of them)::
 
     python -m hub.testing.cameras.hostile entity_bomb no_newline junk
 """
@@ -22,11 +24,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import random
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from aiohttp import web
 
@@ -97,10 +100,13 @@ class HostileCamera:
     Dahua event URL with `kind`'s stream (no password asked), writing
     `WRITE` bytes then pausing `pause` seconds, until the client goes."""
 
-    def __init__(self, kind: str, *, pause: float = 0.0) -> None:
+    def __init__(
+        self, kind: str, *, pause: float = 0.0, on_connect: Callable[[], None] | None = None
+    ) -> None:
         stream(kind)  # a typo fails here, not in the first request
         self.kind = kind
         self.pause = pause
+        self.on_connect = on_connect
         self.port = 0
         self.connections = 0
         self.sent = 0
@@ -124,6 +130,8 @@ class HostileCamera:
         resp = web.StreamResponse(headers={"Content-Type": f"multipart/mixed; boundary={boundary}"})
         await resp.prepare(request)
         self.connections += 1
+        if self.on_connect is not None:
+            self.on_connect()
         try:
             for data in stream(self.kind):
                 await resp.write(data)
@@ -138,7 +146,8 @@ async def serve(kinds: list[str], pause: float) -> None:
     cameras = [HostileCamera(kind, pause=pause) for kind in kinds]
     for camera in cameras:
         await camera.start()
-    print(json.dumps({c.kind: c.port for c in cameras}), flush=True)
+        camera.on_connect = functools.partial(_say, "connected", camera.kind, camera.port)
+    print(json.dumps([[c.kind, c.port] for c in cameras]), flush=True)
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -150,6 +159,10 @@ async def serve(kinds: list[str], pause: float) -> None:
         loop.remove_reader(sys.stdin.fileno())
         for camera in cameras:
             await camera.stop()
+
+
+def _say(*words: object) -> None:
+    print(json.dumps(words), flush=True)
 
 
 def main() -> None:
