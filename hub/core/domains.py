@@ -27,6 +27,10 @@ class EntityService:
 
     schema: Mapping[Any, Any]
     act: Callable[[Any, ServiceCall], Awaitable[Any]]
+    #: it makes things safe (siren.turn_off, door.lock): it reaches a device
+    #: that is unavailable too, whose platform decides (an MQTT siren owes
+    #: the switch-off until it is back); any other is refused for it at once
+    makes_safe: bool = False
 
 
 @dataclass(frozen=True, slots=True)

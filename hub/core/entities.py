@@ -148,10 +148,15 @@ async def _each(devices: Iterable[Device], act: Callable[[Any], Any], what: str)
 
 
 def _entity_service(
-    hub: Hub, domain: str, name: str, act: Callable[[Any, ServiceCall], Any]
+    hub: Hub,
+    domain: str,
+    name: str,
+    act: Callable[[Any, ServiceCall], Any],
+    makes_safe: bool = False,
 ) -> Callable[[ServiceCall], Any]:
     async def act_if_available(device: Device, call: ServiceCall) -> Any:
-        device.require_available()
+        if not makes_safe:
+            device.require_available()
         return await act(device, call)
 
     prepare = PREPARE.get((domain, name))
@@ -206,7 +211,7 @@ CORE_DOMAINS = (
                 {vol.Optional("duration"): _duration},
                 lambda d, c: d.unlock(duration=c.data.get("duration"), context=c.context),
             ),
-            "lock": EntityService({}, lambda d, c: d.lock(context=c.context)),
+            "lock": EntityService({}, lambda d, c: d.lock(context=c.context), makes_safe=True),
         },
     ),
     EntityDomain(
@@ -227,7 +232,9 @@ CORE_DOMAINS = (
                     context=c.context,
                 ),
             ),
-            "turn_off": EntityService({}, lambda d, c: d.turn_off(context=c.context)),
+            "turn_off": EntityService(
+                {}, lambda d, c: d.turn_off(context=c.context), makes_safe=True
+            ),
         },
     ),
     EntityDomain(
@@ -306,7 +313,7 @@ def sigap_lifespan(hub: Hub) -> Any:
             hub.services.register(
                 domain.name,
                 name,
-                _entity_service(hub, domain.name, name, service.act),
+                _entity_service(hub, domain.name, name, service.act, service.makes_safe),
                 {**TARGET, **service.schema},
             )
             for domain in hub.domains.values()

@@ -135,11 +135,13 @@ class _Client(aiomqtt.Client):
         *args: Any,
         on_message: Callable[[paho.MQTTMessage], None],
         on_connack: Callable[[], None],
+        on_lost: Callable[[], None],
         **kw: Any,
     ):
         super().__init__(*args, **kw)
         self._sigap_on_message = on_message
         self._sigap_on_connack = on_connack
+        self._sigap_on_lost = on_lost
         self._loop_thread = threading.get_ident()
         self._connect_idle = threading.Event()  # no connect running in its thread
         self._connect_idle.set()
@@ -221,6 +223,11 @@ class _Client(aiomqtt.Client):
             # the session's queued messages right behind the CONNACK
             self._sigap_on_connack()
 
+    def _on_disconnect(self, client: paho.Client, *args: Any) -> None:
+        # paho has closed the socket: from now on a publish can only be queued
+        self._sigap_on_lost()
+        super()._on_disconnect(client, *args)
+
     def _on_socket_register_write(self, client: paho.Client, userdata: Any, sock: Any) -> None:
         # paho asks to be told when the socket is writable. On the loop thread
         # (a publish from a handler) we write once at the end of this loop
@@ -273,8 +280,24 @@ class _Client(aiomqtt.Client):
         if self._disconnected.done():
             self._disconnected.result()
 
-    def publish_nowait(self, topic: str, payload: Any, qos: int, retain: bool) -> int:
-        return self._client.publish(topic, payload, qos, retain).rc
+    def publish_nowait(self, topic: str, payload: Any, qos: int, retain: bool) -> tuple[int, int]:
+        """(rc, mid) of paho's publish."""
+        info = self._client.publish(topic, payload, qos, retain)
+        return info.rc, info.mid
+
+    def queued(self, mid: int) -> Any:
+        """paho's record of the QoS 1/2 message `mid` it still has to send or
+        see acknowledged (None once the broker acknowledged it)."""
+        return self._client._out_messages.get(mid)
+
+    def forget(self, messages: dict[int, Any]) -> None:
+        """Drop these messages from paho's queue, so that a reconnect does
+        not send them again."""
+        with self._client._out_message_mutex:
+            out = self._client._out_messages
+            for mid, message in messages.items():
+                if out.get(mid) is message:
+                    del out[mid]
 
     async def __aenter__(self) -> _Client:
         self._connect_idle.clear()
@@ -373,13 +396,18 @@ class MqttConnection:
             logger=logging.getLogger("hub.mqtt.client"),
             on_message=self._on_paho_message,
             on_connack=self._on_connack,
+            on_lost=self._on_lost,
         )
         self._filters: dict[str, _Filter] = {}
         self._exact: dict[str, _Filter] = {}
         self._wild: tuple[_Filter, ...] = ()
         self._routes: dict[str, tuple[_Filter, ...]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._connected = asyncio.Event()
+        self._connected = asyncio.Event()  # usable: a publish is written at once
+        self._session_up = False  # a connection was made and not yet reported lost
+        # QoS 1 messages sent "now or never" (publish late=False) that the
+        # broker has not acknowledged yet: not sent again after a reconnect
+        self._now_or_never: dict[int, Any] = {}
         self._first_attempt = asyncio.Event()  # set once the first connect succeeded or failed
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
@@ -482,6 +510,7 @@ class MqttConnection:
             self._connected.clear()
             try:
                 self._client.publish_nowait(self.status_topic, "offline", 1, True)
+                self._session_up = False
                 async with asyncio.timeout(5):
                     await self._client.__aexit__(None, None, None)
             except (aiomqtt.MqttError, TimeoutError, OSError) as err:
@@ -526,12 +555,17 @@ class MqttConnection:
                 reason = "disconnected"
             finally:
                 # every attempt ends with its socket closed, even a cancelled one
+                self._connected.clear()
                 await self._client.close()
+                # a command that acts is never sent late: what the broker did
+                # not acknowledge on this connection is not sent on the next
+                self._client.forget(self._now_or_never)
+                self._now_or_never.clear()
             self._first_attempt.set()
             if self._stopping:
                 return
-            if self.connected:
-                self._connected.clear()
+            if self._session_up:
+                self._session_up = False
                 _LOGGER.warning(
                     "%s",
                     i18n.t(
@@ -564,7 +598,11 @@ class MqttConnection:
         # subscriptions are renewed, and their actions publish at once (they
         # failed with "not connected": 47 of 1,500 lost over a 3 s outage).
         if not self._stopping:
+            self._session_up = True
             self._connected.set()
+
+    def _on_lost(self) -> None:
+        self._connected.clear()
 
     async def _after_connect(self) -> None:
         self.connects += 1
@@ -715,11 +753,19 @@ class MqttConnection:
         payload: str | bytes | int | float | None = None,
         qos: int = 0,
         retain: bool = False,
+        *,
+        late: bool = True,
     ) -> None:
         """Send a message. QoS 1 messages are kept by the session and sent
         again after a reconnect until the broker acknowledges them. Raises
-        MqttNotConnected while the broker is away."""
-        self.publish_nowait(topic, payload, qos, retain)
+        MqttNotConnected while the broker is away.
+
+        `late=False` is for a command that acts (a siren on, a door unlocked),
+        which must never arrive late: it is sent now or never. It raises
+        MqttNotConnected when it cannot be written at once, and if the
+        connection is lost before the broker acknowledged it, it is not sent
+        again after the reconnect."""
+        self.publish_nowait(topic, payload, qos, retain, late=late)
 
     def publish_nowait(
         self,
@@ -727,12 +773,14 @@ class MqttConnection:
         payload: str | bytes | int | float | None = None,
         qos: int = 0,
         retain: bool = False,
+        *,
+        late: bool = True,
     ) -> None:
         """`publish` for code that cannot await (the hot path of handlers)."""
         if not self._connected.is_set():
             raise MqttNotConnected(self.host, self.port, topic)
         try:
-            rc = self._client.publish_nowait(topic, payload, qos, retain)
+            rc, mid = self._client.publish_nowait(topic, payload, qos, retain)
         except ValueError as err:
             check_topic(topic)
             raise MqttError(i18n.Text("mqtt.cannot_publish", topic=topic, error=str(err))) from None
@@ -740,5 +788,19 @@ class MqttConnection:
             raise MqttError(
                 i18n.Text("mqtt.cannot_publish", topic=topic, error=paho.error_string(rc))
             )
+        if qos and not late:
+            message = self._client.queued(mid)
+            if rc == paho.MQTT_ERR_NO_CONN:  # queued for the next connection: not now
+                self._client.forget({mid: message})
+                raise MqttNotConnected(self.host, self.port, topic)
+            if message is not None:
+                self._remember_now_or_never(mid, message)
         if rc == paho.MQTT_ERR_NO_CONN and qos == 0:
             raise MqttNotConnected(self.host, self.port, topic)
+
+    def _remember_now_or_never(self, mid: int, message: Any) -> None:
+        waiting = self._now_or_never
+        if len(waiting) >= 256:  # the acknowledged ones are gone from paho's queue
+            for old in [m for m, msg in waiting.items() if self._client.queued(m) is not msg]:
+                del waiting[old]
+        waiting[mid] = message

@@ -20,6 +20,7 @@ from hub import (
     MqttConnection,
     MqttError,
     MqttMessage,
+    MqttNotConnected,
     i18n,
     suggest,
 )
@@ -43,6 +44,11 @@ i18n.register(
         "mqtt_devices.command_failed": {
             "en": "{entity_id}: {error}",
             "id": "{entity_id}: {error}",
+        },
+        "mqtt_devices.not_sent_now": {
+            "en": "{entity_id}: not sent: {error}; a command that acts is never sent late",
+            "id": "{entity_id}: tidak dikirim: {error}; perintah yang menggerakkan perangkat"
+            " tidak pernah dikirim terlambat",
         },
         "mqtt_devices.expired": {
             "en": "no word from the device for {seconds} s (expire_after)",
@@ -151,11 +157,18 @@ def connection_of(device: Any) -> MqttConnection:
 
 async def publish_commands(device: Any, commands: list[tuple[str, str]]) -> None:
     """Send commands QoS 1, never retained (a retained ON would sound again
-    after the device reboots)."""
+    after the device reboots), now or never: a command that acts must not
+    arrive late, and one that makes safe is owed and sent again (owed.py)."""
     connection = connection_of(device)
     try:
         for topic, payload in commands:
-            await connection.publish(topic, payload, qos=1, retain=False)
+            await connection.publish(topic, payload, qos=1, retain=False, late=False)
+    except MqttNotConnected as err:
+        raise DeviceError(
+            i18n.Text(
+                "mqtt_devices.not_sent_now", entity_id=device.entity_id, error=i18n.message(err)
+            )
+        ) from None
     except MqttError as err:
         raise DeviceError(
             i18n.Text(
@@ -231,13 +244,18 @@ async def follow_availability(
     *,
     heard_on: Iterable[str] = (),
     expire_after: float | None = None,
+    on_back: Callable[[], None] = lambda: None,
 ) -> Callable[[], None]:
     """Keep the device's availability in step with its LWT/availability topic,
     and with the broker: while the hub cannot reach the broker, it cannot
     reach the device either. With `expire_after`, a device silent that long
     on every topic of `heard_on` (its state topics) is unavailable too, until
     it speaks again: a relay without a last will that lost power is noticed.
-    Returns the function that stops following."""
+    `on_back()` runs whenever the device is heard to be online (again): each
+    "online" on its availability topic, even a repeated one (a broker back
+    from a restart hands over the retained "online" before the device itself
+    has reconnected, which then says it again). Returns the function that
+    stops following."""
     last_word: list[bool] = []  # what the availability topic said last, if anything
     loop = asyncio.get_running_loop()
     silence: list[asyncio.TimerHandle] = []  # the expiry timer, while one runs
@@ -260,6 +278,7 @@ async def follow_availability(
             expired.clear()
             if last_word != [False]:  # the availability topic has the last word
                 device.set_available(True)
+                on_back()
 
     def on_message(message: MqttMessage) -> None:
         available = read(message.payload)
@@ -273,6 +292,8 @@ async def follow_availability(
                 else i18n.Text("mqtt_devices.says", topic=topic, payload=repr(message.text))
             )
             device.set_available(available, reason, Context())
+            if available:
+                on_back()
 
     def broker_lost(event: Any) -> None:
         device.set_available(
@@ -285,6 +306,7 @@ async def follow_availability(
         restart_silence()  # the device gets its full time again
         if not last_word and not expired:
             device.set_available(True)
+            on_back()
 
     undo = [
         device.hub.bus.listen(EVENT_MQTT_DISCONNECTED, broker_lost),

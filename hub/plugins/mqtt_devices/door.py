@@ -15,6 +15,7 @@ the visitor pushed); staying open past `held_open_after` fires
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, ClassVar
 
 import voluptuous as vol
@@ -32,6 +33,7 @@ from .base import (
     log_text,
     publish_commands,
 )
+from .owed import Debt
 
 EVENT_DOOR_UNCONFIRMED = "door.unconfirmed"
 EVENT_DOOR_CONFIRMED_LATE = "door.confirmed_late"
@@ -125,9 +127,8 @@ class MqttDoor(Door):
         self._pending: Confirmation | None = None
         # the expected relay state of a command not confirmed in time, until the relay reports
         self._unsure: Unconfirmed | None = None
-        # from sending door.unlock until its time ends: an opening is no break-in
-        self._own_unlock = False
-        self._relock: asyncio.TimerHandle | None = None
+        # every door.unlock makes the hub owe the relock (owed.py)
+        self.debt = Debt(self, "lock", self._relock, confirm_timeout=config["confirm_timeout"])
         self._held: asyncio.TimerHandle | None = None
         self._undo: list[Any] = []
 
@@ -142,13 +143,15 @@ class MqttDoor(Door):
             self._read_availability,
             heard_on=(d.relay_state, d.contact_state),
             expire_after=self.config.get("expire_after"),
+            on_back=self.debt.back,
         )
         self._undo.append(undo)
+        self.debt.resume()
 
     async def stop(self) -> None:
-        for handle in (self._relock, self._held):
-            if handle is not None:
-                handle.cancel()
+        await self.debt.stop()  # the hub will not be here when it falls due
+        if self._held is not None:
+            self._held.cancel()
         if self._pending is not None:
             self._pending.cancel()
         for undo in self._undo:
@@ -167,31 +170,28 @@ class MqttDoor(Door):
     async def unlock(self, *, duration: float | None, context: Context) -> None:
         self.require_available()
         seconds = duration or self.config["unlock_for"]
-        self._own_unlock = True
+        # the relock is on disk before the relay is energised
+        earlier = await self.debt.owe(seconds, context, for_command="unlock")
         try:
             await self._relay(True, context)
         except BaseException:
-            self._own_unlock = self._relock is not None  # an earlier unlock's time still runs
+            self.debt.not_sent(earlier)  # an earlier unlock's time still runs
             raise
-        if self._relock is not None:
-            self._relock.cancel()
-        loop = asyncio.get_running_loop()
-        self._relock = loop.call_later(seconds, self._relock_now, context)
         self.log.info("%s (%s): unlocked for %.0f s", self.entity_id, self.site, seconds)
 
     async def lock(self, *, context: Context) -> None:
-        self.require_available()
-        if self._relock is not None:
-            self._relock.cancel()
-            self._relock = None
-        self._own_unlock = False
+        # makes safe: owed until the relay confirms, even while it is away
+        await self.debt.owe_now(context)
+
+    async def _relock(self, context: Context) -> None:
+        """Pay the owed relock (the unlock's time is over)."""
         await self._relay(False, context)
 
-    def _relock_now(self, context: Context) -> None:
-        self._relock = None
-        self._own_unlock = False
-        if self.available:
-            self.hub.create_task(self._relay(False, context), f"relock {self.entity_id}")
+    @property
+    def _own_unlock(self) -> bool:
+        """From sending door.unlock until its time ends: an opening is no break-in."""
+        owed = self.debt.owed
+        return owed is not None and owed.due > time.time()
 
     async def _relay(self, energise: bool, context: Context) -> None:
         if self._pending is not None:
@@ -211,6 +211,9 @@ class MqttDoor(Door):
         self._pending = None
         self._unsure = unsure
         expected, context = unsure.expected, unsure.context
+        again = expected == "locked" and self.debt.retrying
+        if expected == "locked":
+            self.debt.unconfirmed()  # still owed: sent again
         seconds = f"{self.config['confirm_timeout']:.1f}"
         self.log.error(
             "%s",
@@ -223,6 +226,8 @@ class MqttDoor(Door):
         )
         seen = {"relay": self.relay, "contact_open": self.contact_open}
         self.set_state(STATE_UNCONFIRMED, {"expected": expected, **seen}, context)
+        if again:
+            return  # the alarm was raised on the first try
         self.fire(
             EVENT_DOOR_UNCONFIRMED,
             {"expected": expected, "command": unsure.command, "door": self.entity_id},
@@ -237,10 +242,13 @@ class MqttDoor(Door):
             return
         self.relay = text == self.dialect.on
         reported = "unlocked" if self.relay else "locked"
+        unlocking = self._pending is not None and self._pending.expected == "unlocked"
         if self._pending is not None and self._pending.expected == reported:
             self._pending.cancel()
             self._pending = None
         unsure, self._unsure = self._unsure, None  # the relay reported: the door shows it
+        if not self.relay and not message.retain and not unlocking and self.debt.owed:
+            self.debt.settled()  # a retained or older "locked" settles nothing
         self._show()
         if unsure is not None and unsure.expected == reported:
             confirmed_late(self, unsure, EVENT_DOOR_CONFIRMED_LATE, door=self.entity_id)

@@ -4,7 +4,9 @@ Tasmota, Shelly Gen2, Zigbee2MQTT and ESPHome sirens, and an ESPHome door
 also fail as real ones do: never confirm a command (`confirms = False`),
 confirm late (`confirm_delay = 1.0`), or drop off the network (`await
 go_offline()`, the broker then sends its will; the device's own timers keep
-running, as a relay's do, and `await start()` brings it back).
+running, as a relay's do, and `await start()` brings it back). With
+`reconnects=True` a device also comes back by itself after the broker went
+away, as firmware does; the relay keeps its state meanwhile.
 
     async with TasmotaSiren("127.0.0.1", 1883, "sirene_halaman") as siren: ...
 
@@ -26,13 +28,19 @@ import aiomqtt
 
 # How long stop() waits for the device's own tasks once its connection is closed.
 _STOP_TIMEOUT = 5.0
+# How often a device with `reconnects` tries the broker again.
+_RECONNECT_EVERY = 0.1
 
 
 class SimulatedDevice:
     """One device's connection; subclasses answer commands in `handle`."""
 
-    def __init__(self, host: str, port: int, client_id: str) -> None:
+    def __init__(self, host: str, port: int, client_id: str, *, reconnects: bool = False) -> None:
         self.host, self.port, self.client_id = host, port, client_id
+        self.reconnects = reconnects  # back by itself after losing the broker
+        self.online = asyncio.Event()  # set while connected
+        self._wanted = False  # started and not stopped or taken off the network
+        self._connecting = False
         self.confirms = True  # False: acts but never reports its state
         self.confirm_delay = 0.0  # seconds between acting and reporting it (a slow relay)
         self.commands: list[tuple[str, bytes, bool]] = []  # topic, payload, retained
@@ -59,17 +67,55 @@ class SimulatedDevice:
     # -- lifetime --------------------------------------------------------------------
 
     async def start(self) -> SimulatedDevice:
-        # aiomqtt waits forever by default (a DISCONNECT or PUBACK that never
-        # comes would hang a test's teardown): bound every wait
-        self._client = aiomqtt.Client(
-            self.host, self.port, identifier=self.client_id, will=self.will(), timeout=5
-        )
-        await self._client.__aenter__()
-        for topic in self.command_filters():
-            await self._client.subscribe(topic, qos=1)
-        self._reader = asyncio.get_running_loop().create_task(self._read(self._client))
+        self._wanted = True
+        client = await self._connect()
+        assert client is not None
+        self._reader = asyncio.get_running_loop().create_task(self._serve(client))
         await self.birth()
         return self
+
+    async def _connect(self) -> aiomqtt.Client | None:
+        # aiomqtt waits forever by default (a DISCONNECT or PUBACK that never
+        # comes would hang a test's teardown): bound every wait
+        client = aiomqtt.Client(
+            self.host, self.port, identifier=self.client_id, will=self.will(), timeout=5
+        )
+        self._connecting = True  # a cancel in here would leave the socket open
+        try:
+            await client.__aenter__()
+        finally:
+            self._connecting = False
+        if not self._wanted:  # stopped meanwhile
+            with contextlib.suppress(aiomqtt.MqttError, OSError):
+                await client.__aexit__(None, None, None)
+            return None
+        self._client = client
+        for topic in self.command_filters():
+            await client.subscribe(topic, qos=1)
+        self.online.set()
+        return client
+
+    async def _serve(self, client: aiomqtt.Client) -> None:
+        """Read commands; with `reconnects`, connect again after the broker went
+        away, and say online again (the relay and the timers carry on)."""
+        while True:
+            try:
+                await self._read(client)
+            except aiomqtt.MqttError:
+                if not self.reconnects or self._client is not client:
+                    raise
+            self.online.clear()
+            if self._client is not client:
+                return  # stopped, or off the network on purpose
+            _seen(client)
+            self._client = None
+            while self._client is None:
+                await asyncio.sleep(_RECONNECT_EVERY)
+                with contextlib.suppress(aiomqtt.MqttError, OSError):
+                    if await self._connect() is None:
+                        return  # stopped while it connected
+            client = self._client
+            await self.birth()
 
     async def stop(self) -> None:
         """Power off: the connection closes cleanly and the device's timers stop."""
@@ -89,8 +135,13 @@ class SimulatedDevice:
         await self._disconnect([])
 
     async def _disconnect(self, tasks: list[asyncio.Task[None]]) -> None:
+        self._wanted = False
+        self.online.clear()
         client, reader = self._client, self._reader
         self._client, self._reader = None, None
+        if reader is not None and self._connecting:
+            # reconnecting: its attempt (bounded by `timeout`) ends by itself
+            await asyncio.wait([reader], timeout=_STOP_TIMEOUT + 1)
         # Disconnect first: that ends the reader's message loop whatever it
         # awaits. Cancelling the reader first is not enough: Python 3.11's
         # asyncio.wait_for (aiomqtt's publish waits through it) drops a
@@ -114,9 +165,7 @@ class SimulatedDevice:
                 if err is not None and not isinstance(err, aiomqtt.MqttError):
                     raise err  # a fault in the simulation itself, not a lost broker
         if client is not None:
-            lost = client._disconnected
-            if lost.done() and not lost.cancelled():
-                lost.exception()  # seen: no "exception never retrieved" at exit
+            _seen(client)
 
     async def __aenter__(self) -> SimulatedDevice:
         return await self.start()
@@ -148,8 +197,14 @@ class SimulatedDevice:
 
     async def publish(self, topic: str, payload: str, retain: bool = False) -> None:
         """Send, if connected: a device off the network loses what it says."""
-        if self._client is not None:
+        if self._client is None or not self.online.is_set():
+            return
+        try:
             await self._client.publish(topic, payload, qos=1, retain=retain)
+        except aiomqtt.MqttError:
+            if not self.reconnects:
+                raise
+            # the broker went away meanwhile: lost, as a real report would be
 
     async def report(self, topic: str, payload: str, retain: bool = False) -> None:
         """A state report, unless this device is set never to confirm; after
@@ -173,12 +228,18 @@ class SimulatedDevice:
         self._timers.append(loop.call_later(seconds, run))
 
 
+def _seen(client: aiomqtt.Client) -> None:
+    lost = client._disconnected
+    if lost.done() and not lost.cancelled():
+        lost.exception()  # seen: no "exception never retrieved" at exit
+
+
 class TasmotaSiren(SimulatedDevice):
     """Tasmota: cmnd/<t>/POWER, PulseTime as its own off timer. A command
     without a payload is a question: Tasmota answers with the state it has."""
 
-    def __init__(self, host: str, port: int, topic: str) -> None:
-        super().__init__(host, port, f"tasmota_{topic}")
+    def __init__(self, host: str, port: int, topic: str, **options: Any) -> None:
+        super().__init__(host, port, f"tasmota_{topic}", **options)
         self.topic = topic
         self.pulse_time = 0
         self.power = False
@@ -240,8 +301,8 @@ class ShellySiren(SimulatedDevice):
     NotifyStatus) only when the output changes: switching off an output that
     is off is answered `{"was_on": false}` and nothing else."""
 
-    def __init__(self, host: str, port: int, prefix: str) -> None:
-        super().__init__(host, port, f"shelly_{prefix}")
+    def __init__(self, host: str, port: int, prefix: str, **options: Any) -> None:
+        super().__init__(host, port, f"shelly_{prefix}", **options)
         self.prefix = prefix
         self.output = False
 
@@ -322,8 +383,10 @@ class Zigbee2MqttSiren(SimulatedDevice):
     `<base>/bridge/logging`, and the siren does nothing. A warning with
     duration 0 sounds until it is stopped (the IAS warning duration)."""
 
-    def __init__(self, host: str, port: int, name: str, base: str = "zigbee2mqtt") -> None:
-        super().__init__(host, port, f"z2m_{name}")
+    def __init__(
+        self, host: str, port: int, name: str, base: str = "zigbee2mqtt", **options: Any
+    ) -> None:
+        super().__init__(host, port, f"z2m_{name}", **options)
         self.name, self.base = name, base
         self.device = f"{base}/{name}"
         self.alarm = False
@@ -378,8 +441,8 @@ class GenericSiren(SimulatedDevice):
     """A home-made relay: `<base>/set` takes `{"state": "ON", "duration": s}`
     or `OFF`, reports `<base>/state`, and `<base>/status` online/offline."""
 
-    def __init__(self, host: str, port: int, base: str) -> None:
-        super().__init__(host, port, f"generic_{base}")
+    def __init__(self, host: str, port: int, base: str, **options: Any) -> None:
+        super().__init__(host, port, f"generic_{base}", **options)
         self.base = base
         self.on = False
 
@@ -406,10 +469,13 @@ class GenericSiren(SimulatedDevice):
 
 
 class ESPHomeSwitch(SimulatedDevice):
-    """An ESPHome node with one switch (a siren relay)."""
+    """An ESPHome node with one switch (a siren relay). On connecting it
+    publishes its switch's state (retained), as ESPHome does."""
 
-    def __init__(self, host: str, port: int, node: str, switch: str = "siren") -> None:
-        super().__init__(host, port, f"esphome_{node}")
+    def __init__(
+        self, host: str, port: int, node: str, switch: str = "siren", **options: Any
+    ) -> None:
+        super().__init__(host, port, f"esphome_{node}", **options)
         self.node = node
         self.switch = switch
         self.on = False
@@ -422,6 +488,8 @@ class ESPHomeSwitch(SimulatedDevice):
 
     async def birth(self) -> None:
         await self.publish(f"{self.node}/status", "online", retain=True)
+        state = "ON" if self.on else "OFF"
+        await self.publish(f"{self.node}/switch/{self.switch}/state", state, retain=True)
 
     async def handle(self, topic: str, payload: bytes) -> None:
         name = topic.split("/")[2]
@@ -433,18 +501,25 @@ class ESPHomeDoor(ESPHomeSwitch):
     """An ESPHome door controller: `lock_relay` switch and `door_contact`
     binary sensor (ON = open). `open_door()` / `close_door()` move the door."""
 
-    def __init__(self, host: str, port: int, node: str) -> None:
-        super().__init__(host, port, node, "lock_relay")
+    def __init__(self, host: str, port: int, node: str, **options: Any) -> None:
+        super().__init__(host, port, node, "lock_relay", **options)
+        self.contact_open = False
+
+    @property
+    def unlocked(self) -> bool:
+        return self.on  # the relay energised
 
     async def birth(self) -> None:
-        await super().birth()
-        await self.publish(f"{self.node}/switch/lock_relay/state", "OFF", retain=True)
-        await self.publish(f"{self.node}/binary_sensor/door_contact/state", "OFF", retain=True)
+        await super().birth()  # the relay as it really is (it kept its state offline)
+        state = "ON" if self.contact_open else "OFF"
+        await self.publish(f"{self.node}/binary_sensor/door_contact/state", state, retain=True)
 
     async def open_door(self) -> None:
+        self.contact_open = True
         await self.publish(f"{self.node}/binary_sensor/door_contact/state", "ON", retain=True)
 
     async def close_door(self) -> None:
+        self.contact_open = False
         await self.publish(f"{self.node}/binary_sensor/door_contact/state", "OFF", retain=True)
 
 

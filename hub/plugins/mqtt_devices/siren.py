@@ -5,11 +5,15 @@ The entity is `on` only when the device's state topic says so: a command
 not confirmed within `confirm_timeout` seconds sets the state `unconfirmed`
 and fires `siren.unconfirmed`, which automations can alert on; the device
 reporting the asked-for state after all fires `siren.confirmed_late`.
+
+Every turn_on makes the hub owe the siren its switch-off (owed.py): on disk
+before the ON is sent, sent when the time is up (a device that times itself
+gets `confirm_timeout` more to do so and say so), and again whenever the
+device comes back, until its state topic says off.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import voluptuous as vol
@@ -28,6 +32,7 @@ from .base import (
     publish_commands,
 )
 from .dialects import DIALECTS, Dialect
+from .owed import Debt
 
 EVENT_SIREN_UNCONFIRMED = "siren.unconfirmed"
 EVENT_SIREN_CONFIRMED_LATE = "siren.confirmed_late"
@@ -57,7 +62,9 @@ class MqttSiren(Siren):
         # the last command that went unconfirmed, until the device reports its state
         self._unsure: Unconfirmed | None = None
         self._undo: list[Any] = []
-        self._hub_off: asyncio.TimerHandle | None = None
+        self.debt = Debt(
+            self, "turn_off", self._switch_off, confirm_timeout=config["confirm_timeout"]
+        )
 
     def base_attributes(self) -> dict[str, Any]:
         return {
@@ -79,11 +86,14 @@ class MqttSiren(Siren):
             self.dialect.read_availability,
             heard_on=self.dialect.state_topics(),
             expire_after=self.config.get("expire_after"),
+            on_back=self.debt.back,
         )
         self._undo.append(undo)
+        self.debt.resume()
 
     async def stop(self) -> None:
-        self._cancel_timers()
+        await self.debt.stop()  # the hub will not be here when it falls due
+        self._cancel_pending()
         for undo in self._undo:
             undo()
 
@@ -99,11 +109,14 @@ class MqttSiren(Siren):
             raise DeviceError(err.msg) from None
         limit = self.config["max_on_time"]
         seconds = min(duration or limit, limit)
-        await self._command(True, seconds, tone, level, context)
-        if not self.dialect.device_max_on_time:
-            # the device cannot time itself out: the hub switches it off
-            loop = asyncio.get_running_loop()
-            self._hub_off = loop.call_later(seconds, self._switch_off_from_hub, context)
+        # a device that times itself gets the time to do it and say so first
+        grace = self.config["confirm_timeout"] if self.dialect.device_max_on_time else 0.0
+        earlier = await self.debt.owe(seconds + grace, context, for_command="turn_on")
+        try:
+            await self._command(True, seconds, tone, level, context)
+        except BaseException:
+            self.debt.not_sent(earlier)
+            raise
         self.log.warning(
             "%s",
             log_text(
@@ -115,13 +128,17 @@ class MqttSiren(Siren):
         )
 
     async def turn_off(self, *, context: Context) -> None:
-        self.require_available()
+        # makes safe: owed until the device confirms, even while it is away
+        await self.debt.owe_now(context)
+
+    async def _switch_off(self, context: Context) -> None:
+        """Pay the owed switch-off."""
         await self._command(False, 0, None, None, context)
 
     async def _command(
         self, on: bool, seconds: float, tone: str | None, level: str | None, context: Context
     ) -> None:
-        self._cancel_timers()
+        self._cancel_pending()
         expected = "on" if on else "off"
         await publish_commands(self, self.dialect.commands(on, seconds, tone, level))
         pending = self._pending = Confirmation(
@@ -133,25 +150,21 @@ class MqttSiren(Siren):
             ),
         )
 
-    def _switch_off_from_hub(self, context: Context) -> None:
-        self._hub_off = None
-        if self.available:
-            self.hub.create_task(self._command(False, 0, None, None, context), "siren auto off")
-
-    def _cancel_timers(self) -> None:
+    def _cancel_pending(self) -> None:
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
-        if self._hub_off is not None:
-            self._hub_off.cancel()
-            self._hub_off = None
 
     def _unconfirmed(self, unsure: Unconfirmed, refused: str | None = None) -> None:
         """The command is not known to have happened: the time is up, or
-        the device said no (`refused`, in its words) before it was."""
+        the device said no (`refused`, in its words) before it was. An owed
+        switch-off stays owed and is sent again; the alarm is raised once."""
         self._pending = None
         self._unsure = unsure
         expected, command, context = unsure.expected, unsure.command, unsure.context
+        again = command == "turn_off" and self.debt.retrying
+        if command == "turn_off":
+            self.debt.unconfirmed()
         timeout = self.config["confirm_timeout"]
         if refused is None:
             said = log_text(
@@ -165,6 +178,8 @@ class MqttSiren(Siren):
             {"expected": expected, "command": command, "refused": refused},
             context,
         )
+        if again:
+            return
         self.fire(
             EVENT_SIREN_UNCONFIRMED,
             {
@@ -192,17 +207,18 @@ class MqttSiren(Siren):
     def _on_state(self, message: MqttMessage) -> None:
         state = self.dialect.read_state(message.topic, message.payload)
         if state is not None:
-            self._heard(state)
+            self._heard(state, now=not message.retain)
 
-    def _heard(self, state: str) -> None:
+    def _heard(self, state: str, *, now: bool = True) -> None:
         """The device said its switch is `state` (on its state topic, or in
-        its answer to a request)."""
+        its answer to a request); `now=False`: a retained report, which may
+        be older than what the device did since."""
+        turning_on = self._pending is not None and self._pending.expected == "on"
         if self._pending is not None and self._pending.expected == state:
             self._pending.cancel()
             self._pending = None
-        if state == "off" and self._hub_off is not None:
-            self._hub_off.cancel()
-            self._hub_off = None
+        if state == "off" and now and not turning_on and self.debt.owed is not None:
+            self.debt.settled()  # an "off" older than our ON settles nothing
         unsure, self._unsure = self._unsure, None
         self.set_state(state, {})
         if unsure is not None and unsure.expected == state:
