@@ -19,7 +19,7 @@ from .runner import Automation, slugify
 from .schema import check_automations
 from .templates import template_env, template_sources
 from .trace import TraceStore
-from .trace_files import SAVE_INTERVAL, trace_folder, write_traces_quietly
+from .trace_files import SAVE_INTERVAL, mark_cut_off, trace_folder, write_traces_quietly
 from .triggers import attach_triggers
 
 if TYPE_CHECKING:
@@ -109,6 +109,8 @@ class AutomationEngine:
 
     async def start(self, configs: Iterable[Mapping[str, Any]]) -> None:
         self.automations = self.build(configs)
+        # before any new run is saved: what the last hub left `running` was cut off
+        await asyncio.to_thread(mark_cut_off, self.trace_folder, self.hub.console_language)
         await self._attach_all(self.automations.values())
         self._save_timer = asyncio.get_running_loop().call_later(SAVE_INTERVAL, self._save_traces)
         self.warmed = self.hub.create_task(self.templates.warm_up(), "compile automation templates")

@@ -235,6 +235,8 @@ class Automation:
             self.runs.remove(task)
         except ValueError:
             pass
+        # the run's end is saved too: one saved while running said so for ever
+        self.engine.traces.dirty.add(self.id)
         self.engine.state_dirty(self)
 
     def _exceeded(self, what: str) -> None:

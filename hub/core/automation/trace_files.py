@@ -55,6 +55,27 @@ def write_traces_quietly(
         _LOGGER.warning("%s", i18n.t("trace.not_saved", lang, folder=folder, error=err))
 
 
+def mark_cut_off(folder: Path, lang: str = "en") -> int:
+    """At start: a run the files still show `running` was cut off (the last
+    hub was killed or crashed mid-run); say so in its trace. Returns how many."""
+    marked = 0
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            document = json.loads(path.read_text())
+            traces = [t for t in document.get("traces", ()) if t.get("state") == "running"]
+        except (OSError, ValueError, AttributeError):
+            continue  # not ours to repair; read_traces skips it too
+        for trace in traces:
+            trace["state"] = "stopped"
+            trace["script_execution"] = "cut_off"
+        if traces:
+            marked += len(traces)
+            write_traces_quietly(folder, {str(document.get("id", path.stem)): document}, lang)
+    if marked:
+        _LOGGER.warning("%s", i18n.t("trace.cut_off", lang, count=marked))
+    return marked
+
+
 def read_traces(folder: Path) -> list[dict[str, Any]]:
     """Every saved automation document: {"id", "alias", "entity_id", "traces"}."""
     documents = []
@@ -114,6 +135,16 @@ i18n.register(
             "id": "tidak dijalankan (batas jumlah eksekusi bersamaan tercapai)",
         },
         "trace.execution.running": {"en": "running", "id": "sedang berjalan"},
+        "trace.cut_off": {
+            "en": "{count} automation run(s) the last hub left running were cut off"
+            " (a crash or a kill); their traces say so",
+            "id": "{count} jalannya otomasi yang ditinggal berjalan oleh hub sebelumnya"
+            " terputus (crash atau dimatikan paksa); jejaknya mencatat hal itu",
+        },
+        "trace.execution.cut_off": {
+            "en": "cut off (the hub stopped before the run ended: a crash or a kill)",
+            "id": "terputus (hub berhenti sebelum jalannya selesai: crash atau dimatikan paksa)",
+        },
         "trace.execution.stopped": {"en": "stopped", "id": "berhenti"},
     }
 )
