@@ -16,6 +16,7 @@ from ast import literal_eval
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -27,6 +28,17 @@ from ..context import Context
 from ..i18n import Text, message, register
 from ..keys import HubKey
 from ..state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
+from .template_limits import (
+    MAX_SECONDS,
+    MAX_SIZE,
+    TemplateLimit,
+    bounded_namespace,
+    check_binop,
+    check_call,
+    guard_filter,
+    too_slow,
+    with_loop_ticks,
+)
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -118,8 +130,12 @@ class Template:
         self._compiled: jinja2.Template | None = None
 
     def _compile(self) -> jinja2.Template:
+        jinja = self._env.jinja
         try:
-            compiled = self._env.jinja.from_string(self.source)
+            tree = with_loop_ticks(jinja.parse(self.source))
+            compiled = jinja.template_class.from_code(
+                jinja, jinja.compile(tree), jinja.make_globals(None), None
+            )
         except jinja2.TemplateSyntaxError as err:
             raise TemplateError(
                 self.source, Text("automation.template_run_syntax", error=err.message)
@@ -135,14 +151,28 @@ class Template:
         if self.is_static:
             return self.source
         compiled = self._compiled or self._compile()
+        jinja = self._env.jinja
+        outer = jinja.deadline  # renders may nest: the inner gets no more than is left
+        jinja.deadline = min(outer, monotonic() + jinja.max_seconds)
         try:
-            return compiled.render(variables)
+            parts: list[str] = []
+            keep, size, limit = parts.append, 0, jinja.max_size
+            for part in compiled.root_render_func(compiled.new_context(variables)):
+                size += len(part)
+                if size > limit:
+                    raise TemplateLimit(Text("automation.template_output_too_large", limit=limit))
+                keep(part)
+            return "".join(parts)
+        except TemplateLimit as err:
+            raise TemplateError(self.source, err.reason) from None
         except TemplateError:
             raise
         except Exception as err:
             raise TemplateError(
                 self.source, Text("automation.error", type=type(err).__name__, error=message(err))
             ) from None
+        finally:
+            jinja.deadline = outer
 
     def render(self, variables: Mapping[str, Any]) -> Any:
         if self.is_static:
@@ -326,7 +356,30 @@ _READ_ONLY = (Event, State, Context)
 
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, reading mapping keys first: `trigger.event` on a dict
-    would otherwise raise and catch an AttributeError on every render."""
+    would otherwise raise and catch an AttributeError on every render; its
+    operators and calls checked against the limits (template_limits)."""
+
+    intercepted_binops = frozenset({"*", "%", "+", "**"})
+    max_size = MAX_SIZE
+    max_seconds = MAX_SECONDS
+
+    #: when the render under way must stop (time.monotonic)
+    deadline = float("inf")
+
+    def tick(self) -> None:
+        """Stop the render under way if it has had its time."""
+        if monotonic() > self.deadline:
+            raise too_slow(self.max_seconds)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.tick()
+        check_binop(operator, left, right)
+        return self.binop_table[operator](left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        __self.tick()
+        check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         kind = type(obj)
@@ -465,6 +518,8 @@ class TemplateEnvironment:
             }
         )
         env.tests.update({"is_number": _is_number, "is_state": is_state, "has_value": has_value})
+        env.filters = {name: guard_filter(env, name, f) for name, f in env.filters.items()}
+        env.globals["namespace"] = bounded_namespace()
         self.jinja = env
         self._cache: dict[str, Template] = {}
 
