@@ -188,3 +188,26 @@ async def test_a_turn_on_whose_switch_off_cannot_be_saved_is_not_sent(
         assert "cannot save the turn_off" in str(error) and "No space left" in str(error)
         assert "tidak dapat menyimpan perintah turn_off" in error.render("id")
         assert device.commands == []  # nothing the hub could not take back was sent
+
+
+async def test_a_door_the_hub_did_not_unlock_for_a_time_stays_as_it_was_told(
+    hub_factory: Any, mosquitto: Mosquitto, observer: Any
+) -> None:
+    # fail secure is "relock what the hub unlocked for a time": a door the
+    # fire panel released (an evacuation) is not the hub's to relock
+    host, port = mosquitto.host, mosquitto.port
+    async with (
+        sim.ESPHomeSwitch(host, port, "node-e") as device,
+        sim.ESPHomeDoor(host, port, "pintu-server") as controller,
+    ):
+        hub = await start_hub(hub_factory, mosquitto, siren=[siren("esphome")], door=[DOOR])
+        await wait_for_state(hub, "door.ruang_server", "locked")
+        await observer.publish("pintu-server/switch/lock_relay/command", "ON", qos=1)
+        await wait_for_state(hub, "door.ruang_server", "unlocked")
+        await hub.services.call("siren", "turn_on", {"entity_id": "siren.halaman", "duration": 60})
+        await wait_for_state(hub, "siren.halaman", "on")
+        await hub.stop()  # pays what it owes before it goes: the siren's switch-off
+        async with asyncio.timeout(3):
+            await device.wait_until(lambda: not device.on)
+        assert controller.unlocked
+        assert [p for t, p, _ in controller.commands if t.endswith("/command")] == [b"ON"]
