@@ -19,6 +19,7 @@ from .core import i18n
 from .core.config import ConfigErrors, install_log_redaction
 from .core.hub import Hub, StartupFailed
 from .core.instance import FolderLock, HubAlreadyRunning
+from .core.plugins import Quarantined, read_quarantined
 from .plugins import FIRST_PARTY_PLUGINS
 
 i18n.register(
@@ -147,6 +148,17 @@ i18n.register(
         "cli.plugin.ok": {"en": "ok", "id": "ok"},
         "cli.plugin.failed": {"en": "FAILED", "id": "GAGAL"},
         "cli.plugin.not_loaded": {"en": "not loaded", "id": "tidak dimuat"},
+        "cli.plugin.quarantined": {"en": "QUARANTINED", "id": "DIKARANTINA"},
+        "cli.plugin.only_running": {
+            "en": "in the running hub only",
+            "id": "hanya di hub yang berjalan",
+        },
+        "cli.plugins_quarantined": {
+            "en": "Listeners the running hub switched off (they kept failing):",
+            "id": "Listener yang dimatikan oleh hub yang berjalan (terus gagal):",
+        },
+        "cli.quarantined_since": {"en": "(since {since})", "id": "(sejak {since})"},
+        "cli.failure_count": {"en": " ({count} times)", "id": " ({count} kali)"},
         "cli.plugin.source.core": {"en": "core", "id": "inti"},
         "cli.plugin.source.builtin": {"en": "builtin", "id": "bawaan"},
         "cli.plugin.source.given": {"en": "given", "id": "diberikan"},
@@ -331,10 +343,13 @@ def _source(source: str, lang: str) -> str:
     return i18n.t(key, lang) if i18n.has(key) else source
 
 
-def plugin_table(hub: Hub, lang: str = "en") -> list[str]:
-    """One line per plugin: name, ok/FAILED, where it came from, what it
-    provides. A plugin that failed to load is listed too, as FAILED."""
+def plugin_table(hub: Hub, lang: str = "en", quarantined: Sequence[Quarantined] = ()) -> list[str]:
+    """One line per plugin: name, ok/FAILED/QUARANTINED, where it came from,
+    what it provides. A plugin that failed to load is listed too, as FAILED;
+    one with a listener switched off (in this hub, or in `quarantined`: the
+    running hub's, read from its folder) as QUARANTINED."""
     ok, failed = i18n.t("cli.plugin.ok", lang), i18n.t("cli.plugin.failed", lang)
+    switched_off = {q.plugin for q in (*hub.plugins.quarantined, *quarantined)}
     lines = []
     for name, info in hub.plugins.info.items():
         provides = [
@@ -349,6 +364,8 @@ def plugin_table(hub: Hub, lang: str = "en") -> list[str]:
             if hub.plugins.plugin_of(cls.__module__) == name
         ]
         status = failed if hub.plugins.failed(name) else ok
+        if name in switched_off:
+            status = i18n.t("cli.plugin.quarantined", lang)
         version = f" {info.version}" if info.version else ""
         source = _source(info.source, lang)
         lines.append(f"  {name:<16} {status:<6} {source}{version}  {' '.join(provides)}")
@@ -357,6 +374,10 @@ def plugin_table(hub: Hub, lang: str = "en") -> list[str]:
     )
     for name in not_loaded:
         lines.append(f"  {name:<16} {failed:<6} {i18n.t('cli.plugin.not_loaded', lang)}")
+    for name in dict.fromkeys(q.plugin for q in quarantined):
+        if name not in hub.plugins.info and name not in not_loaded:
+            word = i18n.t("cli.plugin.quarantined", lang)
+            lines.append(f"  {name:<16} {word:<6} {i18n.t('cli.plugin.only_running', lang)}")
     return lines
 
 
@@ -364,15 +385,22 @@ def list_plugins(args: argparse.Namespace, lang: str) -> int:
     hub = _hub(args)
     hub.load()
     lang = _hub_language(hub)
+    quarantined = read_quarantined(args.config)
     print(i18n.t("cli.plugins_header", lang))
-    for line in plugin_table(hub, lang):
+    for line in plugin_table(hub, lang, quarantined):
         print(line)
     if hub.plugins.failures:
         print(i18n.t("cli.plugins_failed", lang))
         for failure in hub.plugins.failures:
-            print(f"  {failure.render(lang)}")
-        return 1
-    return 0
+            times = i18n.t("cli.failure_count", lang, count=failure.count)
+            print(f"  {failure.render(lang)}{times if failure.count > 1 else ''}")
+    if quarantined:
+        print(i18n.t("cli.plugins_quarantined", lang))
+        for record in quarantined:
+            since = i18n.format_time(record.when, hub.time_zone, lang)
+            said = i18n.t("cli.quarantined_since", lang, since=since)
+            print(f"  {record.text().render(lang)} {said}")
+    return 1 if hub.plugins.failures or quarantined else 0
 
 
 async def _run(hub: Hub, args: argparse.Namespace) -> int:

@@ -8,15 +8,28 @@ one call per listener. Coroutine listeners get a task each.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from .context import Context
+from .i18n import Text, console_language, register
+from .lograte import LogRate
 
 _LOGGER = logging.getLogger(__name__)
+
+register(
+    {
+        "bus.listener_failed": {
+            "en": "listener {owner} failed handling {event_type}: {error}",
+            "id": "listener {owner} gagal menangani {event_type}: {error}",
+        },
+    }
+)
 
 MATCH_ALL = "*"
 
@@ -66,9 +79,20 @@ def is_coroutine_callable(callback: Callable[..., Any]) -> bool:
 
 
 class _Subscription:
-    __slots__ = ("active", "callback", "event_filter", "is_coroutine", "owner")
+    __slots__ = (
+        "active",
+        "callback",
+        "event_filter",
+        "event_type",
+        "failed_at",
+        "is_coroutine",
+        "owner",
+    )
 
-    def __init__(self, callback: Listener, event_filter: EventFilter | None, owner: str) -> None:
+    def __init__(
+        self, event_type: str, callback: Listener, event_filter: EventFilter | None, owner: str
+    ) -> None:
+        self.event_type = event_type
         self.callback = callback
         self.event_filter = event_filter
         self.is_coroutine = is_coroutine_callable(callback)
@@ -76,18 +100,41 @@ class _Subscription:
         # False once unsubscribed: an event being dispatched from a snapshot
         # of the listeners must not reach it any more.
         self.active = True
+        # when it last failed (made on its first failure): a listener that
+        # keeps failing is switched off
+        self.failed_at: deque[float] | None = None
+
+
+ListenerFailing = Callable[[str, str, int, float, BaseException], bool]
 
 
 class EventBus:
     """Carries events to listeners; a listener that raises is logged and
-    contained, the others still get the event."""
+    contained, the others still get the event.
 
-    def __init__(self, on_listener_error: Callable[[str, BaseException], None] | None = None):
+    A listener that fails `QUARANTINE_FAILURES` times within
+    `QUARANTINE_SECONDS` is offered to `on_listener_failing(owner,
+    event_type, failures, seconds, error)`; when that answers True the
+    listener is unsubscribed (the hub does so for plugins' listeners). The
+    log says a failing listener once a minute, with the count."""
+
+    QUARANTINE_FAILURES = 20
+    QUARANTINE_SECONDS = 10.0
+
+    def __init__(
+        self,
+        on_listener_error: Callable[[str, BaseException], bool | None] | None = None,
+        *,
+        on_listener_failing: ListenerFailing | None = None,
+        language: Callable[[], str] | None = None,
+    ):
         # One tuple per event type, replaced (never mutated) on (un)subscribe,
         # so fire() iterates a snapshot without copying it each time.
         self._listeners: dict[str, tuple[_Subscription, ...]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._on_listener_error = on_listener_error
+        self._on_listener_failing = on_listener_failing
+        self._log = LogRate(_LOGGER, language=language or (lambda: console_language("en")))
 
     def listen(
         self,
@@ -100,19 +147,18 @@ class EventBus:
         """Call `callback(event)` for each event of `event_type` (or every
         event for "*") for which `event_filter(event)` is true. `owner` names
         the plugin or automation for error reports. Returns the unsubscribe."""
-        sub = _Subscription(callback, event_filter, owner or _describe(callback))
+        sub = _Subscription(event_type, callback, event_filter, owner or _describe(callback))
         self._listeners[event_type] = (*self._listeners.get(event_type, ()), sub)
+        return functools.partial(self._remove, sub)
 
-        def unsubscribe() -> None:
-            sub.active = False
-            current = self._listeners.get(event_type, ())
-            remaining = tuple(s for s in current if s is not sub)
-            if remaining:
-                self._listeners[event_type] = remaining
-            else:
-                self._listeners.pop(event_type, None)
-
-        return unsubscribe
+    def _remove(self, sub: _Subscription) -> None:
+        sub.active = False
+        current = self._listeners.get(sub.event_type, ())
+        remaining = tuple(s for s in current if s is not sub)
+        if remaining:
+            self._listeners[sub.event_type] = remaining
+        else:
+            self._listeners.pop(sub.event_type, None)
 
     def listen_once(
         self, event_type: str, callback: Listener, event_filter: EventFilter | None = None
@@ -185,7 +231,7 @@ class EventBus:
                 else:
                     sub.callback(event)
             except Exception as err:  # a listener's fault never stops the bus
-                self._report(sub.owner, event, err)
+                self._report(sub, event, err)
 
     def _spawn(self, sub: _Subscription, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -195,13 +241,35 @@ class EventBus:
     def _task_done(self, sub: _Subscription, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and (err := task.exception()) is not None:
-            self._report(sub.owner, None, err)
+            self._report(sub, None, err)
 
-    def _report(self, owner: str, event: Event | None, err: BaseException) -> None:
-        what = f" handling {event.event_type}" if event is not None else ""
-        _LOGGER.error("listener %s failed%s: %r", owner, what, err, exc_info=err)
-        if self._on_listener_error is not None:
-            self._on_listener_error(owner, err)
+    def _report(self, sub: _Subscription, event: Event | None, err: BaseException) -> None:
+        event_type = event.event_type if event is not None else sub.event_type
+        # the hub logs a plugin's failure under the plugin's name (answering True)
+        logged = self._on_listener_error is not None and self._on_listener_error(sub.owner, err)
+        if not logged:
+            said = Text(
+                "bus.listener_failed", owner=sub.owner, event_type=event_type, error=repr(err)
+            )
+            self._log.log(("listener", id(sub)), logging.ERROR, said, exc_info=err)
+        if self._on_listener_failing is None or not sub.active:
+            return
+        now = time.monotonic()
+        if sub.failed_at is None:
+            sub.failed_at = deque(maxlen=self.QUARANTINE_FAILURES)
+        sub.failed_at.append(now)
+        failures = len(sub.failed_at)
+        if failures < self.QUARANTINE_FAILURES:
+            return
+        if now - sub.failed_at[0] > self.QUARANTINE_SECONDS:
+            return
+        window = self.QUARANTINE_SECONDS
+        if self._on_listener_failing(sub.owner, sub.event_type, failures, window, err):
+            self._remove(sub)
+
+    def close(self) -> None:
+        """Write the counts of listener failures still held back (at stop)."""
+        self._log.close()
 
     async def drain(self) -> None:
         """Wait for running coroutine listeners (used at stop and in tests)."""

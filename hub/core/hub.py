@@ -28,10 +28,11 @@ from .i18n import Text, console_language, message, register
 from .keys import HubData
 from .permissions import Policy
 from .platform import Device, TriggerPlatform
-from .plugins import PluginManager
+from .plugins import PluginManager, save_quarantined
 from .services import ServiceRegistry
 from .sites import SiteRegistry
 from .state import StateMachine
+from .watchdog import LoopWatch
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,6 +89,10 @@ register(
             "en": "config key {key} is already taken",
             "id": "kunci konfigurasi {key} sudah dipakai",
         },
+        "hub.quarantine_not_saved": {
+            "en": "the list of switched-off listeners (for sigap plugins) was not saved: {error}",
+            "id": "daftar listener yang dimatikan (untuk sigap plugins) tidak tersimpan: {error}",
+        },
         "hub.hook.not_a_lifespan": {
             "en": "expected an async context manager, got {type}",
             "id": "seharusnya async context manager, bukan {type}",
@@ -126,7 +131,11 @@ class Hub:
         self.config_dir = Path(config_dir)
         self.plugins = PluginManager(plugins, autoload=autoload, block=block)
         self.plugins.language = lambda: self.console_language
-        self.bus = EventBus(on_listener_error=self._listener_failed)
+        self.bus = EventBus(
+            on_listener_error=self._listener_failed,
+            on_listener_failing=self._listener_failing,
+            language=lambda: self.console_language,
+        )
         self.states = StateMachine(self.bus)
         self.services = ServiceRegistry(self.bus)
         self.sites = SiteRegistry()
@@ -144,6 +153,8 @@ class Hub:
         self._given_config = config
         self._loaded = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: the loop's lag (loop_watch.lag, .max_lag) and each plugin's tasks (.tasks)
+        self.loop_watch = LoopWatch(self)
         self._exit_stack = AsyncExitStack()
         self._stopped = asyncio.Event()
 
@@ -354,6 +365,9 @@ class Hub:
         for error in errors:
             _LOGGER.error("%s (left out; the rest starts)", error.render(lang))
         self.stage = "starting"
+        self.loop_watch.start()
+        # a new run has switched nothing off: the last run's report goes
+        await asyncio.to_thread(self._save_quarantined, [])
         await self._exit_stack.__aenter__()
         for plugin, lifespan in self.plugins.call("sigap_lifespan", hub=self):
             if not hasattr(type(lifespan), "__aenter__"):
@@ -388,6 +402,7 @@ class Hub:
             await self._exit_stack.aclose()
             await self._cancel_tasks()
         finally:
+            self.loop_watch.stop()
             self.stage = "stopped"
             self._stopped.set()
 
@@ -446,6 +461,11 @@ class Hub:
             await self._cancel_tasks()
             await self.bus.drain()
         finally:
+            self.loop_watch.stop()
+            self.bus.close()
+            self.plugins.flush_log()
+            if self.plugins.quarantined:
+                self._save_quarantined([])
             # whatever happened, a second stop() must not wait forever
             self.stage = "stopped"
             self._stopped.set()
@@ -485,12 +505,39 @@ class Hub:
         task.add_done_callback(done)
         return task
 
-    def _listener_failed(self, owner: str, err: BaseException) -> None:
+    def _listener_failed(self, owner: str, err: BaseException) -> bool:
         # `owner` is a plugin's name when it said so (listen(owner=...)),
-        # else the listener's module.qualname.
+        # else the listener's module.qualname. True: logged here, by plugin name.
         plugin = owner if owner in self.plugins.info else self.plugins.plugin_of(owner)
-        if plugin is not None:
-            self.plugins.record_failure(plugin, "event", err)
+        if plugin is None:
+            return False
+        self.plugins.record_failure(plugin, "event", err)
+        return True
+
+    def _listener_failing(
+        self, owner: str, event_type: str, failures: int, seconds: float, err: BaseException
+    ) -> bool:
+        """A plugin's listener that keeps failing is switched off (True), with
+        one clear line and a record `sigap plugins` shows; the core's own
+        listeners never are (they stay, their failures rate-limited in the log)."""
+        plugin = owner if owner in self.plugins.info else self.plugins.plugin_of(owner)
+        info = self.plugins.info.get(plugin) if plugin is not None else None
+        if plugin is None or info is None or info.source == "core":
+            return False
+        self.plugins.quarantine(plugin, owner, event_type, failures, seconds, err)
+        records = list(self.plugins.quarantined)
+        self.create_task(
+            asyncio.to_thread(self._save_quarantined, records), "save quarantine", owner="hub"
+        )
+        return True
+
+    def _save_quarantined(self, records: list[Any]) -> None:
+        try:
+            save_quarantined(self.config_dir, records)
+        except OSError as err:  # a report only: a full disk costs the file
+            _LOGGER.warning(
+                "%s", Text("hub.quarantine_not_saved", error=err).render(self.console_language)
+            )
 
 
 def _as_list(value: Any) -> list[Any]:

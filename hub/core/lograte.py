@@ -91,7 +91,9 @@ class LogRate:
         self.clock = clock
         self._bursts: dict[Hashable, _Burst] = {}
 
-    def log(self, key: Hashable, level: int, text: object, *, exc_info: bool = False) -> bool:
+    def log(
+        self, key: Hashable, level: int, text: object, *, exc_info: bool | BaseException = False
+    ) -> bool:
         """Write `text` (a Text renders in the console language) now, or
         count it; returns True when it was written now."""
         if not self.logger.isEnabledFor(level):

@@ -7,22 +7,30 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata
+import json
 import logging
 import os
 import time
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pluggy
 
 from . import hookspecs, i18n
+from .lograte import LogRate
+from .storage import STORAGE_FOLDER, storage_dir, write_atomic
 
 _LOGGER = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "sigap.plugins"
+# `<config>/.storage/quarantine.json`: the running hub's switched-off
+# listeners, for `sigap plugins` (another process) to show.
+QUARANTINE_FILE = "quarantine.json"
+# Faults kept for `sigap plugins`; a repeated fault is counted, not stored again.
+MAX_FAILURES = 200
 DISABLE_AUTOLOAD_ENV = "SIGAP_DISABLE_PLUGIN_AUTOLOAD"
 
 # The rooms of the core that are built as plugins (as pytest builds its own
@@ -43,6 +51,7 @@ class PluginFailure:
     stage: str  # "load", "hook <name>", "setup", "event", "device <id>", ...
     error: str
     when: float = field(default_factory=time.time)
+    count: int = 1  # the same fault again is counted here, not stored again
 
     def __str__(self) -> str:
         return self.render("en")
@@ -56,6 +65,42 @@ class PluginFailure:
         )
 
 
+@dataclass(slots=True)
+class Quarantined:
+    """A plugin's listener that failed `failures` times within `seconds` and
+    was switched off until the hub restarts."""
+
+    plugin: str
+    listener: str
+    event_type: str
+    failures: int
+    seconds: float
+    error: str
+    when: float = field(default_factory=time.time)
+
+    def text(self) -> i18n.Text:
+        return i18n.Text(
+            "plugins.quarantined",
+            plugin=self.plugin,
+            listener=self.listener,
+            event_type=self.event_type,
+            failures=self.failures,
+            seconds=f"{self.seconds:g}",
+            error=self.error,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plugin": self.plugin,
+            "listener": self.listener,
+            "event_type": self.event_type,
+            "failures": self.failures,
+            "seconds": self.seconds,
+            "error": self.error,
+            "when": self.when,
+        }
+
+
 i18n.register(
     {
         "plugins.failure": {
@@ -67,6 +112,14 @@ i18n.register(
             "id": "plugin {plugin} gagal pada {stage}: {error}",
         },
         "plugins.error": {"en": "{type}: {error}", "id": "{type}: {error}"},
+        "plugins.quarantined": {
+            "en": "plugin {plugin}: its listener {listener} for {event_type} failed {failures}"
+            " times in {seconds} s and is switched off until the hub restarts"
+            " (last error: {error})",
+            "id": "plugin {plugin}: listener {listener} untuk {event_type} gagal {failures}"
+            " kali dalam {seconds} detik dan dimatikan sampai hub dijalankan ulang"
+            " (galat terakhir: {error})",
+        },
         "plugins.stage.load": {"en": "load", "id": "pemuatan"},
         "plugins.stage.setup": {"en": "setup", "id": "penyiapan"},
         "plugins.stage.cleanup": {"en": "cleanup", "id": "pembersihan"},
@@ -114,7 +167,12 @@ class PluginManager:
         self.autoload = autoload
         self.blocked = set(block)
         self.info: dict[str, PluginInfo] = {}
+        #: faults, oldest first, at most MAX_FAILURES (a repeated one is counted)
         self.failures: list[PluginFailure] = []
+        self.dropped_failures = 0
+        #: listeners switched off because they kept failing (shown by `sigap plugins`)
+        self.quarantined: list[Quarantined] = []
+        self._log = LogRate(_LOGGER, language=lambda: self.language())
         #: the language failures are logged in (the hub sets its console language)
         self.language: Any = lambda: i18n.console_language(i18n.DEFAULT_LANGUAGE)
         self._module_prefixes: list[tuple[str, str]] = []
@@ -275,21 +333,61 @@ class PluginManager:
 
     # -- faults -------------------------------------------------------------------
 
-    def record_failure(self, plugin: str, stage: str, err: BaseException | str) -> None:
+    def record_failure(
+        self, plugin: str, stage: str, err: BaseException | str, *, logged: bool = False
+    ) -> None:
+        """Keep a plugin's fault for `sigap plugins` and log it (`logged`:
+        whoever caught it has logged it already). The same fault again is
+        counted on its first record, and the log says it once a minute: a
+        listener that raises 200 times a second costs one record and a line."""
         text = (
             err
             if isinstance(err, str)
             else i18n.Text("plugins.error", type=type(err).__name__, error=i18n.message(err))
         )
-        failure = PluginFailure(plugin, stage, text)
-        self.failures.append(failure)
-        said = i18n.Text(
-            "plugins.log_failure", plugin=plugin, stage=stage_text(stage), error=text
-        ).render(self.language())
-        if isinstance(err, BaseException):
-            _LOGGER.error("%s\n%s", said, "".join(traceback.format_exception(err)).rstrip())
+        same = next(
+            (
+                i
+                for i, f in enumerate(self.failures)
+                if f.plugin == plugin and f.stage == stage and f.error == text
+            ),
+            None,
+        )
+        if same is not None:
+            failure = self.failures.pop(same)
+            failure.count += 1
+            failure.when = time.time()
         else:
-            _LOGGER.error("%s", said)
+            failure = PluginFailure(plugin, stage, text)
+        self.failures.append(failure)
+        if len(self.failures) > MAX_FAILURES:
+            # the oldest go first; how many went is said in `sigap plugins`
+            self.dropped_failures += len(self.failures) - MAX_FAILURES
+            del self.failures[:-MAX_FAILURES]
+        if logged:
+            return
+        said = i18n.Text("plugins.log_failure", plugin=plugin, stage=stage_text(stage), error=text)
+        self._log.log(
+            ("failure", plugin, stage),
+            logging.ERROR,
+            said,
+            exc_info=err if isinstance(err, BaseException) else False,
+        )
+
+    def quarantine(
+        self, plugin: str, listener: str, event_type: str, failures: int, seconds: float, err: Any
+    ) -> Quarantined:
+        """A listener of `plugin` that kept failing is switched off: say so once."""
+        error = i18n.Text("plugins.error", type=type(err).__name__, error=i18n.message(err))
+        record = Quarantined(plugin, listener, event_type, failures, seconds, str(error))
+        self.quarantined.append(record)
+        del self.quarantined[:-MAX_FAILURES]
+        _LOGGER.error("%s", record.text().render(self.language()))
+        return record
+
+    def flush_log(self) -> None:
+        """Write the counts of repeated faults still held back (at stop)."""
+        self._log.close()
 
     def plugin_of(self, module_or_owner: str) -> str | None:
         """Which plugin a module (or `module.function` owner) belongs to."""
@@ -303,3 +401,25 @@ class PluginManager:
 
     def failed(self, name: str) -> list[PluginFailure]:
         return [f for f in self.failures if f.plugin == name]
+
+
+def save_quarantined(config_dir: str | os.PathLike[str], records: Sequence[Quarantined]) -> None:
+    """Write (or, with no records, remove) the quarantine file; blocking."""
+    if not records:
+        (Path(config_dir) / STORAGE_FOLDER / QUARANTINE_FILE).unlink(missing_ok=True)
+        return
+    write_atomic(
+        storage_dir(config_dir) / QUARANTINE_FILE,
+        json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=1),
+    )
+
+
+def read_quarantined(config_dir: str | os.PathLike[str]) -> list[Quarantined]:
+    """What the hub running on `config_dir` switched off (nothing when the file
+    is missing or unreadable: it is a report, never a reason to fail)."""
+    path = Path(config_dir) / STORAGE_FOLDER / QUARANTINE_FILE
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+        return [Quarantined(**item) for item in items]
+    except (OSError, ValueError, TypeError):
+        return []

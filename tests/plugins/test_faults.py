@@ -4,14 +4,17 @@ under its name, shown as FAILED, and the rest of the hub keeps working."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hub.cli import plugin_table
 from hub.testing import EventWaiter, wait_for_state
@@ -99,13 +102,14 @@ async def test_every_kind_of_fault_is_contained(
     assert rows["entities"] == "ok"
 
 
-async def test_a_failing_event_handler_is_reported_each_time(faulty, hub_factory) -> None:
+async def test_a_failing_event_handler_is_counted_each_time(faulty, hub_factory) -> None:
     hub = await hub_factory(
         config=CONFIG, plugins=["hub.plugins.demo"], autoload=True, expect_failures=True
     )
     for _ in range(3):
         hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi"})
-    assert stages(hub, "faulty_event") == ["event"] * 3
+    # one record, counted: a listener failing on every event cannot grow the list
+    assert [(f.stage, f.count) for f in hub.plugins.failed("faulty_event")] == [("event", 3)]
 
 
 async def test_blocking_the_faulty_plugins_leaves_a_clean_hub(faulty, hub_factory) -> None:
@@ -175,3 +179,84 @@ async def test_sigap_run_shows_every_fault_and_the_demo_keeps_working(
         assert await hub.interrupt() == 0, hub.output
     # faulty_event fails only when an event comes, after the start-up table
     assert table == {**dict.fromkeys(FAULTY, "FAILED"), "faulty_event": "ok"}
+
+
+async def test_a_listener_that_keeps_failing_is_switched_off_with_one_line(
+    faulty, hub_factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub = await hub_factory(
+        config=CONFIG, plugins=["hub.plugins.demo"], autoload=True, expect_failures=True
+    )
+    calls = []
+    hub.bus.listen("camera.motion", lambda event: calls.append(event))
+    caplog.clear()
+    started = time.monotonic()
+    for _ in range(200):  # 200 events a second, each one failing
+        hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi"})
+    assert time.monotonic() - started < 10
+    assert len(calls) == 200  # every other listener got every event
+    # switched off after 20 failures: one record (counted), one quarantine
+    [failure] = hub.plugins.failed("faulty_event")
+    assert failure.count == 20
+    [switched_off] = hub.plugins.quarantined
+    assert (switched_off.plugin, switched_off.event_type) == ("faulty_event", "camera.motion")
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines  # the first failure (with its traceback), the quarantine
+    assert lines[1] == (
+        "plugin faulty_event: its listener sigap_plugin_faulty.in_event.on_motion for"
+        " camera.motion failed 20 times in 10 s and is switched off until the hub restarts"
+        """ (last error: KeyError: "faulty_event: no such camera in the vendor's table")"""
+    )
+
+
+async def test_failures_kept_are_bounded(hub_factory) -> None:
+    from hub.core.plugins import MAX_FAILURES
+
+    hub = await hub_factory({}, expect_failures=True)
+    for n in range(1000):  # a plugin task failing with a new message every time
+        hub.plugins.record_failure("noisy", f"task poll-{n}", RuntimeError(f"reading {n} lost"))
+    assert len(hub.plugins.failures) == MAX_FAILURES
+    assert hub.plugins.dropped_failures == 1000 - MAX_FAILURES
+    assert hub.plugins.failures[-1].stage == "task poll-999"  # the newest are kept
+
+
+async def test_sigap_plugins_shows_the_listener_the_running_hub_switched_off(
+    faulty, install_plugin, hub_factory, tmp_path: Path
+) -> None:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "configuration.yaml").write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
+    hub = await hub_factory(
+        config_dir=folder, plugins=["hub.plugins.demo"], autoload=True, expect_failures=True
+    )
+    for _ in range(20):
+        hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi"})
+    [saving] = [t for t in asyncio.all_tasks() if t.get_name() == "save quarantine"]
+    await saving
+
+    def sigap_plugins(lang: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hub", "plugins", "-c", str(folder)],
+            env=install_plugin.env(SIGAP_LANG=lang),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    result = await asyncio.to_thread(sigap_plugins, "en")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"^  faulty_event +QUARANTINED ", result.stdout, re.MULTILINE)
+    assert "Listeners the running hub switched off (they kept failing):" in result.stdout
+    assert re.search(
+        r"plugin faulty_event: its listener sigap_plugin_faulty\.in_event\.on_motion for"
+        r" camera\.motion failed 20 times in 10 s .* \(since \d+ \w+ \d{4} [\d:]+ WITA\)",
+        result.stdout,
+    ), result.stdout
+    indonesian = await asyncio.to_thread(sigap_plugins, "id")
+    assert "DIKARANTINA" in indonesian.stdout
+    assert "gagal 20 kali dalam 10 detik dan dimatikan" in indonesian.stdout
+
+    await hub.stop()  # the next run starts with every listener on
+    result = await asyncio.to_thread(sigap_plugins, "en")
+    assert "QUARANTINED" not in result.stdout
