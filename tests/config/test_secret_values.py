@@ -83,3 +83,19 @@ def test_one_of_gives_no_suggestion_for_a_secret() -> None:
     assert str(error) == "language: expected one of 'id', 'en', got <secret lang>"
     plain = validate({"language": one_of("id", "en")}, {"language": "eng"})[1][0]
     assert str(plain) == "language: expected one of 'id', 'en' (did you mean 'en'?), got 'eng'"
+
+
+def test_a_secret_used_as_a_key_is_named_in_the_error_path(write_config: WriteConfig) -> None:
+    root = write_config(
+        {
+            "secrets.yaml": f"lobby: {SECRET_VALUE}\n",
+            "configuration.yaml": "sites:\n  !secret lobby: 2024-02-30\n",
+        }
+    )
+    _, errors = load_config_dir(root)
+    assert [error.render(lang) for error in errors for lang in ("en", "id")] == [
+        "config/configuration.yaml:2: sites.<secret lobby>:"
+        " '2024-02-30' is not a valid !!timestamp value",
+        "config/configuration.yaml:2: sites.<secret lobby>:"
+        " '2024-02-30' bukan nilai !!timestamp yang valid",
+    ]

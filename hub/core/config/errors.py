@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..i18n import DEFAULT_LANGUAGE, Text, render
 from . import messages  # noqa: F401  (registers the catalog every ConfigError renders from)
+from .nodes import Secret
 from .secrets import redact
 
 KeyPath = tuple[str | int, ...]
@@ -29,6 +30,8 @@ def render_path(path: Iterable[str | int]) -> str:
     """`("automation", 0, "action", 1)` -> `automation[0].action[1]`."""
     out = ""
     for step in path:
+        if isinstance(step, Secret):  # a key written as `!secret name:`
+            step = repr(step)
         if isinstance(step, int) and not isinstance(step, bool):
             out += f"[{step}]"
         else:
@@ -75,9 +78,9 @@ class ConfigError(Exception):
             parts.append(where if self.line is None else f"{where}:{self.line}")
         if self.path:
             parts.append(render_path(self.path))
-        # Redacted again as rendered: a value inserted in the message may hold a secret.
-        parts.append(redact(render(self.message, lang)))
-        return ": ".join(parts)
+        parts.append(render(self.message, lang))
+        # Redacted as rendered: a value in the message, or a key (`!secret x: 1`), may be one.
+        return redact(": ".join(parts))
 
     def __str__(self) -> str:
         return self.render("en")
