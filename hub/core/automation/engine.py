@@ -142,7 +142,7 @@ class AutomationEngine:
                 self._save_timer = None
             if self._saving is not None:
                 await asyncio.wait([self._saving])  # a thread cannot be cancelled
-            self._write_traces_now()
+            await self._write_traces_now()
 
     # -- traces on disk (for `sigap trace`) ------------------------------------------
 
@@ -170,10 +170,15 @@ class AutomationEngine:
                 )
             )
 
-    def _write_traces_now(self) -> None:
+    async def _write_traces_now(self) -> None:
+        # in a worker thread like every save: the text of many traces is no
+        # work for the loop while the hub is stopping
         if self.traces.dirty:
-            write_traces_quietly(
-                self.trace_folder, self._trace_documents(), self.hub.console_language
+            await asyncio.to_thread(
+                write_traces_quietly,
+                self.trace_folder,
+                self._trace_documents(),
+                self.hub.console_language,
             )
 
     async def reload(self) -> list[ConfigError]:

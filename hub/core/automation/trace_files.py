@@ -115,6 +115,12 @@ i18n.register(
             "id": "  konteks {id} (disebabkan oleh {parent})",
         },
         "trace.step_error": {"en": "ERROR", "id": "KESALAHAN"},
+        "trace.truncated": {
+            "en": "  cut to keep the trace small: {values} value(s) shortened (…(+N): N left"
+            " out), {steps} step(s) in the middle left out",
+            "id": "  dipangkas agar jejak tetap kecil: {values} nilai dipendekkan (…(+N): N"
+            " dilewati), {steps} langkah di tengah dilewati",
+        },
         "trace.execution.finished": {"en": "finished", "id": "selesai"},
         "trace.execution.aborted": {
             "en": "aborted",
@@ -220,6 +226,10 @@ def format_document(document: dict[str, Any], lang: str, zone: Any) -> list[str]
         lines.append(
             i18n.t("trace.context", lang, id=context.get("id"), parent=context.get("parent_id"))
         )
+        truncated = trace.get("truncated")
+        if isinstance(truncated, dict):
+            values, steps = truncated.get("values", 0), truncated.get("steps", 0)
+            lines.append(i18n.t("trace.truncated", lang, values=values, steps=steps))
         steps = [step for group in trace.get("trace", {}).values() for step in group]
         for step in sorted(steps, key=lambda s: s["timestamp"]):
             offset = step["timestamp"] - started
