@@ -8,12 +8,39 @@ from pathlib import Path
 
 import pytest
 
+from hub.testing import canary
+
 collect_ignore = ["fixtures"]
 
 # The suite asserts the English wording of what the hub and `sigap` print;
 # the default is Indonesian. Tests of the Indonesian texts set SIGAP_LANG
 # (or hub.language) themselves.
 os.environ["SIGAP_LANG"] = "en"
+
+# The canary env var every hub and `sigap` of the suite sees (configs read it
+# with `!env_var SIGAP_CANARY`); its value must never show (see below).
+os.environ[canary.CANARY_ENV] = canary.CANARY_ENV_VALUE
+
+
+@pytest.fixture(autouse=True)
+def canary_never_seen(request: pytest.FixtureRequest) -> Iterator[canary.CanaryCheck]:
+    """Fail the test in which a canary secret (secrets.yaml's or the env var's)
+    shows in a log record, a `sigap` process's output or a file the hub
+    keeps in .storage (traces): tests/test_canary.py proves it catches one."""
+    # taken now, so the folder is still there when this fixture ends
+    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    check = canary.current = canary.CanaryCheck()
+    check.start()
+    try:
+        yield check
+    finally:
+        check.stop()
+        canary.current = None
+    if folder is not None:
+        check.read_storage(folder)
+    sightings = check.sightings()
+    if sightings:
+        pytest.fail("a secret leaked:\n" + "\n".join(sightings), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from hub.testing import canary
+
 
 def sigap_command() -> list[str]:
     """The installed console script next to this Python (as an admin runs it)."""
@@ -36,7 +38,7 @@ def run_sigap(
         environment.pop("SIGAP_LANG", None)
     elif lang is not _AS_IS:
         environment["SIGAP_LANG"] = str(lang)
-    return subprocess.run(
+    result = subprocess.run(
         [*sigap_command(), *args],
         cwd=cwd,
         env=environment,
@@ -45,6 +47,8 @@ def run_sigap(
         timeout=60,
         check=False,
     )
+    canary.seen(result.stdout + result.stderr, f"sigap {' '.join(args)}")
+    return result
 
 
 class SigapRun:
@@ -101,7 +105,9 @@ async def sigap_run(
     finally:
         if proc.returncode is None:
             proc.kill()
-            await proc.communicate()
+            rest, _ = await proc.communicate()
+            run.lines.append(rest.decode(errors="replace"))
+        canary.seen(run.output, f"sigap run -c {config}")
 
 
 # What a clean run and stop never print.

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hub import __version__
+from hub.testing import canary
 
 from .sigap_process import TROUBLE, run_sigap, sigap_run
 
@@ -180,13 +181,19 @@ def test_loader_errors_name_their_key_path(broken_config: Path) -> None:
 
 
 def test_secret_values_never_reach_the_output_of_any_command(broken_config: Path) -> None:
-    (broken_config / "configuration.yaml").write_text(
-        BROKEN_CONFIGURATION.replace("name: Uji Sigap", "name: !secret pusat_komando_pin"),
-        encoding="utf-8",
-    )
+    # and the suite's canaries (secrets.yaml's and the env var's) where errors quote values
+    broken = BROKEN_CONFIGURATION.replace("name: Uji Sigap", "name: !secret pusat_komando_pin")
+    broken += "  - {platform: !secret sigap_canary, id: !env_var SIGAP_CANARY}\n"
+    (broken_config / "configuration.yaml").write_text(broken, encoding="utf-8")
+    canary.plant(broken_config)
+    printed = {}
     for args in (("check-config",), ("plugins",)):
         result = sigap(*args, "-c", "config", cwd=broken_config.parent)
-        assert SECRET_VALUE not in result.stdout + result.stderr, args
+        printed[args[0]] = result.stdout + result.stderr
+        assert SECRET_VALUE not in printed[args[0]], args
+    assert "notify[1].platform: unknown notify platform <secret sigap_canary>" in (
+        printed["check-config"]
+    )
 
 
 # -- plugins --------------------------------------------------------------------
