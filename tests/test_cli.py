@@ -191,8 +191,9 @@ def test_secret_values_never_reach_the_output_of_any_command(broken_config: Path
         result = sigap(*args, "-c", "config", cwd=broken_config.parent)
         printed[args[0]] = result.stdout + result.stderr
         assert SECRET_VALUE not in printed[args[0]], args
-    assert "notify[1].platform: unknown notify platform <secret sigap_canary>" in (
-        printed["check-config"]
+    assert (
+        "notify[1].platform: unknown notify platform <secret sigap_canary>"
+        in (printed["check-config"])
     )
 
 
