@@ -4,6 +4,8 @@ fire an event. The parsers are also fuzzed (hypothesis, bounded)."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from hub import Part, UnreadablePart, i18n
 from hub.core.eventstream import MAX_BUFFER, MultipartParser
 from hub.plugins.dahua.camera import DahuaCamera
 from hub.plugins.hikvision.camera import HikvisionCamera
+from hub.testing.cameras import hostile
 from hub.testing.cameras.vendor_streams import FakeHikvision
 
 CHUNK = 64 * 1024
@@ -63,6 +66,24 @@ def test_a_part_over_the_limit_is_dropped_and_counted():
     parser.feed(b"--boundary\r\nContent-Type: image/jpeg\r\n\r\n" + b"\xff" * 10_000)
     assert parser.buffered <= 4096 and parser.dropped == 1
     assert len(parser.feed(alert_part())) == 1
+
+
+def test_a_bad_xml_part_leaves_no_garbage_for_the_collector():
+    # a camera sends hundreds of bad parts a second: a reference cycle for each
+    # (the parser and its handlers, an exception and its frames) made full
+    # collections of tens of milliseconds
+    bad = hostile.BAD_XML.partition(b"\r\n\r\n")[2]
+    gc.collect()
+    gc.disable()
+    try:
+        for body in (bad, hostile.ENTITY_BOMB, b"<EventNotificationAlert>\x00"):
+            for _ in range(100):
+                with pytest.raises(UnreadablePart):
+                    HikvisionCamera.read_part(Part({}, body))
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left == 0
 
 
 # -- fuzzing (hypothesis, bounded: a few hundred small examples each) --------------------

@@ -6,11 +6,13 @@ honest about the camera's health."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import logging
 
 import pytest
 
+from hub.core.eventstream import MultipartParser
 from hub.testing import EventWaiter
 from hub.testing.cameras import hostile
 from hub.testing.cameras.vendor_streams import FakeDahua, FakeHikvision
@@ -151,3 +153,36 @@ async def test_steady_junk_is_silence(hub_factory, hik, junk):
         sender.cancel()
     assert event.data["entity_id"] == "camera.parkir"
     assert "nothing readable for 1 s" in event.data["reason"], event.data["reason"]
+
+
+async def test_a_big_chunk_is_parsed_a_slice_at_a_time(hub_factory, hik, monkeypatch):
+    hub = await hub_factory(config("hikvision", hik), plugins=["hub.plugins.hikvision"])
+    await connected(hub, hik)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0)
+            ticks += 1
+
+    parsed: collections.Counter[int] = collections.Counter()  # bytes parsed, by tick
+    feed = MultipartParser.feed
+
+    def counted(self, data):
+        parsed[ticks] += len(data)
+        return feed(self, data)
+
+    monkeypatch.setattr(MultipartParser, "feed", counted)
+    task = asyncio.create_task(ticker())
+    try:
+        with EventWaiter(hub, "camera.line_crossed") as line:
+            # 2 MB of tiny bad parts in one write: aiohttp hands over up to half of it at once
+            hik.send_bytes(hostile.BAD_XML * 25_000)
+            hik.emit("linedetection")
+            await line.wait(60)
+    finally:
+        task.cancel()
+    assert sum(parsed.values()) > 2_000_000
+    # between two turns of the loop, at most a slice (about 60 tiny parts, 1 ms)
+    assert max(parsed.values()) <= 16 * 1024, max(parsed.values())

@@ -142,9 +142,10 @@ class HostileCamera:
         return resp
 
 
-async def serve(kinds: list[str], pause: float) -> None:
+async def serve(kinds: list[str], pause: float, ports: list[int] | None = None) -> None:
     cameras = [HostileCamera(kind, pause=pause) for kind in kinds]
-    for camera in cameras:
+    for camera, port in zip(cameras, ports or [0] * len(cameras), strict=True):
+        camera.port = port
         await camera.start()
         camera.on_connect = functools.partial(_say, "connected", camera.kind, camera.port)
     print(json.dumps([[c.kind, c.port] for c in cameras]), flush=True)
@@ -169,8 +170,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("kinds", nargs="+", choices=KINDS)
     p.add_argument("--pause", type=float, default=0.0, help="seconds between writes")
+    p.add_argument("--ports", help="comma-separated, one per kind (default: free ones)")
     args = p.parse_args()
-    asyncio.run(serve(args.kinds, args.pause))
+    ports = [int(port) for port in args.ports.split(",")] if args.ports else None
+    if ports is not None and len(ports) != len(args.kinds):
+        p.error("--ports needs one port for each kind")
+    asyncio.run(serve(args.kinds, args.pause, ports))
 
 
 if __name__ == "__main__":
