@@ -173,7 +173,7 @@ async def test_hikvision_wrong_password(hub_factory, hik):
         await hub.start()
         event = await down.wait(10)
     assert "camera.parkir" in event.data["reason"] and "401" in event.data["reason"]
-    assert i18n.render(event.data["reason"], "id").startswith(
+    assert i18n.render(i18n.text_in(event.data, "reason"), "id").startswith(
         "camera.parkir: kamera menolak nama pengguna atau kata sandi untuk "
     )
 

@@ -42,3 +42,43 @@ def json_safe(value: Any, *, depth: int = 0) -> Any:
     if callable(as_dict):
         return json_safe(as_dict(), depth=depth + 1)
     return redact(str(value))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def plain_json(value: Any) -> Any:
+    """`value` with config nodes and Texts as plain str, tuples as lists and
+    mappings as dicts: what a YAML `event_data` becomes on the bus."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_json(v) for v in value]
+    return value
+
+
+def not_plain(value: Any, path: str = "data") -> str | None:
+    """Where `value` holds something that is not plain JSON (a Text, a
+    config node, a datetime, a live object): `data.reason (Text)`, or None.
+    A State is plain (it is its own JSON)."""
+    if type(value) in _PLAIN:
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if type(key) is not str:
+                return f"{path} key {key!r} ({type(key).__name__})"
+            found = not_plain(item, f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if type(value) is list:
+        for index, item in enumerate(value):
+            found = not_plain(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    return f"{path} ({type(value).__name__})"

@@ -113,6 +113,16 @@ def _from_plain(value: Any) -> object:
     return value
 
 
+def text_in(data: Mapping[str, Any], name: str) -> str:
+    """A text an event or state carries as plain words `name` plus
+    `<name>_text` (its key and values): the Text again, for a reader who
+    renders it in their own language; else the words as they are."""
+    saved = data.get(f"{name}_text")
+    if isinstance(saved, Mapping) and "key" in saved:
+        return Text.from_dict(saved)
+    return str(data.get(name, ""))
+
+
 def message(err: BaseException) -> str:
     """What an exception says: its Text when it was raised with one (so it
     renders in the reader's language later), else its str."""

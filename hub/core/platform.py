@@ -64,6 +64,10 @@ def kind(domain_or_entity: str, *, capital: bool = False) -> str:
     return i18n.Text(f"device.{'Kind' if capital else 'kind'}.{domain}")
 
 
+def _plain(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 class DeviceUnavailable(DeviceError):
     def __init__(self, entity_id: str) -> None:
         # A Text: str() is the English; whoever shows it to a person renders it.
@@ -83,11 +87,12 @@ class Device:
     def __init__(self, hub: Hub, config: Mapping[str, Any]) -> None:
         self.hub = hub
         self.config = config
-        self.id: str = config["id"]
+        # plain str: these travel in every event and state (JSON, no config nodes)
+        self.id: str = str(config["id"])
         self.entity_id = f"{self.domain}.{self.id}"
-        self.name: str = config.get("name") or self.id
-        self.site: str | None = config.get("site")
-        self.area: str | None = config.get("area")
+        self.name: str = str(config.get("name") or self.id)
+        self.site: str | None = _plain(config.get("site"))
+        self.area: str | None = _plain(config.get("area"))
         self.log = logging.getLogger(f"hub.{self.domain}.{self.platform}")
         self._available = True
         self._state: str = STATE_UNKNOWN
@@ -184,7 +189,12 @@ class Device:
             )
             self.log.warning("%s", said.render(self.hub.console_language))
         self._write(context)
-        self.fire(event, {"reason": reason} if reason else None, context)
+        data: dict[str, Any] | None = None
+        if reason:  # the words, and the Text's key for a reader in another language
+            data = {"reason": str(reason)}
+            if isinstance(reason, i18n.Text):
+                data["reason_text"] = reason.as_dict()
+        self.fire(event, data, context)
         for entity in self._owned:  # a panel offline takes its doors with it
             entity.set_available(available, reason, context)
 

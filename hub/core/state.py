@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from .bus import EventBus
 from .context import Context
+from .i18n import Text
 from .permissions import ALLOW_ALL, Policy, denied_read
 
 EVENT_STATE_CHANGED = "state_changed"
@@ -18,7 +18,6 @@ STATE_UNAVAILABLE = "unavailable"
 STATE_UNKNOWN = "unknown"
 
 _ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def valid_entity_id(entity_id: str) -> bool:
@@ -39,19 +38,61 @@ class InvalidEntityId(ValueError):
         )
 
 
-class State:
-    """An entity's state at one moment. Read-only: a change makes a new State."""
+class _ReadOnly(dict):  # type: ignore[type-arg]
+    """A dict nobody can change: what a State holds is its own JSON."""
 
-    __slots__ = (
-        "attributes",
-        "context",
-        "domain",
-        "entity_id",
-        "last_changed",
-        "last_updated",
-        "object_id",
-        "state",
-    )
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a State is read-only; use hub.states.set() to change it")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: Any) -> dict[str, Any]:
+        import copy
+
+        return copy.deepcopy(dict(self), memo)
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self),))
+
+
+class Attributes(_ReadOnly):
+    """A State's attributes: a read-only mapping, plain JSON."""
+
+    __slots__ = ()
+
+
+_NO_ATTRIBUTES = Attributes()
+
+
+def _attributes(given: Mapping[str, Any]) -> Attributes:
+    # Attributes are JSON, read anywhere: a config value (a str that
+    # remembers its file and line) becomes plain words, and a Text its
+    # words plus `<name>_text` for a reader in another language (i18n.text_in).
+    plain: dict[str, Any] = {}
+    for key, value in given.items():
+        if isinstance(value, str) and type(value) is not str:
+            if isinstance(value, Text):
+                plain[f"{key}_text"] = value.as_dict()
+            value = str(value)
+        plain[key] = value
+    return Attributes(plain)
+
+
+class State(_ReadOnly):
+    """An entity's state at one moment. Read-only: a change makes a new State.
+
+    A State is also the plain JSON of itself (`entity_id`, `state`,
+    `attributes`, `last_changed`, `last_updated`, `context`): the events
+    that carry it go to the recorder, the WebSocket API or another hub as
+    they are, with no encoder of their own."""
+
+    __slots__ = ("_context", "domain", "object_id")
 
     def __init__(
         self,
@@ -62,15 +103,20 @@ class State:
         last_updated: float | None = None,
         context: Context | None = None,
     ) -> None:
-        now = time.time()
-        set_ = object.__setattr__
-        set_(self, "entity_id", entity_id)
-        set_(self, "state", state)
-        set_(self, "attributes", MappingProxyType(dict(attributes)) if attributes else _EMPTY)
-        set_(self, "last_updated", last_updated if last_updated is not None else now)
-        set_(self, "last_changed", last_changed if last_changed is not None else self.last_updated)
-        set_(self, "context", context if context is not None else Context())
+        updated = last_updated if last_updated is not None else time.time()
+        context = context if context is not None else Context()
+        dict.__init__(
+            self,
+            entity_id=entity_id,
+            state=state,
+            attributes=_attributes(attributes) if attributes else _NO_ATTRIBUTES,
+            last_changed=last_changed if last_changed is not None else updated,
+            last_updated=updated,
+            context=context.as_dict(),
+        )
         domain, object_id = split_entity_id(entity_id)
+        set_ = object.__setattr__
+        set_(self, "_context", context)
         set_(self, "domain", domain)
         set_(self, "object_id", object_id)
 
@@ -81,6 +127,30 @@ class State:
         raise AttributeError(f"State is read-only; use hub.states.set() to change {name}")
 
     @property
+    def entity_id(self) -> str:
+        return self["entity_id"]  # type: ignore[no-any-return]
+
+    @property
+    def state(self) -> str:
+        return self["state"]  # type: ignore[no-any-return]
+
+    @property
+    def attributes(self) -> Mapping[str, Any]:
+        return self["attributes"]  # type: ignore[no-any-return]
+
+    @property
+    def last_changed(self) -> float:
+        return self["last_changed"]  # type: ignore[no-any-return]
+
+    @property
+    def last_updated(self) -> float:
+        return self["last_updated"]  # type: ignore[no-any-return]
+
+    @property
+    def context(self) -> Context:
+        return self._context
+
+    @property
     def available(self) -> bool:
         return self.state != STATE_UNAVAILABLE
 
@@ -89,14 +159,8 @@ class State:
         return str(self.attributes.get("friendly_name") or self.object_id)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "entity_id": self.entity_id,
-            "state": self.state,
-            "attributes": dict(self.attributes),
-            "last_changed": self.last_changed,
-            "last_updated": self.last_updated,
-            "context": self.context.as_dict(),
-        }
+        """A plain, mutable copy (the State itself is already plain JSON)."""
+        return {**self, "attributes": dict(self.attributes), "context": dict(self["context"])}
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -106,10 +170,30 @@ class State:
             and self.attributes == other.attributes
         )
 
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"<State {self.entity_id}={self.state}>"
+
+    def __reduce__(self) -> Any:
+        return (
+            _restore,
+            (
+                self.entity_id,
+                self.state,
+                dict(self.attributes),
+                self.last_changed,
+                self.last_updated,
+                self._context,
+            ),
+        )
+
+
+def _restore(*args: Any) -> State:
+    return State(*args)
 
 
 class StateMachine:

@@ -11,6 +11,7 @@ import pytest
 
 from hub.core.clock import Clock
 from hub.core.config import install_log_redaction
+from hub.core.eventdata import not_plain
 from hub.core.hub import Hub
 
 HubFactory = Callable[..., Awaitable[Hub]]
@@ -29,6 +30,7 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
     would see is never passed over in silence."""
     hubs: list[Hub] = []
     tolerant: set[int] = set()
+    not_plain_events: list[str] = []
 
     async def factory(
         config: Mapping[str, Any] | None = None,
@@ -50,6 +52,7 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
         )
         if clock is not None:  # a FakeClock: the test moves time itself
             hub.clock = clock
+        _check_event_data(hub, not_plain_events)
         hubs.append(hub)
         # As `sigap` does: every handler (pytest's capture too) hides known secrets.
         install_log_redaction()
@@ -67,3 +70,22 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
     ]
     if unexpected:
         pytest.fail("plugin failures the test did not expect:\n" + "\n".join(unexpected))
+    if not_plain_events:
+        pytest.fail(
+            "events whose data is not plain JSON (send ids and plain values; a Text goes"
+            " as its words plus <name>_text = text.as_dict()):\n" + "\n".join(not_plain_events)
+        )
+
+
+def _check_event_data(hub: Hub, problems: list[str]) -> None:
+    """Every event the hub fires carries plain JSON data: what the recorder,
+    the WebSocket API and another hub receive as they are."""
+    fire = hub.bus.fire
+
+    def checked_fire(event_type: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        found = not_plain(dict(data), event_type) if data else None
+        if found and len(problems) < 20:
+            problems.append(found)
+        return fire(event_type, data, *args, **kwargs)
+
+    hub.bus.fire = checked_fire  # type: ignore[method-assign]

@@ -144,7 +144,7 @@ async def test_wrong_password_names_the_camera(hub_factory, fake, caplog, monkey
     with EventWaiter(hub, "device.unavailable") as down:
         await hub.start()
         event = await down.wait(10)
-    reason = event.data["reason"]
+    reason = i18n.text_in(event.data, "reason")
     assert "camera.dinkes_lobi" in reason and fake.host in reason
     assert "password" in reason or "kata sandi" in reason
     assert any("camera.dinkes_lobi" in r.getMessage() for r in caplog.records)
@@ -167,7 +167,7 @@ async def test_clock_skew_is_named_in_the_error(hub_factory, fake, caplog):
     with EventWaiter(hub, "device.unavailable") as down:
         await hub.start()
         event = await down.wait(10)
-    reason = event.data["reason"]
+    reason = i18n.text_in(event.data, "reason")
     assert "camera.dinkes_lobi" in reason
     assert re.search(r"\+3(599|600)\b", reason) and "NTP" in reason
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]

@@ -18,7 +18,7 @@ async def unavailable_reason(hub_factory, config) -> str:
     with EventWaiter(hub, "device.unavailable") as down:
         await hub.start()
         event = await down.wait(15)
-    return event.data["reason"]
+    return i18n.text_in(event.data, "reason")  # rendered by the reader, in their language
 
 
 async def test_a_soap_fault_says_what_the_camera_answered(hub_factory, fake, caplog):
@@ -51,6 +51,6 @@ async def test_a_camera_that_stops_answering_names_host_and_port(hub_factory, fa
     with EventWaiter(hub, "device.unavailable") as down:
         fake.faults.hang_pulls = True
         event = await down.wait(20)
-    reason = event.data["reason"]
+    reason = i18n.text_in(event.data, "reason")
     assert i18n.render(reason, "en").startswith(f"no answer from {fake.host}:{fake.port}")
     assert i18n.render(reason, "id").startswith(f"tidak ada jawaban dari {fake.host}:{fake.port}")

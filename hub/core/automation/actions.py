@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
 from ..context import Context
+from ..eventdata import plain_json
 from ..i18n import Text, console_language, message, register, render
 from ..services import ServiceNotFound, ServiceValidationError
 from .conditions import Check, ConditionCompiler, render_duration
@@ -391,7 +392,7 @@ class ActionCompiler:
 
         async def fire_event(run: Run, variables: Variables, step: TraceStep) -> None:
             name = str(event_type.render_text(variables))
-            payload = renderer(variables) if renderer is not None else data
+            payload = plain_json(renderer(variables) if renderer is not None else data)
             step.result = {"event": name, "event_data": payload}
             bus.fire(name, payload, run.context)
 

@@ -203,7 +203,11 @@ class Automation:
         _LOGGER.info("automation %s triggered by %s", self.name, trigger.get("description"))
         self.hub.bus.fire(
             EVENT_AUTOMATION_TRIGGERED,
-            {"name": self.alias, "entity_id": self.entity_id, "source": trigger.get("description")},
+            {
+                "name": str(self.alias),
+                "entity_id": self.entity_id,
+                "source": trigger.get("description"),
+            },
             run_context,
         )
         loop = self._loop or asyncio.get_running_loop()
