@@ -117,3 +117,40 @@ async def test_a_siren_command_completes_within_1_s_while_a_10_mb_payload_arrive
     # the admin is told which trigger refused what, and why
     refused = [r.getMessage() for r in caplog.records if "gedung/dinkes/laporan" in r.getMessage()]
     assert refused and "10485" in refused[0] and "max_payload" in refused[0], refused
+
+
+async def test_a_value_template_failing_on_a_payload_is_one_warning_not_a_traceback(
+    hub_factory: Any, mosquitto: Mosquitto, tmp_path: Path, caplog: Any
+) -> None:
+    automations = """\
+- id: pintu_terbuka
+  mode: queued
+  triggers:
+    - trigger: mqtt
+      topic: pintu/+/kontak
+      payload: "open"
+      value_template: "{{ value_json.state * (value_json.n | default(1) | int) }}"
+  actions:
+    - event: pintu_terbuka
+      event_data: {topic: "{{ trigger.topic }}"}
+"""
+    folder = write_config(tmp_path / "config", mosquitto, automations)
+    hub = await hub_factory(config_dir=folder, plugins=["hub.plugins.mqtt_devices"])
+    caplog.set_level(logging.WARNING)
+    with EventWaiter(hub, "pintu_terbuka") as opened:
+        messages = [
+            {"topic": "pintu/arsip/kontak", "payload": '{"state": "x", "n": 100000000}'},
+            {"topic": "pintu/arsip/kontak", "payload": '{"state": "x", "n": 100000000}'},
+            {"topic": "pintu/lobi/kontak", "payload": '{"state": "open"}'},
+        ]
+        await asyncio.to_thread(
+            paho_publish.multiple, messages, hostname=mosquitto.host, port=mosquitto.port
+        )
+        event = await opened.wait(timeout=10)
+    assert event.data["topic"] == "pintu/lobi/kontak"  # the next message still works
+    hubs = [r for r in caplog.records if r.name.startswith("hub")]  # not the sender's paho
+    tracebacks = [r for r in hubs if r.exc_info or r.levelno >= logging.ERROR]
+    assert not tracebacks, tracebacks[0].getMessage()
+    failed = [r.getMessage() for r in caplog.records if "value_template" in r.getMessage()]
+    assert len(failed) == 1, failed  # one line for the two (rate-limited)
+    assert "pintu/+/kontak" in failed[0] and "would make 100000000 characters" in failed[0]

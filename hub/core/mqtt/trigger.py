@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -22,15 +23,29 @@ import voluptuous as vol
 
 from .. import i18n
 from ..automation.limits import PayloadLimit, byte_size
-from ..automation.templates import template_env
+from ..automation.templates import TemplateError, template_env
 from ..bus import Unsubscribe
 from ..context import Context
+from ..lograte import LogRate
 from ..platform import TriggerAction, TriggerPlatform
 from .connection import Message
 from .topics import InvalidTopic, check_filter
 
 if TYPE_CHECKING:
     from ..hub import Hub
+
+_LOGGER = logging.getLogger("hub.automation")
+
+i18n.register(
+    {
+        "mqtt.value_template_failed": {
+            "en": "trigger mqtt {topic} ({where}): value_template failed on a message,"
+            " which is dropped: {error}",
+            "id": "pemicu mqtt {topic} ({where}): value_template gagal pada sebuah pesan,"
+            " pesan itu diabaikan: {error}",
+        },
+    }
+)
 
 
 def _topic_filter(value: Any) -> str:
@@ -72,6 +87,7 @@ class MqttTrigger(TriggerPlatform):
         description = f"mqtt topic {topic}"
         tasks = self._tasks
         limit = PayloadLimit(self.hub, self.config, f"mqtt {topic!r}")
+        failures = LogRate(_LOGGER, language=lambda: self.hub.console_language)
 
         def on_message(message: Message) -> None:
             if not limit.allows(len(message.payload)):
@@ -79,7 +95,17 @@ class MqttTrigger(TriggerPlatform):
             payload = message.payload.decode(encoding, "replace")
             payload_json = _json_or_none(payload)
             if render is not None:
-                value = render({"value": payload, "value_json": payload_json}).strip()
+                try:
+                    value = render({"value": payload, "value_json": payload_json}).strip()
+                except TemplateError as err:  # what a device sent, not the hub's fault
+                    said = i18n.Text(
+                        "mqtt.value_template_failed",
+                        topic=repr(topic),
+                        where=limit.where,
+                        error=i18n.message(err),
+                    )
+                    failures.log("value_template", logging.WARNING, said)
+                    return
                 if wanted is not None and value != wanted:
                     return
             elif wanted is not None and payload != wanted:
@@ -103,6 +129,7 @@ class MqttTrigger(TriggerPlatform):
         def detach() -> None:
             unsubscribe()
             limit.close()
+            failures.close()
 
         return detach
 
