@@ -11,12 +11,13 @@ import re
 import signal
 import sys
 from collections.abc import Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
 from .core import i18n
-from .core.config import ConfigErrors, install_log_redaction
+from .core.config import ConfigErrors, RedactingWriter, install_log_redaction
 from .core.hub import Hub, StartupFailed
 from .core.instance import FolderLock, HubAlreadyRunning
 from .core.plugins import Quarantined, read_quarantined
@@ -469,9 +470,9 @@ def show_trace(args: argparse.Namespace, lang: str) -> int:
 
     from .core.automation.trace_files import format_document, read_traces, trace_folder
 
+    hub = _hub(args)
+    hub.load()  # its secrets, so a trace an older version saved with one prints it hidden
     if not i18n.console_language(""):  # no SIGAP_LANG: the hub's configured language
-        hub = _hub(args)
-        hub.load()
         lang = _hub_language(hub)
     folder = trace_folder(args.config)
     documents = read_traces(folder)
@@ -492,6 +493,12 @@ def show_trace(args: argparse.Namespace, lang: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Whatever a command prints (an error, a plugin failure, a trace) hides known secrets.
+    with redirect_stdout(RedactingWriter(sys.stdout)), redirect_stderr(RedactingWriter(sys.stderr)):
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     lang = _language()
     args = _parser(lang).parse_args(argv)
     commands = {

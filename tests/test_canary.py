@@ -6,6 +6,7 @@ them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import subprocess
@@ -188,3 +189,36 @@ async def test_sigap_run_check_config_and_trace_never_print_a_canary(tmp_path: P
     assert "<secret sigap_canary>" in checked.stderr
     assert "<env_var SIGAP_CANARY>" in checked.stderr
     # every output above went through the autouse check (tests/sigap_process.py)
+
+
+def test_sigap_trace_redacts_a_trace_file_saved_before_redaction(tmp_path: Path) -> None:
+    """A trace an older version saved with the secret in it: what sigap prints hides it,
+    in whichever language (with SIGAP_LANG set, the config used to go unread)."""
+    folder = canary_config(
+        tmp_path / "config",
+        "hub: {name: !secret sigap_canary, language: en}\n"
+        "notify: [{platform: console, id: pusat_komando, name: !env_var SIGAP_CANARY}]\n",
+    )
+    traces = trace_folder(folder)
+    traces.mkdir(parents=True)
+    document = {
+        "id": "lama",
+        "alias": "Lama",
+        "traces": [
+            {
+                "run_id": 1,
+                "timestamp": {"start": 1764000000.0, "finish": 1764000001.0},
+                "script_execution": "error",
+                "error": f"relay refused PIN {CANARY_SECRET} token {CANARY_ENV_VALUE}",
+                "trigger": {"description": "event door.forced"},
+                "context": {"id": "c1", "parent_id": None},
+                "trace": {},
+            }
+        ],
+    }
+    (traces / "lama.json").write_text(json.dumps(document))
+    for args in (("trace", "lama"), ("trace", "lama", "--json")):
+        result = run_sigap(*args, "-c", str(folder), lang="en")
+        assert result.returncode == 0, result.stderr
+        assert "relay refused PIN *** token ***" in result.stdout, result.stdout
+    (traces / "lama.json").unlink()  # what was printed is the point; the file was planted

@@ -4,7 +4,7 @@ from .errors import ConfigError, ConfigErrors, without_followups
 from .loader import load_config_dir, load_yaml_file
 from .nodes import NodeDict, NodeList, NodeStr, Secret, where
 from .schema import validate_config
-from .secrets import install_log_redaction, redact
+from .secrets import RedactingWriter, install_log_redaction, redact
 from .validation import suggest, validate
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "NodeDict",
     "NodeList",
     "NodeStr",
+    "RedactingWriter",
     "Secret",
     "install_log_redaction",
     "load_config_dir",

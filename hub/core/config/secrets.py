@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, TextIO
 
 # Shorter values would redact ordinary words and numbers all over the logs.
 MIN_SECRET_LENGTH = 3
@@ -92,6 +92,21 @@ class SecretFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+class RedactingWriter:
+    """A text stream that hides every known secret in what is written to it:
+    `sigap` prints through one (stdout and stderr), whatever it prints."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, ...
+        return getattr(self.stream, name)
 
 
 def install_log_redaction(logger: logging.Logger | None = None) -> None:
