@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import time
 import tracemalloc
 
@@ -234,3 +235,31 @@ def test_admin_templates_fed_hostile_payloads_end_or_fail_within_the_limits(
 
 
 _ENV: dict[str, object] = {}
+
+
+async def test_trigger_variables_failing_on_hostile_data_drop_the_firing_with_a_warning(
+    automation_hub, recorder, caplog
+):
+    hub = await automation_hub(
+        """
+        - id: laporan
+          mode: queued
+          triggers:
+            - trigger: event
+              event_type: laporan_masuk
+              variables:
+                isi: "{{ 'x' * trigger.event.data.n }}"
+          actions:
+            - action: test.record
+              data: {isi: "{{ isi }}"}
+        """
+    )
+    caplog.set_level(logging.WARNING)
+    hub.bus.fire("laporan_masuk", {"n": 10**8})
+    hub.bus.fire("laporan_masuk", {"n": 10**8})
+    hub.bus.fire("laporan_masuk", {"n": 3})
+    assert (await recorder.next()).data == {"isi": "xxx"}
+    tracebacks = [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert not tracebacks, tracebacks[0].getMessage()
+    said = [r.getMessage() for r in caplog.records if "variables of trigger" in r.getMessage()]
+    assert len(said) == 1 and "'*' would make 100000000 characters" in said[0], said

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...context import Context
 from ...i18n import Text, message, register
-from ..templates import template_env
+from ...lograte import LogRate
+from ..templates import TemplateError, template_env
 from .events import EventTrigger, NumericStateTrigger, StateTrigger, TemplateTrigger
 from .time import HomeAssistantTrigger, HubTrigger, SunTrigger, TimePatternTrigger, TimeTrigger
 from .webhook import WebhookTrigger
@@ -28,6 +29,12 @@ register(
         "automation.trigger_not_attached": {
             "en": "automation {name}: trigger {platform} ({where}) could not attach: {error}",
             "id": "otomasi {name}: pemicu {platform} ({where}) tidak dapat dipasang: {error}",
+        },
+        "automation.trigger_variables_failed": {
+            "en": "automation {name}: the variables of trigger {platform} ({where}) failed,"
+            " so this firing is dropped: {error}",
+            "id": "otomasi {name}: variabel pemicu {platform} ({where}) gagal, sehingga"
+            " pemicuan ini diabaikan: {error}",
         },
     }
 )
@@ -61,6 +68,7 @@ async def attach_triggers(
     fails to attach is logged with its automation's name and line; the
     others stay attached. Returns the function that detaches them all."""
     env = template_env(hub)
+    failures = LogRate(_LOGGER, language=lambda: hub.console_language)
     pending = []
     for idx, config in enumerate(configs):
         enabled = config.get("enabled", True)
@@ -78,10 +86,22 @@ async def attach_triggers(
             context: Context | None = None,
             base: dict[str, Any] = base,
             extra: Mapping[str, Any] | None = extra,
+            config: Mapping[str, Any] = config,
         ) -> Any:
             full = {**base, **trigger}
             if extra:
-                full = _with_trigger_variables(env, extra, full, variables)
+                try:
+                    full = _with_trigger_variables(env, extra, full, variables)
+                except TemplateError as err:  # on what the trigger was sent: not a traceback
+                    said = Text(
+                        "automation.trigger_variables_failed",
+                        name=name,
+                        platform=config["platform"],
+                        where=_where(config),
+                        error=message(err),
+                    )
+                    failures.log(id(config), logging.WARNING, said)
+                    return None
             return on_trigger(full, context)
 
         pending.append((config, platform.attach(action)))
@@ -89,12 +109,11 @@ async def attach_triggers(
     undo = []
     for (config, _), result in zip(pending, results, strict=True):
         if isinstance(result, BaseException):
-            where = f"{config.file}:{config.line}" if getattr(config, "line", None) else "?"
             said = Text(
                 "automation.trigger_not_attached",
                 name=name,
                 platform=config["platform"],
-                where=where,
+                where=_where(config),
                 error=message(result),
             )
             _LOGGER.error("%s", said.render(hub.console_language))
@@ -102,6 +121,7 @@ async def attach_triggers(
             undo.append(result)
 
     def detach() -> None:
+        failures.close()
         for unsubscribe in undo:
             try:
                 unsubscribe()
@@ -109,6 +129,10 @@ async def attach_triggers(
                 _LOGGER.exception("automation %s: a trigger failed to detach", name)
 
     return detach
+
+
+def _where(config: Mapping[str, Any]) -> str:
+    return f"{config.file}:{config.line}" if getattr(config, "line", None) else "?"  # type: ignore[attr-defined]
 
 
 def _with_trigger_variables(
