@@ -61,6 +61,9 @@ def parse_alert(body: bytes) -> dict[str, str]:
     (never expanded: the XML comes from the network), an alert too big."""
     if len(body) > MAX_ALERT:
         raise UnreadablePart(i18n.Text("hikvision.too_big", size=len(body), limit=MAX_ALERT))
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        # what defusedxml refuses too, refused before building a parser for it
+        raise UnreadablePart(i18n.Text("hikvision.dtd"))
     refused: i18n.Text | None = None
     try:
         root = _parse(body.strip())
