@@ -106,8 +106,9 @@ class Hostile:
     async def _read(self) -> None:
         assert self.proc.stdout is not None
         while line := await self.proc.stdout.readline():
-            _, _, port = json.loads(line)
-            self.connections[port] += 1
+            what, _, port, *_ = json.loads(line)
+            if what == "connected":
+                self.connections[port] += 1
             self._changed.set()
 
     async def until(self, test, seconds: float) -> None:

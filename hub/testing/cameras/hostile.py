@@ -15,7 +15,8 @@ Run as a program it serves one camera for each kind named (a kind may be
 named twice), prints ``[[kind, port], ...]`` as one JSON line, then
 ``["connected", kind, port]`` each time a client opens a stream, and serves
 until its stdin (a pipe) closes or SIGTERM/SIGINT (so a test or a bench
-keeps its own loop free of them)::
+keeps its own loop free of them); then ``["sent", kind, port, bytes]``
+for each camera::
 
     python -m hub.testing.cameras.hostile entity_bomb no_newline junk
 """
@@ -160,6 +161,7 @@ async def serve(kinds: list[str], pause: float, ports: list[int] | None = None) 
         loop.remove_reader(sys.stdin.fileno())
         for camera in cameras:
             await camera.stop()
+            _say("sent", camera.kind, camera.port, camera.sent)
 
 
 def _say(*words: object) -> None:
