@@ -186,6 +186,11 @@ async def test_a_turn_on_written_to_a_hung_broker_is_never_sent_after_it_restart
             await tasmota.wait_until(
                 lambda: any(t.endswith("/Marker") for t, _, _ in tasmota.commands)
             )
-        late = [(t, p) for t, p, _ in tasmota.commands[before:] if not t.endswith("/Marker")]
+        # an empty POWER is the hub asking the siren back online its state: it changes nothing
+        late = [
+            (t, p)
+            for t, p, _ in tasmota.commands[before:]
+            if not t.endswith("/Marker") and (t, p) != ("cmnd/sirene_t/POWER", b"")
+        ]
         assert late == [], f"sent late after the broker's restart: {late}"
         assert tasmota.power is False

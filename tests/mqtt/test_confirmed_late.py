@@ -44,6 +44,7 @@ async def test_a_siren_confirmed_late_fires_siren_confirmed_late(
     async with sim.TasmotaSiren(mosquitto.host, mosquitto.port, "sirene_t") as device:
         device.confirm_delay = 1.0  # twice confirm_timeout
         hub = await start_hub(hub_factory, mosquitto, siren=[SIREN])
+        await wait_for_state(hub, "siren.halaman", "off", timeout=3)  # its answer at the start
         with (
             EventWaiter(hub, "siren.unconfirmed") as unconfirmed,
             EventWaiter(hub, "siren.confirmed_late") as late,

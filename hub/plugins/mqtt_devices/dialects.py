@@ -116,6 +116,11 @@ class Dialect:
     def state_topics(self) -> list[str]:
         raise NotImplementedError
 
+    def state_query(self) -> list[Command]:
+        """Messages that make the device report its state on its state (or
+        reply) topics, for dialects that can be asked; [] for the others."""
+        return []
+
     def read_state(self, topic: str, payload: bytes) -> str | None:
         raise NotImplementedError
 
@@ -167,6 +172,9 @@ class Tasmota(Dialect):
 
     def state_topics(self) -> list[str]:
         return [f"stat/{self.topic}/POWER", f"stat/{self.topic}/RESULT"]
+
+    def state_query(self) -> list[Command]:
+        return [(f"cmnd/{self.topic}/POWER", "")]  # no payload: Tasmota reports, changes nothing
 
     def read_state(self, topic: str, payload: bytes) -> str | None:
         if topic.endswith("/POWER"):
@@ -224,6 +232,9 @@ class Shelly(Dialect):
         command = self._request("Switch.Set", params, "on" if on else "off")
         self._last_command = self._rpc_id
         return [command]
+
+    def state_query(self) -> list[Command]:
+        return [self._request("Switch.GetStatus", {"id": self.config["channel"]}, None)]
 
     def state_topics(self) -> list[str]:
         return [
@@ -319,6 +330,10 @@ class Zigbee2Mqtt(Dialect):
 
     def state_topics(self) -> list[str]:
         return [self.device]
+
+    def state_query(self) -> list[Command]:
+        get = {self.config["state_key"]: ""}
+        return [(f"{self.device}/get", json.dumps(get, separators=(",", ":")))]
 
     def read_state(self, topic: str, payload: bytes) -> str | None:
         data = _json(payload)

@@ -188,9 +188,15 @@ class SimulatedDevice:
             self.received.clear()
             await self.received.wait()
 
+    def changed(self) -> None:
+        """The device's own state moved (a timer ran out): wake `wait_until`
+        before the report, which a lost network may hold for seconds."""
+        self._moved.set()
+
     async def wait_until(self, done: Callable[[], bool]) -> None:
         """Until `done()` is true of the device (checked whenever it handled a
-        command or one of its timers ran); bound it with asyncio.timeout."""
+        command, a timer of its ran or its state moved); bound it with
+        asyncio.timeout."""
         while not done():
             self._moved.clear()
             await self._moved.wait()
@@ -276,9 +282,9 @@ class TasmotaSiren(SimulatedDevice):
             else:
                 await self.report(f"stat/{self.topic}/RESULT", json.dumps({"Command": "Error"}))
                 return
-            await self._report()
-            if self.power and self.pulse_time:
+            if self.power and self.pulse_time:  # the timer runs from the switching on
                 self.later(self.pulse_seconds, self._pulse_over)
+            await self._report()
 
     @property
     def pulse_seconds(self) -> float:
@@ -287,6 +293,7 @@ class TasmotaSiren(SimulatedDevice):
 
     async def _pulse_over(self) -> None:
         self.power = False
+        self.changed()
         await self._report()
 
     async def _report(self) -> None:
@@ -333,11 +340,11 @@ class ShellySiren(SimulatedDevice):
             return
         was_on = self.output
         self.output = bool(params.get("on"))
+        if self.output and params.get("toggle_after"):
+            self.later(float(params["toggle_after"]), self._toggle_back)
         await self._answer(request, result={"was_on": was_on})
         if self.output != was_on:
             await self._report()
-        if self.output and params.get("toggle_after"):
-            self.later(float(params["toggle_after"]), self._toggle_back)
 
     async def _answer(
         self, request: dict[str, Any], *, result: Any = None, error: Any = None
@@ -351,6 +358,7 @@ class ShellySiren(SimulatedDevice):
     async def _toggle_back(self) -> None:
         if self.output:
             self.output = False
+            self.changed()
             await self._report()
 
     async def _report(self) -> None:
@@ -424,13 +432,14 @@ class Zigbee2MqttSiren(SimulatedDevice):
                 )
                 return
         self.alarm = mode != "stop"
-        await self._report()
         duration = warning.get("duration", 10)
         if self.alarm and duration:
             self.later(float(duration), self._silence)
+        await self._report()
 
     async def _silence(self) -> None:
         self.alarm = False
+        self.changed()
         await self._report()
 
     async def _report(self) -> None:
@@ -459,12 +468,13 @@ class GenericSiren(SimulatedDevice):
         text = payload.decode().strip()
         command = json.loads(text) if text.startswith("{") else {"state": text}
         self.on = command.get("state") == "ON"
-        await self.report(f"{self.base}/state", "ON" if self.on else "OFF")
         if self.on and command.get("duration"):
             self.later(float(command["duration"]), self._time_out)
+        await self.report(f"{self.base}/state", "ON" if self.on else "OFF")
 
     async def _time_out(self) -> None:
         self.on = False
+        self.changed()
         await self.report(f"{self.base}/state", "OFF")
 
 

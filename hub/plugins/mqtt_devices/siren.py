@@ -18,7 +18,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from hub import Context, DeviceError, MqttMessage, Siren
+from hub import STATE_UNKNOWN, Context, DeviceError, MqttMessage, Siren
 
 from .base import (
     STATE_UNCONFIRMED,
@@ -86,7 +86,7 @@ class MqttSiren(Siren):
             self.dialect.read_availability,
             heard_on=self.dialect.state_topics(),
             expire_after=self.config.get("expire_after"),
-            on_back=self.debt.back,
+            on_back=self._back,
         )
         self._undo.append(undo)
         self.debt.resume()
@@ -149,6 +149,30 @@ class MqttSiren(Siren):
                 reason,
             ),
         )
+
+    def _back(self) -> None:
+        """The device is heard online (again): pay what is owed, and ask it
+        what it is."""
+        self.debt.back()
+        self._ask_state()
+
+    def _ask_state(self) -> None:
+        """What the device did while the hub could not hear it (its own
+        timer switched it off) is not what the hub last heard. Ask it,
+        where the dialect can; until it answers, its state is unknown (or
+        still `unconfirmed`, or a command is on its way)."""
+        query = self.dialect.state_query()
+        if not query:
+            return  # ESPHome publishes its states itself when it reconnects
+        if self._pending is None and self._unsure is None:
+            self.set_state(STATE_UNKNOWN, {})
+        self.hub.create_task(self._send_query(query), f"ask {self.entity_id} its state")
+
+    async def _send_query(self, query: list[tuple[str, str]]) -> None:
+        try:
+            await publish_commands(self, query)
+        except DeviceError as err:  # the broker went again: asked on its return
+            self.log.debug("%s: state query not sent: %s", self.entity_id, err)
 
     def _cancel_pending(self) -> None:
         if self._pending is not None:
