@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
 from typing import Any
 
@@ -20,10 +21,24 @@ from onvif import ONVIFCamera
 from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFError
 
-from hub import Camera, CameraActivity, Context, DeviceError, LinkWatch, i18n, shown
+from hub import (
+    Camera,
+    CameraActivity,
+    Context,
+    DeviceError,
+    LinkWatch,
+    LogRate,
+    i18n,
+    shown,
+)
 
-from . import messages  # noqa: F401  (registers our words)
-from .events import PULSE_KINDS, CameraEvent, parse
+from . import (
+    messages,  # noqa: F401  (registers our words)
+    xml_rules,
+)
+from .events import PULSE_KINDS, CameraEvent, UnreadableEvent, parse
+
+xml_rules.apply()  # before any WSDL is loaded or any camera answers
 
 # The share of a subscription's life after which it is renewed.
 RENEW_AT = 0.8
@@ -100,6 +115,8 @@ class OnvifCamera(Camera):
         self._expires_at = 0.0
         self._profile_token: str | None = None
         self.activity = CameraActivity(self)
+        # a camera that sends unreadable messages at the event rate writes a line a minute
+        self._unreadable = LogRate(self.log, language=lambda: self.hub.console_language)
         self.clock_offset: float | None = None
         self.info: dict[str, Any] = {}
         self.subscriptions_made = 0
@@ -121,6 +138,7 @@ class OnvifCamera(Camera):
 
     async def stop(self) -> None:
         self.link.close()
+        self._unreadable.close()
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         await self._end_subscription(unsubscribe=True)
@@ -481,8 +499,11 @@ class OnvifCamera(Camera):
             for message in result.NotificationMessage or ():
                 try:
                     event = await parse(self.entity_id, message)
-                except (AttributeError, KeyError, IndexError, TypeError) as err:
-                    self.log.warning("%s: unreadable ONVIF event skipped: %r", self.entity_id, err)
+                except UnreadableEvent as err:
+                    said = i18n.Text("onvif.event_unreadable", entity_id=self.entity_id,
+                        host=self.address, error=i18n.message(err),
+                    )  # fmt: skip
+                    self._unreadable.log("unreadable", logging.WARNING, said)
                     continue
                 if event is not None:
                     self._on_event(event)

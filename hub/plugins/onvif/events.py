@@ -3,6 +3,8 @@
 `onvif-parsers` (the parser Home Assistant uses) reads the message; this
 module only says which Sigap event a topic is. A topic it does not know but
 we must (video loss) is read here the same way: first Data item, "true".
+Whatever the camera sent, `parse` returns an event or None, or raises
+UnreadableEvent saying why: nothing else escapes it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 import onvif_parsers
 from onvif_parsers.errors import UnknownTopicError
+
+from hub import shown
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,6 +45,11 @@ TOPIC_KINDS: dict[str, str] = {
 PULSE_KINDS = frozenset({"line_crossed"})
 
 
+class UnreadableEvent(Exception):
+    """A NotificationMessage that is not shaped like one (its one argument
+    says what was wrong, escaped and capped for a log line)."""
+
+
 @dataclass(slots=True)
 class CameraEvent:
     kind: str
@@ -64,14 +73,22 @@ def _simple_items(group: Any) -> list[Any]:
 
 async def parse(uid: str, msg: Any) -> CameraEvent | None:
     """One NotificationMessage as a CameraEvent, or None for topics Sigap
-    does not act on."""
+    does not act on; UnreadableEvent for one that cannot be read."""
+    try:
+        return await _parse(uid, msg)
+    except Exception as err:  # whatever the camera's shapes make a parser raise
+        what = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        raise UnreadableEvent(shown(what)) from err
+
+
+async def _parse(uid: str, msg: Any) -> CameraEvent | None:
     topic = _topic(msg)
     kind = TOPIC_KINDS.get(topic)
     if kind is None:
         _LOGGER.debug("%s: topic %s is not mapped; ignored", uid, topic)
         return None
     payload = msg.Message._value_1
-    source = "/".join(str(i.Value) for i in _simple_items(payload.Source)) or topic
+    source = shown("/".join(str(i.Value) for i in _simple_items(payload.Source)) or topic)
     try:
         entities = await onvif_parsers.parse(topic, uid, msg)
         value = entities[0].value if entities else None

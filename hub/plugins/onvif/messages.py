@@ -85,6 +85,10 @@ i18n.register(
             "en": "it has no events service",
             "id": "kamera tidak memiliki layanan event",
         },
+        "onvif.event_unreadable": {
+            "en": "{entity_id} ({host}): an event message that cannot be read was skipped: {error}",
+            "id": "{entity_id} ({host}): pesan event yang tidak dapat dibaca dilewati: {error}",
+        },
         "onvif.not_connected": {
             "en": "{entity_id} is not connected yet",
             "id": "{entity_id} belum terhubung",

@@ -195,6 +195,8 @@ class Faults:
     clock_refused: bool = False  # GetSystemDateAndTime is not supported at all
     # operation -> the reason of the SOAP fault it answers instead (a busy or broken service)
     refuse: dict[str, str] = field(default_factory=dict)
+    # operation -> the whole answer it sends instead, as it is (hostile XML: an entity bomb)
+    answer: dict[str, str] = field(default_factory=dict)
 
 
 class FakeOnvifCamera:
@@ -317,6 +319,8 @@ class FakeOnvifCamera:
             return _fault("ter:NotAuthorized", "Sender not Authorized")
         if op == "GetSystemDateAndTime" and self.faults.clock_refused:
             return _fault("ter:ActionNotSupported", f"{op} is not supported", "env:Receiver")
+        if op in self.faults.answer:
+            return web.Response(text=self.faults.answer[op], content_type="application/soap+xml")
         if op in self.faults.refuse:
             return _fault("ter:Action", self.faults.refuse[op], "env:Receiver")
         handler = getattr(self, f"_op_{op}", None)
