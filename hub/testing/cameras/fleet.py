@@ -1,9 +1,13 @@
 """Many fake ONVIF cameras in one process, driven over stdin/stdout (JSON
 lines), so a bench or a demo runs them beside the hub, not inside it:
 
-    python -m hub.testing.cameras.fleet --cameras 500 [--rtsp-port P --rtsp-mounts 20]
+    python -m hub.testing.cameras.fleet --cameras 500 [--dead 50] [--rtsp-port P --rtsp-mounts 20]
 
-prints {"ready": true, "cameras": [{"port": ..., "username": ..., ...}, ...]}
+`--dead N`: N of the cameras, spread through the list, take every request
+and never answer (a camera that is switched off behind a switch that still
+accepts the connection, or wedged).
+
+prints {"ready": true, "cameras": [{"port": ..., "username": ..., "dead": false, ...}, ...]}
 then answers commands, one JSON object per line:
 
     {"cmd": "events", "rate": 10, "seconds": 60, "kind": "motion"}
@@ -29,7 +33,7 @@ from .onvif_device import FakeOnvifCamera
 
 async def _events(cameras: list[FakeOnvifCamera], rate: float, seconds: float, kind: str) -> dict:
     # each camera in turn (shuffled), so no event lands on a camera whose motion is still on
-    order = list(cameras)
+    order = [c for c in cameras if not c.faults.mute]
     random.Random(5).shuffle(order)
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -49,9 +53,18 @@ async def _events(cameras: list[FakeOnvifCamera], rate: float, seconds: float, k
     return {"sent": sent, "seconds": round(loop.time() - start, 2)}
 
 
+def dead_indices(cameras: int, dead: int) -> list[int]:
+    """`dead` indices spread evenly, the first camera among them (a dead
+    camera first in the config is the worst case for a setup queue)."""
+    if dead <= 0:
+        return []
+    return sorted({n * cameras // dead for n in range(min(dead, cameras))})
+
+
 async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cameras", type=int, default=10)
+    parser.add_argument("--dead", type=int, default=0, help="cameras that never answer")
     parser.add_argument("--rtsp-port", type=int, default=0)
     parser.add_argument("--rtsp-mounts", type=int, default=0)
     parser.add_argument("--password", default="sandi123")
@@ -63,9 +76,17 @@ async def main(argv: list[str] | None = None) -> None:
         if args.rtsp_port and args.rtsp_mounts:
             rtsp = f"rtsp://127.0.0.1:{args.rtsp_port}/cam/{n % args.rtsp_mounts + 1}"
         cameras.append(FakeOnvifCamera(f"fleet{n}", password=args.password, rtsp_url=rtsp))
+    for n in dead_indices(args.cameras, args.dead):
+        cameras[n].faults.mute = True
     await asyncio.gather(*(c.start() for c in cameras))
     info = [
-        {"port": c.port, "username": c.username, "password": c.password, "name": c.name}
+        {
+            "port": c.port,
+            "username": c.username,
+            "password": c.password,
+            "name": c.name,
+            "dead": c.faults.mute,
+        }
         for c in cameras
     ]
     _say({"ready": True, "cameras": info})
