@@ -15,18 +15,16 @@ A plugin imports only from here (and its own protocol libraries)::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import kit
 from .core import i18n
 from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
-from .core.camera_activity import CameraActivity
 from .core.clock import Clock
 from .core.config import ConfigError, ConfigErrors, suggest
 from .core.context import Context
 from .core.domains import EntityDomain, EntityService
-from .core.eventstream import EventStream, MultipartParser, Part, StreamCamera, UnreadablePart
 from .core.hookspecs import hookimpl
 from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
 from .core.keys import HubKey
-from .core.link import LinkWatch
 from .core.lograte import LogRate, shown
 from .core.media import MEDIA, MediaFile, MediaRoom
 from .core.mqtt import (
@@ -84,7 +82,6 @@ __all__ = [
     "STATE_UNKNOWN",
     "BinarySensor",
     "Camera",
-    "CameraActivity",
     "Clock",
     "ConfigError",
     "ConfigErrors",
@@ -97,10 +94,8 @@ __all__ = [
     "EntityService",
     "Event",
     "EventBus",
-    "EventStream",
     "Hub",
     "HubKey",
-    "LinkWatch",
     "LogRate",
     "MediaFile",
     "MediaRoom",
@@ -108,10 +103,8 @@ __all__ = [
     "MqttError",
     "MqttMessage",
     "MqttNotConnected",
-    "MultipartParser",
     "Notification",
     "Notifier",
-    "Part",
     "Sensor",
     "ServiceCall",
     "ServiceNotFound",
@@ -119,14 +112,13 @@ __all__ = [
     "Siren",
     "State",
     "StateMachine",
-    "StreamCamera",
     "TriggerAction",
     "TriggerPlatform",
-    "UnreadablePart",
     "Unsubscribe",
     "__version__",
     "hookimpl",
     "i18n",
+    "kit",
     "shown",
     "storage_dir",
     "suggest",

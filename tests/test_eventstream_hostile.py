@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub import Part, UnreadablePart, i18n
-from hub.core.eventstream import MAX_BUFFER, MultipartParser
+from hub import i18n
+from hub.kit import Part, UnreadablePart
+from hub.kit.eventstream import MAX_BUFFER, MultipartParser
 from hub.plugins.dahua.camera import DahuaCamera
 from hub.plugins.hikvision.camera import HikvisionCamera
 from hub.testing.cameras import hostile

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from hub import i18n
-from hub.core.eventstream import MultipartParser
+from hub.kit.eventstream import MultipartParser
 from hub.plugins.dahua.camera import parse_events
 from hub.plugins.hikvision.camera import parse_alert
 from hub.testing import EventWaiter, wait_for_state

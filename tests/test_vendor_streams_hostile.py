@@ -12,7 +12,7 @@ import logging
 
 import pytest
 
-from hub.core.eventstream import MultipartParser
+from hub.kit.eventstream import MultipartParser
 from hub.testing import EventWaiter
 from hub.testing.cameras import hostile
 from hub.testing.cameras.vendor_streams import FakeDahua, FakeHikvision

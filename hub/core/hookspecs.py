@@ -144,7 +144,7 @@ def sigap_http_root_routes(hub: Hub) -> Iterable[web.RouteDef]:
 
     :param hub: the hub being set up.
 
-    Only for a device protocol that fixes its paths (ZKTeco terminals call
+    Only for a device protocol that fixes its paths (a door terminal calling
     ``/iclock/cdata``): paths under ``/api/`` are the hub's, and a method and
     path another plugin serves already are refused, each as this plugin's
     recorded failure.

@@ -407,7 +407,7 @@ class Ring:
         delay = 1.0
         while True:
             url = self.camera.stream_url
-            if not url:  # ONVIF cameras learn it after they connect
+            if not url:  # some cameras learn it only after they connect
                 await asyncio.sleep(1.0)
                 continue
             await asyncio.to_thread(_fresh_dir, self.dir)

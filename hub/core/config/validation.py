@@ -111,7 +111,7 @@ def duplicate_message(what: str, value: Any, first: Location, here_file: str | N
 def unknown_message(
     what: str | Text, value: Any, known: Iterable[str], label: str | Text = ""
 ) -> str:
-    """`unknown camera platform 'hikvison' (did you mean 'hikvision'?); known: demo, onvif`.
+    """`unknown camera platform 'acme_cam' (did you mean 'acmecam'?); known: acmecam, demo`.
 
     `what` is a catalog thing (`site` for `config.thing.site`) or a Text.
     """

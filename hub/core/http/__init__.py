@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import voluptuous as vol
 from aiohttp import web
 
+from ..config.validators import any_port, seconds
 from ..hookspecs import hookimpl
 from ..hub import StartupFailed
 from ..i18n import Text, register
@@ -41,19 +42,15 @@ __all__ = ["AUTH", "HTTP", "WEBHOOKS", "HttpServer", "Webhooks", "make_app", "no
 _LOGGER = logging.getLogger(__name__)
 
 
-def _seconds(low: float) -> Any:
-    return vol.All(vol.Coerce(float), vol.Range(min=low))
-
-
 HTTP_SECTION = vol.Schema(
     {
         vol.Optional("server_host", default="127.0.0.1"): str,
-        vol.Optional("server_port", default=8123): vol.All(int, vol.Range(min=0, max=65535)),
+        vol.Optional("server_port", default=8123): any_port,
         vol.Optional("trusted_proxies", default=list): [network],
-        vol.Optional("header_timeout", default=10.0): _seconds(0.1),
-        vol.Optional("body_timeout", default=10.0): _seconds(0.1),
+        vol.Optional("header_timeout", default=10.0): seconds(0.1),
+        vol.Optional("body_timeout", default=10.0): seconds(0.1),
         vol.Optional("max_connections", default=256): vol.All(int, vol.Range(min=1)),
-        vol.Optional("webhook_rate_limit", default=10.0): _seconds(0.01),
+        vol.Optional("webhook_rate_limit", default=10.0): seconds(0.01),
         vol.Optional("webhook_burst", default=20): vol.All(int, vol.Range(min=1)),
     }
 )
@@ -159,7 +156,7 @@ def make_app(hub: Hub) -> web.Application:
 
 
 def _mount_root_routes(hub: Hub, app: web.Application, settings: Any, log: LogRate) -> None:
-    """Routes a device protocol fixes the path of (ZKTeco's /iclock/cdata),
+    """Routes a device protocol fixes the path of (a door terminal's /iclock/cdata),
     from `sigap_http_root_routes`: never under /api/, never a path another
     plugin serves; a clash is the later plugin's failure."""
     taken: dict[tuple[str, str], str] = {}

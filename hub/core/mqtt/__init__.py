@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
+from ..config.validators import port
 from ..hookspecs import hookimpl
 from ..hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING
 from ..i18n import t
@@ -61,7 +62,7 @@ FIRST_CONNECT_TIMEOUT = 5.0
 CONFIG_SCHEMA = vol.Schema(
     {
         vol.Optional("host", default="127.0.0.1"): str,
-        vol.Optional("port", default=1883): vol.All(vol.Coerce(int), vol.Range(min=1, max=65535)),
+        vol.Optional("port", default=1883): port,
         vol.Optional("username"): str,
         vol.Optional("password"): str,  # use !secret; never logged
         vol.Optional("tls", default=False): bool,

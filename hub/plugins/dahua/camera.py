@@ -11,7 +11,8 @@ from typing import Any
 import voluptuous as vol
 from yarl import URL
 
-from hub import Part, StreamCamera, UnreadablePart, i18n, shown
+from hub import i18n, shown
+from hub.kit import Part, StreamCamera, UnreadablePart
 
 #: eventManager Code -> Sigap kind (the event is `camera.<kind>`)
 EVENT_KINDS = {

@@ -16,7 +16,8 @@ import voluptuous as vol
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from hub import Part, StreamCamera, UnreadablePart, i18n, shown
+from hub import i18n, shown
+from hub.kit import Part, StreamCamera, UnreadablePart
 
 #: ISAPI eventType -> Sigap kind (the event is `camera.<kind>`)
 EVENT_KINDS = {

@@ -21,16 +21,8 @@ from onvif import ONVIFCamera
 from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFError
 
-from hub import (
-    Camera,
-    CameraActivity,
-    Context,
-    DeviceError,
-    LinkWatch,
-    LogRate,
-    i18n,
-    shown,
-)
+from hub import Camera, Context, DeviceError, LogRate, i18n, shown
+from hub.kit import CameraActivity, LinkWatch
 
 from . import (
     messages,  # noqa: F401  (registers our words)

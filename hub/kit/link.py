@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .platform import Device
+    from ..core.platform import Device
 
 
 class LinkWatch:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .platform import Camera
+from ..core.platform import Camera
 
 
 class CameraActivity:

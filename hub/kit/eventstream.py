@@ -16,12 +16,13 @@ import aiohttp
 import voluptuous as vol
 from yarl import URL
 
-from . import i18n
+from ..core import i18n
+from ..core.config.validators import port, seconds
+from ..core.keys import HubKey
+from ..core.lograte import LogRate, shown
+from ..core.platform import Camera
 from .camera_activity import CameraActivity
-from .keys import HubKey
 from .link import LinkWatch
-from .lograte import LogRate, shown
-from .platform import Camera
 
 _LOGGER = logging.getLogger(__name__)
 # A part larger than this is garbage, not an event: it is dropped.
@@ -444,8 +445,7 @@ def _boundary(content_type: str) -> str | None:
     return None
 
 
-def _seconds(value: Any) -> float:
-    return vol.All(vol.Coerce(float), vol.Range(min=0.1))(value)
+_seconds = seconds(0.1)
 
 
 # The open streams of a hub, by (platform, URL, user, password, silence).
@@ -463,8 +463,8 @@ class StreamCamera(Camera):
     CONFIG_SCHEMA: ClassVar[dict[Any, Any]] = {
         **Camera.MEDIA_OPTIONS,
         vol.Required("host"): str,
-        vol.Optional("port", default=80): vol.All(int, vol.Range(min=1, max=65535)),
-        vol.Optional("rtsp_port", default=554): vol.All(int, vol.Range(min=1, max=65535)),
+        vol.Optional("port", default=80): port,
+        vol.Optional("rtsp_port", default=554): port,
         vol.Optional("username", default="admin"): vol.Coerce(str),
         vol.Optional("password", default=""): vol.Coerce(str),
         vol.Optional("channel", default=1): vol.All(int, vol.Range(min=1)),

@@ -1,0 +1,99 @@
+"""The validators every configuration needs: ports, hosts, durations.
+
+Written once, used by the core's own sections (mqtt, http, media) and handed
+to plugins through `hub.kit`, so `port: 70000` or `timeout: -1` reads the
+same whichever plugin's YAML it is in.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from typing import Any
+
+import voluptuous as vol
+
+from ..i18n import Text, register
+
+register(
+    {
+        "config.expected_port": {
+            "en": "expected a port number from {low} to 65535",
+            "id": "seharusnya nomor port dari {low} sampai 65535",
+        },
+        "config.expected_host": {
+            "en": "expected a host name or IP address (no scheme, path or spaces)",
+            "id": "seharusnya nama host atau alamat IP (tanpa skema, jalur, atau spasi)",
+        },
+        "config.expected_seconds": {
+            "en": "expected a number of seconds of at least {low}",
+            "id": "seharusnya jumlah detik paling sedikit {low}",
+        },
+        "config.expected_seconds_between": {
+            "en": "expected a number of seconds from {low} to {high}",
+            "id": "seharusnya jumlah detik dari {low} sampai {high}",
+        },
+    }
+)
+
+# RFC 1123 labels: letters, digits and hyphens, not starting or ending with a hyphen.
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def port(value: Any, *, low: int = 1) -> int:
+    """A TCP/UDP port (`low` 0 lets the system pick one, for tests)."""
+    if isinstance(value, bool):
+        raise vol.Invalid(Text("config.expected_port", low=low))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise vol.Invalid(Text("config.expected_port", low=low)) from None
+    if number != value and str(number) != str(value).strip():
+        raise vol.Invalid(Text("config.expected_port", low=low))
+    if not low <= number <= 65535:
+        raise vol.Invalid(Text("config.expected_port", low=low))
+    return number
+
+
+def any_port(value: Any) -> int:
+    """A port, or 0 for one the system picks."""
+    return port(value, low=0)
+
+
+def host(value: Any) -> str:
+    """A host name or an IP address, as written (`kamera-lobi.local`, `10.20.0.5`)."""
+    text = str(value).strip() if isinstance(value, str) else ""
+    if not text:
+        raise vol.Invalid(Text("config.expected_host"))
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+        return text
+    except ValueError:
+        pass
+    name = text[:-1] if text.endswith(".") else text
+    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+        raise vol.Invalid(Text("config.expected_host"))
+    return text
+
+
+def seconds(low: float = 0.0, high: float | None = None) -> Callable[[Any], float]:
+    """A duration in seconds, at least `low` (and at most `high`)."""
+
+    def check(value: Any) -> float:
+        text = (
+            Text("config.expected_seconds", low=low)
+            if high is None
+            else Text("config.expected_seconds_between", low=low, high=high)
+        )
+        if isinstance(value, bool):
+            raise vol.Invalid(text)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise vol.Invalid(text) from None
+        if number != number or number < low or (high is not None and number > high):
+            raise vol.Invalid(text)
+        return number
+
+    return check
