@@ -1,6 +1,9 @@
 """Sigap: the public API vendors import.
 
-A plugin imports only from here (and its own protocol libraries)::
+A plugin imports only from here and from `hub.kit` (the protocol helpers
+device plugins share), and its own protocol libraries. The hub object,
+the bus and the MQTT connection are not part of it: a plugin reaches them
+through the `hub` its hooks and devices are given::
 
     from hub import Siren, hookimpl
 
@@ -17,13 +20,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import kit
 from .core import i18n
-from .core.bus import MATCH_ALL, Event, EventBus, Unsubscribe
+from .core.bus import MATCH_ALL, Event, Unsubscribe
 from .core.clock import Clock
 from .core.config import ConfigError, ConfigErrors, suggest
 from .core.context import Context
 from .core.domains import EntityDomain, EntityService
 from .core.hookspecs import hookimpl
-from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, Hub
+from .core.hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING
 from .core.keys import HubKey
 from .core.lograte import LogRate, shown
 from .core.media import MEDIA, MediaFile, MediaRoom
@@ -31,7 +34,6 @@ from .core.mqtt import (
     EVENT_MQTT_CONNECTED,
     EVENT_MQTT_DISCONNECTED,
     MQTT,
-    MqttConnection,
     MqttError,
     MqttNotConnected,
 )
@@ -58,7 +60,6 @@ from .core.state import (
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
     State,
-    StateMachine,
 )
 from .core.storage import storage_dir, write_atomic
 
@@ -93,13 +94,10 @@ __all__ = [
     "EntityDomain",
     "EntityService",
     "Event",
-    "EventBus",
-    "Hub",
     "HubKey",
     "LogRate",
     "MediaFile",
     "MediaRoom",
-    "MqttConnection",
     "MqttError",
     "MqttMessage",
     "MqttNotConnected",
@@ -111,7 +109,6 @@ __all__ = [
     "ServiceValidationError",
     "Siren",
     "State",
-    "StateMachine",
     "TriggerAction",
     "TriggerPlatform",
     "Unsubscribe",

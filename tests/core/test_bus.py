@@ -8,7 +8,8 @@ import logging
 
 import pytest
 
-from hub import MATCH_ALL, Context, Event, EventBus
+from hub import MATCH_ALL, Context, Event
+from hub.core.bus import EventBus
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, ConfigErrors, Event, Hub, Siren, hookimpl
+from hub import EVENT_HUB_STARTED, EVENT_HUB_STOPPING, ConfigErrors, Event, Siren, hookimpl
+from hub.core.hub import Hub
 
 
 class Journal:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hub import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, Context, Event, EventBus, State
+from hub import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, Context, Event, State
 from hub.core import state as state_module
+from hub.core.bus import EventBus
 from hub.core.state import InvalidEntityId, StateMachine
 
 

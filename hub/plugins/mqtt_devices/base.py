@@ -17,7 +17,6 @@ from hub import (
     MQTT,
     Context,
     DeviceError,
-    MqttConnection,
     MqttError,
     MqttMessage,
     MqttNotConnected,
@@ -148,7 +147,7 @@ def dialect_schema(common: Mapping[Any, Any], dialects: Mapping[str, Any]) -> Ca
     return check
 
 
-def connection_of(device: Any) -> MqttConnection:
+def connection_of(device: Any) -> Any:
     connection = device.hub.data.get(MQTT)
     if connection is None:
         raise DeviceError(i18n.Text("mqtt_devices.no_mqtt", entity_id=device.entity_id))
