@@ -44,6 +44,8 @@ def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
     else:
         text = str(value)
         total, whole = len(text), True
+    if whole and total <= limit and text.isprintable():
+        return text  # the common case, at C speed: a flood calls this per part
     out: list[str] = []
     size = 0
     for ch in text:
@@ -95,7 +97,9 @@ class LogRate:
         self, key: Hashable, level: int, text: object, *, exc_info: bool | BaseException = False
     ) -> bool:
         """Write `text` (a Text renders in the console language) now, or
-        count it; returns True when it was written now."""
+        count it; returns True when it was written now. `text` may be a
+        function that makes it: called only for a line that is written (a
+        flood's thousands of held lines cost a count each)."""
         if not self.logger.isEnabledFor(level):
             return False
         burst = self._bursts.get(key)
@@ -108,7 +112,8 @@ class LogRate:
             burst = None
         if burst is None:
             self._start(key)
-            self.logger.log(level, "%s", i18n.render(text, self.language()), exc_info=exc_info)
+            said = i18n.render(_made(text), self.language())
+            self.logger.log(level, "%s", said, exc_info=exc_info)
             return True
         burst.held += 1
         burst.last = (level, text)
@@ -153,5 +158,11 @@ class LogRate:
         if burst.held and burst.last is not None:
             level, text = burst.last
             seconds = max(1, round(self.clock() - burst.started))
-            said = i18n.Text("lograte.repeated", line=text, count=burst.held, seconds=seconds)
+            said = i18n.Text(
+                "lograte.repeated", line=_made(text), count=burst.held, seconds=seconds
+            )
             self.logger.log(level, "%s", said.render(self.language()))
+
+
+def _made(text: object) -> object:
+    return text() if callable(text) else text

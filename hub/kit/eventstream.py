@@ -405,19 +405,19 @@ class EventStream:
             reading = self.read(part)
         except UnreadablePart as err:
             self.unreadable += 1
-            said = i18n.Text(
-                "stream.unreadable", entity_ids=self._names(), what=self.what,
-                error=i18n.message(err),
-            )  # fmt: skip
+            error, names = i18n.message(err), self._names()
+            said = lambda: i18n.Text(  # noqa: E731 - made only for a line that is written
+                "stream.unreadable", entity_ids=names, what=self.what, error=error
+            )
             self.rate.log("unreadable", logging.WARNING, said)
             return False
         except Exception as err:  # a platform's bug: never the end of the stream
             self.unreadable += 1
-            said = i18n.Text(
+            failed = i18n.Text(
                 "stream.read_failed", entity_ids=self._names(), what=self.what,
                 type=type(err).__name__, error=shown(err),
             )  # fmt: skip
-            self.rate.log("read failed", logging.ERROR, said, exc_info=True)
+            self.rate.log("read failed", logging.ERROR, failed, exc_info=True)
             return False
         if reading is None:
             return False  # not the platform's own (a picture, other XML): no proof of life

@@ -44,6 +44,10 @@ i18n.register(
             "en": "an XML alert with a DTD or entities, refused (expanding them costs seconds)",
             "id": "alert XML dengan DTD atau entitas, ditolak (menguraikannya makan waktu detikan)",
         },
+        "hikvision.incomplete": {
+            "en": "not a whole XML alert (it does not end with </EventNotificationAlert>)",
+            "id": "bukan alert XML yang utuh (tidak diakhiri </EventNotificationAlert>)",
+        },
         "hikvision.too_big": {
             "en": "an XML alert of {size} bytes (at most {limit})",
             "id": "alert XML sebesar {size} bita (paling besar {limit})",
@@ -56,21 +60,29 @@ def _seconds(value: Any) -> float:
     return vol.All(vol.Coerce(float), vol.Range(min=0.1))(value)
 
 
+# Made once: a flood of bad parts raises them thousands of times a second.
+_DTD = i18n.Text("hikvision.dtd")
+_INCOMPLETE = i18n.Text("hikvision.incomplete")
+
+
 def parse_alert(body: bytes) -> dict[str, str]:
     """The fields of one EventNotificationAlert, namespace stripped, lower-case
     keys. Raises UnreadablePart for anything else: bad XML, a DTD or entities
     (never expanded: the XML comes from the network), an alert too big."""
     if len(body) > MAX_ALERT:
         raise UnreadablePart(i18n.Text("hikvision.too_big", size=len(body), limit=MAX_ALERT))
+    body = body.strip()
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         # what defusedxml refuses too, refused before building a parser for it
-        raise UnreadablePart(i18n.Text("hikvision.dtd"))
+        raise UnreadablePart(_DTD)
+    if not body.endswith(b"EventNotificationAlert>"):
+        raise UnreadablePart(_INCOMPLETE)  # cut short, or not an alert: no parser either
     refused: i18n.Text | None = None
     try:
-        root = _parse(body.strip())
+        root = _parse(body)
     except DefusedXmlException as err:
         err.__traceback__ = None  # its frames hold it: a cycle per bad part otherwise
-        refused = i18n.Text("hikvision.dtd")
+        refused = _DTD
     except (ET.ParseError, ValueError, LookupError) as err:  # LookupError: an unknown encoding
         err.__traceback__ = None
         refused = i18n.Text("hikvision.not_xml", error=shown(err))

@@ -7,7 +7,7 @@ and bench/hostile.py. Each kind is a never-ending stream:
 - ``no_newline``: a boundary, then bytes that never end the boundary line
 - ``endless_headers``: a boundary, then header lines that never end
 - ``junk``: steady random bytes, no boundary at all
-- ``bad_xml``: well-framed parts of broken XML, as fast as they go
+- ``bad_xml``: well-framed parts of broken XML (tags that do not match), as fast as they go
 - ``dahua_lines``: Dahua parts of ``Code=`` repeated, no ``;`` (a regex that
   looks for ``Code=[^;]+;`` anywhere goes quadratic on them)
 
@@ -63,7 +63,11 @@ def part(body: bytes, content_type: str = "application/xml", boundary: str = "bo
     )
 
 
-BAD_XML = part(b"<EventNotificationAlert><eventType>VMD</eventType><eventState>act")
+# framed as an alert, so the reader has to parse it to find it broken
+BAD_XML = part(
+    b"<EventNotificationAlert><eventType>VMD</eventState><eventState>active"
+    b"</eventType></EventNotificationAlert>"
+)
 DAHUA_LINES = part(b"Code=" * 4000 + b"\r\n", "text/plain", "myboundary")
 
 
