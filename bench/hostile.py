@@ -97,6 +97,22 @@ def read_rest(stream: object, sent: dict[int, int]) -> None:
             sent[port] = rest[0]
 
 
+def schedstat(pid: int) -> tuple[float, float, int]:
+    """The hub's loop thread: seconds on a CPU, seconds runnable but waiting
+    for one (the machine's other work), and how many times it was scheduled."""
+    with open(f"/proc/{pid}/schedstat") as fh:
+        on_cpu, waiting, slices = fh.read().split()
+    return int(on_cpu) / 1e9, int(waiting) / 1e9, int(slices)
+
+
+def sched_line(before: tuple[float, float, int], after: tuple[float, float, int]) -> str:
+    cpu, wait, n = (b - a for a, b in zip(before, after, strict=True))
+    return (
+        f"on CPU {cpu:.1f} s, runnable but waiting for a CPU {wait:.1f} s, "
+        f"{n} wake-ups ({1000 * wait / max(n, 1):.2f} ms waited per wake-up)"
+    )
+
+
 def rss_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status") as fh:
         for line in fh:
@@ -179,7 +195,9 @@ def main() -> int:
         pid = hub.start(shared, broker, log)
         quiet_sampler = RssSampler(pid)
         quiet_sampler.start()
+        sched = schedstat(pid)
         quiet = harness(shared, broker, pid, "quiet", json_file, args.rate, count)
+        quiet_sched = sched_line(sched, schedstat(pid))
         quiet_rss = quiet_sampler.stop()
         log_before = log.stat().st_size
 
@@ -208,7 +226,9 @@ def main() -> int:
             big = subprocess.Popen(cmd)
         sampler = RssSampler(pid)
         sampler.start()
+        sched = schedstat(pid)
         loud = harness(shared, broker, pid, "hostile", json_file, args.rate, count)
+        loud_sched = sched_line(sched, schedstat(pid))
         loud_rss = sampler.stop()
     finally:
         for proc in (big, hostile):
@@ -233,6 +253,8 @@ def main() -> int:
             f"| {lat['p95']} | {lat['p99']} | {lat['max']} | {sut.get('cpu_ms_per_event')} "
             f"| {rss[0]:.1f} -> {max(rss):.1f} -> {rss[-1]:.1f} |"
         )
+    print(f"\nthe hub's loop thread, quiet run: {quiet_sched}")
+    print(f"the hub's loop thread, hostile run: {loud_sched}")
     growth = max(loud_rss) - quiet_rss[-1]
     p99 = loud["lat_ms"]["p99"]
     print(f"\nhostile p99 {p99} ms (quiet {quiet['lat_ms']['p99']} ms): target < 50 ms: "
