@@ -5,9 +5,10 @@ state topic confirms them."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import voluptuous as vol
 
@@ -21,8 +22,11 @@ from hub import (
     MqttMessage,
     MqttNotConnected,
     i18n,
+    shown,
     suggest,
 )
+
+from .payloads import Unreadable
 
 i18n.register(
     {
@@ -52,6 +56,10 @@ i18n.register(
         "mqtt_devices.expired": {
             "en": "no word from the device for {seconds} s (expire_after)",
             "id": "perangkat tidak mengirim kabar selama {seconds} detik (expire_after)",
+        },
+        "mqtt_devices.refused_message": {
+            "en": "{entity_id} ({site}): ignored a message on {topic}: {reason}: {payload}",
+            "id": "{entity_id} ({site}): pesan di {topic} diabaikan: {reason}: {payload}",
         },
         "mqtt_devices.says": {
             "en": "{topic} says {payload}",
@@ -101,6 +109,29 @@ i18n.register(
 BASE_KEYS = ("platform", "id", "name", "site", "area")
 
 STATE_UNCONFIRMED = "unconfirmed"
+
+
+T = TypeVar("T")
+
+
+def read_message(device: Any, message: MqttMessage, read: Callable[[MqttMessage], T]) -> T | None:
+    """`read(message)`, or None for a message the device's parser will not
+    read (too large, not JSON, not the shape the device sends): said in one
+    escaped, capped log line, at most once a minute per device and topic
+    (`device.refusals`, a LogRate); the rest are counted."""
+    try:
+        return read(message)
+    except Unreadable as err:
+        said = i18n.Text(
+            "mqtt_devices.refused_message",
+            entity_id=device.entity_id,
+            site=device.site,
+            topic=shown(message.topic, 120),
+            reason=err.reason,
+            payload=shown(message.payload, 80),
+        )
+        device.refusals.log((device.entity_id, message.topic), logging.WARNING, said)
+        return None
 
 
 def log_text(device: Any, key: str, **values: Any) -> str:
@@ -280,16 +311,13 @@ async def follow_availability(
                 on_back()
 
     def on_message(message: MqttMessage) -> None:
-        available = read(message.payload)
+        available = read_message(device, message, lambda m: read(m.payload))
         if available is not None:
             last_word[:] = [available]
             if available and expired:
                 return  # online, says the will topic; silent, says the clock
-            reason = (
-                ""
-                if available
-                else i18n.Text("mqtt_devices.says", topic=topic, payload=repr(message.text))
-            )
+            said = f"'{shown(message.payload, 80)}'"  # what the network sent: escaped, capped
+            reason = "" if available else i18n.Text("mqtt_devices.says", topic=topic, payload=said)
             device.set_available(available, reason, Context())
             if available:
                 on_back()

@@ -2,7 +2,8 @@
 commands, and how its state and availability messages read.
 
 A dialect turns (on, seconds, tone, level) into messages to publish and
-reads a received message as "on", "off" or None (not about the switch).
+reads a received message as "on", "off" or None (not about the switch);
+a message it will not read raises payloads.Unreadable, and nothing else.
 Facts from ../shared/PROTOCOLS.md and the vendors' documentation.
 """
 
@@ -16,7 +17,9 @@ from typing import Any, ClassVar
 
 import voluptuous as vol
 
-from hub import i18n, suggest
+from hub import i18n, shown, suggest
+
+from .payloads import json_object, read_json, read_text
 
 i18n.register(
     {
@@ -69,11 +72,13 @@ def one_of(choices: Sequence[str], key: str) -> Callable[[Any], str]:
     return check
 
 
-def _json(payload: bytes) -> Any:
-    try:
-        return json.loads(payload)
-    except ValueError:
-        return None
+def _online(text: str) -> bool | None:
+    text = text.strip().lower()
+    if text in ("online", "true", "1"):
+        return True
+    if text in ("offline", "false", "0"):
+        return False
+    return None
 
 
 def _on_off(value: Any) -> str | None:
@@ -128,12 +133,7 @@ class Dialect:
         return None
 
     def read_availability(self, payload: bytes) -> bool | None:
-        text = payload.decode("utf-8", "replace").strip().lower()
-        if text in ("online", "true", "1"):
-            return True
-        if text in ("offline", "false", "0"):
-            return False
-        return None
+        return _online(read_text(payload))
 
     def reply_topics(self) -> list[str]:
         """Where the device answers our commands, for dialects that answer."""
@@ -178,8 +178,8 @@ class Tasmota(Dialect):
 
     def read_state(self, topic: str, payload: bytes) -> str | None:
         if topic.endswith("/POWER"):
-            return _on_off(payload.decode("utf-8", "replace"))
-        data = _json(payload)
+            return _on_off(read_text(payload))
+        data = read_json(payload)  # RESULT answers every command: only POWER is ours
         return _on_off(data.get("POWER")) if isinstance(data, dict) else None
 
     def availability_topic(self) -> str | None:
@@ -243,13 +243,15 @@ class Shelly(Dialect):
         ]
 
     def read_state(self, topic: str, payload: bytes) -> str | None:
-        data = _json(payload)
-        if not isinstance(data, dict):
-            return None
+        data = json_object(read_json(payload), "message")
         if topic.endswith("/events/rpc"):
             if data.get("method") != "NotifyStatus":
                 return None
-            data = (data.get("params") or {}).get(f"switch:{self.config['channel']}") or {}
+            params = json_object(data.get("params"), "params")
+            switch = f"switch:{self.config['channel']}"
+            if switch not in params:
+                return None  # another component's news
+            data = json_object(params[switch], switch)
         return _on_off(data.get("output")) if "output" in data else None
 
     def availability_topic(self) -> str | None:
@@ -261,7 +263,7 @@ class Shelly(Dialect):
     def read_reply(self, topic: str, payload: bytes) -> Reply | None:
         # Gen2 publishes no status when the output does not change (off
         # while off): the answer {"was_on": false} is then the only word
-        data = _json(payload)
+        data = read_json(payload)
         if not isinstance(data, dict):
             return None
         request = data.get("id")
@@ -272,7 +274,9 @@ class Shelly(Dialect):
         if error is not None:
             if request != self._last_command or not isinstance(error, dict):
                 return None  # a question or a command since replaced
-            return Reply(refused=f"{error.get('message', 'error')} (RPC error {error.get('code')})")
+            # the device's words go into the log, the state and the event: escaped, capped
+            words, code = shown(error.get("message", "error")), shown(error.get("code"), 20)
+            return Reply(refused=f"{words} (RPC error {code})")
         result = data.get("result")
         if not isinstance(result, dict):
             return None
@@ -336,7 +340,7 @@ class Zigbee2Mqtt(Dialect):
         return [(f"{self.device}/get", json.dumps(get, separators=(",", ":")))]
 
     def read_state(self, topic: str, payload: bytes) -> str | None:
-        data = _json(payload)
+        data = read_json(payload)
         if isinstance(data, dict) and self.config["state_key"] in data:
             return _on_off(data[self.config["state_key"]])
         return None
@@ -345,10 +349,11 @@ class Zigbee2Mqtt(Dialect):
         return f"{self.device}/availability"
 
     def read_availability(self, payload: bytes) -> bool | None:
-        data = _json(payload)
-        if isinstance(data, dict):  # {"state": "online"}; older versions send plain text
-            payload = str(data.get("state", "")).encode()
-        return super().read_availability(payload)
+        text = read_text(payload)
+        if text.startswith("{"):  # {"state": "online"}; older versions send plain text
+            state = json_object(read_json(payload), "availability").get("state")
+            text = state if isinstance(state, str) else ""
+        return _online(text)
 
 
 class ESPHome(Dialect):
@@ -373,7 +378,7 @@ class ESPHome(Dialect):
         return [f"{self.base}/state"]
 
     def read_state(self, topic: str, payload: bytes) -> str | None:
-        return _on_off(payload.decode("utf-8", "replace"))
+        return _on_off(read_text(payload))
 
     def availability_topic(self) -> str | None:
         return f"{self.config['topic']}/status"
@@ -418,7 +423,7 @@ class Generic(Dialect):
         return [self.config["state_topic"]]
 
     def read_state(self, topic: str, payload: bytes) -> str | None:
-        text = payload.decode("utf-8", "replace").strip()
+        text = read_text(payload)
         if text == self.config["state_on"]:
             return "on"
         if text == self.config["state_off"]:
@@ -429,7 +434,7 @@ class Generic(Dialect):
         return self.config.get("availability_topic")
 
     def read_availability(self, payload: bytes) -> bool | None:
-        text = payload.decode("utf-8", "replace").strip()
+        text = read_text(payload)
         if text == self.config["payload_available"]:
             return True
         if text == self.config["payload_not_available"]:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import voluptuous as vol
 
-from hub import Context, Door, MqttMessage, i18n
+from hub import Context, Door, LogRate, MqttMessage, i18n
 
 from .base import (
     STATE_UNCONFIRMED,
@@ -32,8 +32,10 @@ from .base import (
     follow_availability,
     log_text,
     publish_commands,
+    read_message,
 )
 from .owed import Debt
+from .payloads import read_text
 
 EVENT_DOOR_UNCONFIRMED = "door.unconfirmed"
 EVENT_DOOR_CONFIRMED_LATE = "door.confirmed_late"
@@ -53,6 +55,22 @@ class DoorDialect:
     on, off = "ON", "OFF"
     contact_open, contact_closed = "ON", "OFF"
     available, not_available = "online", "offline"
+
+    @staticmethod
+    def _word(payload: bytes, yes: str, no: str) -> bool | None:
+        text = read_text(payload)
+        return True if text == yes else False if text == no else None
+
+    def read_relay(self, payload: bytes) -> bool | None:
+        """True: energised (unlocked); None: not a relay state."""
+        return self._word(payload, self.on, self.off)
+
+    def read_contact(self, payload: bytes) -> bool | None:
+        """True: the door is open."""
+        return self._word(payload, self.contact_open, self.contact_closed)
+
+    def read_availability(self, payload: bytes) -> bool | None:
+        return self._word(payload, self.available, self.not_available)
 
 
 class ESPHomeDoor(DoorDialect):
@@ -131,6 +149,8 @@ class MqttDoor(Door):
         self.debt = Debt(self, "lock", self._relock, confirm_timeout=config["confirm_timeout"])
         self._held: asyncio.TimerHandle | None = None
         self._undo: list[Any] = []
+        # lines about messages the hub will not read: one a minute per topic
+        self.refusals = LogRate(self.log, language=lambda: hub.console_language)
 
     async def start(self) -> None:
         connection = connection_of(self)
@@ -140,7 +160,7 @@ class MqttDoor(Door):
         undo = await follow_availability(
             self,
             d.availability,
-            self._read_availability,
+            d.read_availability,
             heard_on=(d.relay_state, d.contact_state),
             expire_after=self.config.get("expire_after"),
             on_back=self.debt.back,
@@ -156,14 +176,7 @@ class MqttDoor(Door):
             self._pending.cancel()
         for undo in self._undo:
             undo()
-
-    def _read_availability(self, payload: bytes) -> bool | None:
-        text = payload.decode("utf-8", "replace").strip()
-        if text == self.dialect.available:
-            return True
-        if text == self.dialect.not_available:
-            return False
-        return None
+        self.refusals.close()
 
     # -- commands -------------------------------------------------------------------
 
@@ -237,10 +250,10 @@ class MqttDoor(Door):
     # -- what the device says -------------------------------------------------
 
     def _on_relay(self, message: MqttMessage) -> None:
-        text = message.text.strip()
-        if text not in (self.dialect.on, self.dialect.off):
+        relay = read_message(self, message, lambda m: self.dialect.read_relay(m.payload))
+        if relay is None:
             return
-        self.relay = text == self.dialect.on
+        self.relay = relay
         reported = "unlocked" if self.relay else "locked"
         unlocking = self._pending is not None and self._pending.expected == "unlocked"
         if self._pending is not None and self._pending.expected == reported:
@@ -254,11 +267,11 @@ class MqttDoor(Door):
             confirmed_late(self, unsure, EVENT_DOOR_CONFIRMED_LATE, door=self.entity_id)
 
     def _on_contact(self, message: MqttMessage) -> None:
-        text = message.text.strip()
-        if text not in (self.dialect.contact_open, self.dialect.contact_closed):
+        contact = read_message(self, message, lambda m: self.dialect.read_contact(m.payload))
+        if contact is None:
             return
         was_open = self.contact_open
-        self.contact_open = text == self.dialect.contact_open
+        self.contact_open = contact
         if message.retain or was_open == self.contact_open:
             self._show()  # a remembered or repeated state is no new event
             return

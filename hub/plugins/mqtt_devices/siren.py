@@ -18,7 +18,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from hub import STATE_UNKNOWN, Context, DeviceError, MqttMessage, Siren
+from hub import STATE_UNKNOWN, Context, DeviceError, LogRate, MqttMessage, Siren
 
 from .base import (
     STATE_UNCONFIRMED,
@@ -30,6 +30,7 @@ from .base import (
     follow_availability,
     log_text,
     publish_commands,
+    read_message,
 )
 from .dialects import DIALECTS, Dialect
 from .owed import Debt
@@ -62,6 +63,8 @@ class MqttSiren(Siren):
         # the last command that went unconfirmed, until the device reports its state
         self._unsure: Unconfirmed | None = None
         self._undo: list[Any] = []
+        # lines about messages the hub will not read: one a minute per topic
+        self.refusals = LogRate(self.log, language=lambda: hub.console_language)
         self.debt = Debt(
             self, "turn_off", self._switch_off, confirm_timeout=config["confirm_timeout"]
         )
@@ -96,6 +99,7 @@ class MqttSiren(Siren):
         self._cancel_pending()
         for undo in self._undo:
             undo()
+        self.refusals.close()
 
     # -- commands ---------------------------------------------------------------
 
@@ -219,7 +223,7 @@ class MqttSiren(Siren):
     # -- what the device says -------------------------------------------------
 
     def _on_reply(self, message: MqttMessage) -> None:
-        reply = self.dialect.read_reply(message.topic, message.payload)
+        reply = read_message(self, message, lambda m: self.dialect.read_reply(m.topic, m.payload))
         if reply is None:
             return
         if reply.refused is not None:
@@ -229,7 +233,7 @@ class MqttSiren(Siren):
             self._heard(reply.state)
 
     def _on_state(self, message: MqttMessage) -> None:
-        state = self.dialect.read_state(message.topic, message.payload)
+        state = read_message(self, message, lambda m: self.dialect.read_state(m.topic, m.payload))
         if state is not None:
             self._heard(state, now=not message.retain)
 
