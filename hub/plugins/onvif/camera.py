@@ -191,7 +191,8 @@ class OnvifCamera(Camera):
                     self.log.exception("%s: unexpected error in the event loop", self.entity_id)
                 reason = self._describe(err)
                 delay = self.link.failed(reason)
-                self._mark_stale(reason)
+                if self.reports_events:
+                    self._mark_stale(reason)
                 said = i18n.Text("onvif.retrying", entity_id=self.entity_id, site=self.site,
                     reason=reason, seconds=f"{delay:.0f}",
                 )  # fmt: skip
