@@ -46,6 +46,7 @@ class SimulatedDevice:
         self.commands: list[tuple[str, bytes, bool]] = []  # topic, payload, retained
         self.received = asyncio.Event()
         self._moved = asyncio.Event()  # set whenever the device handled or timed something
+        self._off_timer = 0  # which switching the device's own off timer belongs to
         self._client: aiomqtt.Client | None = None
         self._reader: asyncio.Task[None] | None = None
         self._timers: list[asyncio.TimerHandle] = []
@@ -222,6 +223,21 @@ class SimulatedDevice:
         else:
             await self.publish(topic, payload, retain)
 
+    def off_timer(self, seconds: float | None, off: Any) -> None:
+        """(Re)start the device's own off timer as firmware does: every
+        switching replaces the timer of the one before (None: no timer now),
+        so an old pulse never cuts a new alarm short."""
+        self._off_timer += 1
+        mine = self._off_timer
+        if not seconds:
+            return
+
+        async def run_out() -> None:
+            if mine == self._off_timer:
+                await off()
+
+        self.later(seconds, run_out)
+
     def later(self, seconds: float, coro_factory: Any) -> None:
         loop = asyncio.get_running_loop()
 
@@ -282,8 +298,8 @@ class TasmotaSiren(SimulatedDevice):
             else:
                 await self.report(f"stat/{self.topic}/RESULT", json.dumps({"Command": "Error"}))
                 return
-            if self.power and self.pulse_time:  # the timer runs from the switching on
-                self.later(self.pulse_seconds, self._pulse_over)
+            # the timer runs from the switching on
+            self.off_timer(self.pulse_seconds if self.power else None, self._pulse_over)
             await self._report()
 
     @property
@@ -340,8 +356,8 @@ class ShellySiren(SimulatedDevice):
             return
         was_on = self.output
         self.output = bool(params.get("on"))
-        if self.output and params.get("toggle_after"):
-            self.later(float(params["toggle_after"]), self._toggle_back)
+        toggle_after = params.get("toggle_after") if self.output else None
+        self.off_timer(float(toggle_after) if toggle_after else None, self._toggle_back)
         await self._answer(request, result={"was_on": was_on})
         if self.output != was_on:
             await self._report()
@@ -433,8 +449,7 @@ class Zigbee2MqttSiren(SimulatedDevice):
                 return
         self.alarm = mode != "stop"
         duration = warning.get("duration", 10)
-        if self.alarm and duration:
-            self.later(float(duration), self._silence)
+        self.off_timer(float(duration) if self.alarm and duration else None, self._silence)
         await self._report()
 
     async def _silence(self) -> None:
@@ -468,8 +483,8 @@ class GenericSiren(SimulatedDevice):
         text = payload.decode().strip()
         command = json.loads(text) if text.startswith("{") else {"state": text}
         self.on = command.get("state") == "ON"
-        if self.on and command.get("duration"):
-            self.later(float(command["duration"]), self._time_out)
+        duration = command.get("duration") if self.on else None
+        self.off_timer(float(duration) if duration else None, self._time_out)
         await self.report(f"{self.base}/state", "ON" if self.on else "OFF")
 
     async def _time_out(self) -> None:
