@@ -77,8 +77,8 @@ async def test_the_reader_yields_to_the_loop_between_parts(hub_factory, hik):
             ticks += 1
 
     seen: list[int] = []
-    handle = camera.on_reading if hasattr(camera, "on_reading") else camera.on_part
-    setattr(camera, handle.__name__, lambda part: (seen.append(ticks), handle(part)))
+    handle = camera.on_reading
+    camera.on_reading = lambda reading: (seen.append(ticks), handle(reading))
     count = 200
     task = asyncio.create_task(ticker())
     try:
