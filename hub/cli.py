@@ -23,158 +23,6 @@ from .core.instance import FolderLock, HubAlreadyRunning
 from .core.plugins import Quarantined, read_quarantined
 from .plugins import FIRST_PARTY_PLUGINS
 
-i18n.register(
-    {
-        "cli.description": {
-            "en": (
-                "Sigap: an integration hub for building security "
-                "(CCTV, doors, sirens, chat alerts)."
-            ),
-            "id": "Sigap: hub integrasi keamanan gedung (CCTV, pintu, sirene, peringatan chat).",
-        },
-        "cli.epilog": {
-            "en": (
-                "examples:\n"
-                "  sigap check-config -c config   check config/ and list every mistake\n"
-                "  sigap run -c config            run the hub (the demo runs as it is)\n"
-                "  sigap plugins                  what is loaded, and what failed\n"
-                "Messages are in Indonesian unless SIGAP_LANG=en (or hub.language: en)."
-            ),
-            "id": (
-                "contoh:\n"
-                "  sigap check-config -c config   periksa config/ dan tampilkan semua kesalahan\n"
-                "  sigap run -c config            jalankan hub (demo langsung jalan)\n"
-                "  sigap plugins                  plugin yang dimuat, dan yang gagal\n"
-                "Pesan dalam bahasa Indonesia kecuali SIGAP_LANG=en (atau hub.language: en)."
-            ),
-        },
-        "cli.config_ok": {
-            "en": "Configuration in {path} is valid: {devices} devices, {sites} sites.",
-            "id": "Konfigurasi di {path} valid: {devices} perangkat, {sites} lokasi.",
-        },
-        "cli.config_bad": {
-            "en": "Configuration in {path} has {count} error(s):",
-            "id": "Konfigurasi di {path} memiliki {count} kesalahan:",
-        },
-        "cli.no_config_dir": {
-            "en": (
-                "Config folder {path} does not exist "
-                "(use -c DIR, or copy config/ from the Sigap sources)."
-            ),
-            "id": (
-                "Folder konfigurasi {path} tidak ada "
-                "(pakai -c DIR, atau salin config/ dari sumber Sigap)."
-            ),
-        },
-        "cli.warning": {"en": "warning", "id": "peringatan"},
-        "cli.plugins_header": {
-            "en": "Loaded plugins:",
-            "id": "Plugin yang dimuat:",
-        },
-        "cli.plugins_failed": {
-            "en": "Failed plugins:",
-            "id": "Plugin yang gagal:",
-        },
-        "cli.stopping": {
-            "en": "Stopping Sigap...",
-            "id": "Menghentikan Sigap...",
-        },
-        # -- argparse's own words, and ours ---------------------------------
-        "cli.usage": {"en": "usage: ", "id": "penggunaan: "},
-        "cli.positionals": {"en": "positional arguments", "id": "argumen posisional"},
-        "cli.options": {"en": "options", "id": "opsi"},
-        "cli.help": {
-            "en": "show this help message and exit",
-            "id": "tampilkan pesan bantuan ini lalu keluar",
-        },
-        "cli.version": {
-            "en": "show program's version number and exit",
-            "id": "tampilkan nomor versi program lalu keluar",
-        },
-        "cli.error": {"en": "{prog}: error: {message}", "id": "{prog}: kesalahan: {message}"},
-        "cli.error.required": {
-            "en": "the following arguments are required: {names}",
-            "id": "argumen berikut wajib diisi: {names}",
-        },
-        "cli.error.choice": {
-            "en": "invalid choice: {value} (choose from {choices})",
-            "id": "pilihan tidak valid: {value} (pilih dari {choices})",
-        },
-        "cli.error.unrecognized": {
-            "en": "unrecognized arguments: {names}",
-            "id": "argumen tidak dikenal: {names}",
-        },
-        "cli.error.one_argument": {
-            "en": "expected one argument",
-            "id": "diharapkan satu argumen",
-        },
-        "cli.error.argument": {
-            "en": "argument {name}: {message}",
-            "id": "argumen {name}: {message}",
-        },
-        "cli.help.run": {
-            "en": "run the hub until Ctrl-C / SIGTERM",
-            "id": "jalankan hub sampai Ctrl-C / SIGTERM",
-        },
-        "cli.help.check_config": {
-            "en": "validate the configuration and list every error",
-            "id": "periksa konfigurasi dan tampilkan semua kesalahan",
-        },
-        "cli.help.plugins": {
-            "en": "list loaded plugins, their platforms and failures",
-            "id": "tampilkan plugin yang dimuat, platformnya, dan kegagalannya",
-        },
-        "cli.help.trace": {
-            "en": "show the last runs of an automation, step by step",
-            "id": "tampilkan eksekusi terakhir sebuah otomasi, langkah demi langkah",
-        },
-        "cli.help.config": {
-            "en": "config folder holding configuration.yaml (default: ./config)",
-            "id": "folder konfigurasi berisi configuration.yaml (bawaan: ./config)",
-        },
-        "cli.help.block": {
-            "en": "do not load plugin NAME (repeatable)",
-            "id": "jangan muat plugin NAME (dapat diulang)",
-        },
-        "cli.help.log_level": {
-            "en": "how much the log says (default: INFO, or SIGAP_LOG_LEVEL)",
-            "id": "seberapa rinci log ditulis (bawaan: INFO, atau SIGAP_LOG_LEVEL)",
-        },
-        "cli.help.automation": {
-            "en": "its id, entity id or alias",
-            "id": "id, entity id, atau alias otomasinya",
-        },
-        "cli.help.json": {"en": "print the traces as JSON", "id": "cetak jejak sebagai JSON"},
-        # -- the `sigap plugins` table --------------------------------------
-        "cli.plugin.ok": {"en": "ok", "id": "ok"},
-        "cli.plugin.failed": {"en": "FAILED", "id": "GAGAL"},
-        "cli.plugin.not_loaded": {"en": "not loaded", "id": "tidak dimuat"},
-        "cli.plugin.quarantined": {"en": "QUARANTINED", "id": "DIKARANTINA"},
-        "cli.plugin.only_running": {
-            "en": "in the running hub only",
-            "id": "hanya di hub yang berjalan",
-        },
-        "cli.plugins_quarantined": {
-            "en": "Listeners the running hub switched off (they kept failing):",
-            "id": "Listener yang dimatikan oleh hub yang berjalan (terus gagal):",
-        },
-        "cli.quarantined_since": {"en": "(since {since})", "id": "(sejak {since})"},
-        "cli.failure_count": {"en": " ({count} times)", "id": " ({count} kali)"},
-        "cli.plugin.source.core": {"en": "core", "id": "inti"},
-        "cli.plugin.source.builtin": {"en": "builtin", "id": "bawaan"},
-        "cli.plugin.source.given": {"en": "given", "id": "diberikan"},
-        "cli.plugin.source.entry_point": {
-            "en": "entry point {name}",
-            "id": "entry point {name}",
-        },
-        "cli.plugin_failures_at_start": {
-            "en": "{count} plugin fault(s) at start; the rest of the hub runs. Plugins:",
-            "id": "{count} kegagalan plugin saat mulai; bagian hub lainnya tetap jalan. Plugin:",
-        },
-    }
-)
-
-
 # argparse's error messages (Python 3.11+), as patterns: what they say in our words.
 _ARGPARSE_ERRORS = (
     (re.compile(r"the following arguments are required: (?P<names>.*)"), "cli.error.required"),
@@ -300,7 +148,7 @@ def _setup_logging(level: str, hub: Hub) -> None:
         )
     )
     logging.basicConfig(level=level, handlers=[handler])
-    install_log_redaction()
+    install_log_redaction(language=lambda: hub.console_language)
 
 
 def _hub(args: argparse.Namespace) -> Hub:
@@ -509,7 +357,7 @@ def _main(argv: Sequence[str] | None) -> int:
     }
     if args.command != "run":
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-        install_log_redaction()
+        install_log_redaction(language=lambda: i18n.console_language(lang))
     return commands[args.command](args, lang)
 
 

@@ -17,19 +17,11 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from .context import Context
-from .i18n import Text, console_language, register
+from .i18n import Text, console_language
 from .lograte import LogRate
 
 _LOGGER = logging.getLogger(__name__)
 
-register(
-    {
-        "bus.listener_failed": {
-            "en": "listener {owner} failed handling {event_type}: {error}",
-            "id": "listener {owner} gagal menangani {event_type}: {error}",
-        },
-    }
-)
 
 MATCH_ALL = "*"
 

@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import i18n
-
 if TYPE_CHECKING:
     from .platform import Device
     from .services import ServiceCall
@@ -35,26 +33,13 @@ class EntityService:
 
 @dataclass(frozen=True, slots=True)
 class EntityDomain:
-    """One entity domain. `kind` is what one of its things is called,
-    `{"en": "door", "id": "pintu"}`; `needs_site`: every item names its site."""
+    """One entity domain; `needs_site`: every item names its site.
+
+    What one of its things is called comes from the declaring plugin's
+    catalog: `device.kind.<name>` ("pintu" / "door") and `device.Kind.<name>`
+    (at the start of a sentence); a domain without them is called by its name."""
 
     name: str
     base: type[Device]
-    kind: Mapping[str, str]
     needs_site: bool = True
     services: Mapping[str, EntityService] = field(default_factory=dict)
-
-    def register_words(self) -> None:
-        """Put the domain's words in the catalog (`kind()` finds them there)."""
-        words = {
-            lang: self.kind.get(lang) or self.kind.get("en") or self.name
-            for lang in "en id".split()
-        }
-        i18n.register(
-            {
-                f"device.kind.{self.name}": words,
-                f"device.Kind.{self.name}": {
-                    lang: w[:1].upper() + w[1:] for lang, w in words.items()
-                },
-            }
-        )

@@ -13,7 +13,7 @@ import voluptuous as vol
 
 from .domains import EntityDomain, EntityService
 from .hookspecs import hookimpl
-from .i18n import Text, message, register
+from .i18n import Text, message
 from .platform import Camera, Device, DeviceError, Door, Notification, Notifier, Siren, kind
 from .services import ServiceCall
 from .sites import SiteRegistry, UnknownPlace
@@ -37,39 +37,6 @@ TARGET = {
     vol.Optional("site"): _str_list,
     vol.Optional("area"): _str_list,
 }
-
-
-register(
-    {
-        "entity.no_target": {
-            "en": "{service}: name an entity_id, site or area to act on",
-            "id": "{service}: sebutkan entity_id, site atau area yang dituju",
-        },
-        "entity.not_configured": {
-            "en": "{entity_id} is not a configured {kind}",
-            "id": "{entity_id} bukan {kind} yang terdaftar di konfigurasi",
-        },
-        "entity.none_found": {
-            "en": "no {kind} found for {where}",
-            "id": "tidak ada {kind} yang ditemukan untuk {where}",
-        },
-        "entity.failed": {
-            "en": "{service} failed for {failures}",
-            "id": "{service} gagal untuk {failures}",
-        },
-        "entity.failure": {"en": "{entity_id}: {error}", "id": "{entity_id}: {error}"},
-        # for the people the alert is for, in hub.language
-        "notify.no_picture": {
-            "en": "(The picture from camera {camera} could not be taken.)",
-            "id": "(Foto dari kamera {camera} tidak dapat diambil.)",
-        },
-        # for the admin, in the console language
-        "notify.sent_without_picture": {
-            "en": "notify.send to {targets}: sent without the picture from {camera} ({error})",
-            "id": "notify.send ke {targets}: dikirim tanpa foto dari {camera} ({error})",
-        },
-    }
-)
 
 
 class NoTarget(DeviceError):
@@ -194,7 +161,6 @@ CORE_DOMAINS = (
     EntityDomain(
         "camera",
         Camera,
-        {"en": "camera", "id": "kamera"},
         services={
             "ptz_preset": EntityService(
                 {vol.Required("preset"): vol.Coerce(str)},
@@ -205,7 +171,6 @@ CORE_DOMAINS = (
     EntityDomain(
         "door",
         Door,
-        {"en": "door", "id": "pintu"},
         services={
             "unlock": EntityService(
                 {vol.Optional("duration"): _duration},
@@ -217,7 +182,6 @@ CORE_DOMAINS = (
     EntityDomain(
         "siren",
         Siren,
-        {"en": "siren", "id": "sirene"},
         services={
             "turn_on": EntityService(
                 {
@@ -240,7 +204,6 @@ CORE_DOMAINS = (
     EntityDomain(
         "notify",
         Notifier,
-        {"en": "messenger", "id": "layanan pesan"},
         needs_site=False,
         services={
             "send": EntityService(
@@ -257,10 +220,6 @@ CORE_DOMAINS = (
         },
     ),
 )
-
-
-for _domain in CORE_DOMAINS:
-    _domain.register_words()
 
 
 @hookimpl
@@ -294,7 +253,7 @@ async def _with_picture(hub: Hub, call: ServiceCall, notifiers: list[Device]) ->
             camera=camera_id,
             error=message(err),
         )
-        _LOGGER.warning("%s", said.render(hub.console_language))
+        _LOGGER.warning(said)
         text = f"{call.data['message']}\n{note.render(hub.language)}"
         return ServiceCall(call.domain, call.service, {**call.data, "message": text}, call.context)
 

@@ -16,20 +16,6 @@ import ffmpeg
 from . import i18n
 from .platform import DeviceError
 
-i18n.register(
-    {
-        "ffmpeg.no_picture": {
-            "en": "{what}: no picture within {seconds} s (ffmpeg stopped)",
-            "id": "{what}: tidak ada gambar dalam {seconds} detik (ffmpeg dihentikan)",
-        },
-        "ffmpeg.failed": {
-            "en": "{what}: ffmpeg failed: {error}",
-            "id": "{what}: ffmpeg gagal: {error}",
-        },
-        "ffmpeg.exit_code": {"en": "exit code {code}", "id": "kode keluar {code}"},
-    }
-)
-
 FFMPEG = "ffmpeg"
 
 

@@ -24,7 +24,7 @@ from .config import (
 from .context import SYSTEM, Context
 from .domains import EntityDomain
 from .entities import DeviceRegistry
-from .i18n import Text, console_language, message, register
+from .i18n import Text, console_language, message
 from .keys import HubData
 from .permissions import Policy
 from .platform import Device, TriggerPlatform
@@ -50,55 +50,6 @@ _DOMAIN_PLATFORM_HOOKS = {
     "sigap_platforms": None,
 }
 
-register(
-    {
-        "hub.hook.platform_taken": {
-            "en": "{domain} platform {name} is already provided",
-            "id": "platform {domain} {name} sudah disediakan plugin lain",
-        },
-        "hub.hook.trigger_taken": {
-            "en": "trigger platform {name} is already provided",
-            "id": "platform pemicu {name} sudah disediakan plugin lain",
-        },
-        "hub.hook.not_a_platform": {
-            "en": "{value} is not a {base} subclass with a platform name",
-            "id": "{value} bukan subkelas {base} yang bernama platform",
-        },
-        "hub.hook.not_a_domain": {
-            "en": "{value} is not an EntityDomain with a Device base class",
-            "id": "{value} bukan EntityDomain dengan kelas dasar Device",
-        },
-        "hub.hook.domain_taken": {
-            "en": "entity domain {name} is already provided",
-            "id": "domain entitas {name} sudah disediakan plugin lain",
-        },
-        "hub.hook.unknown_domain": {
-            "en": "{value} belongs to domain {domain}, which no plugin declares (known: {known})",
-            "id": "{value} termasuk domain {domain} yang tidak dideklarasikan plugin mana pun"
-            " (yang dikenal: {known})",
-        },
-        "hub.hook.not_a_mapping": {
-            "en": "expected a mapping of config keys to schemas, got {type}",
-            "id": "seharusnya pemetaan kunci konfigurasi ke skema, bukan {type}",
-        },
-        "hub.hook.key_not_text": {
-            "en": "config key {key} is not a string",
-            "id": "kunci konfigurasi {key} bukan teks",
-        },
-        "hub.hook.key_taken": {
-            "en": "config key {key} is already taken",
-            "id": "kunci konfigurasi {key} sudah dipakai",
-        },
-        "hub.quarantine_not_saved": {
-            "en": "the list of switched-off listeners (for sigap plugins) was not saved: {error}",
-            "id": "daftar listener yang dimatikan (untuk sigap plugins) tidak tersimpan: {error}",
-        },
-        "hub.hook.not_a_lifespan": {
-            "en": "expected an async context manager, got {type}",
-            "id": "seharusnya async context manager, bukan {type}",
-        },
-    }
-)
 
 # How long stop() waits for devices to close before moving on.
 STOP_TIMEOUT = 10.0
@@ -253,7 +204,6 @@ class Hub:
                 elif domain.name in self.domains or domain.name in ("hub", "sites"):
                     said = Text("hub.hook.domain_taken", name=repr(domain.name))
                 else:
-                    domain.register_words()
                     self.domains[domain.name] = domain
                     self.platforms[domain.name] = {}
                     continue

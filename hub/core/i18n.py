@@ -1,18 +1,24 @@
 """Words people read, in Bahasa Indonesia and English, and times in the
 hub's zone (WITA by default).
 
-Each room registers its own messages once (`register({...})`), keyed by a
-dotted name; `t(key, lang, **values)` renders one. A key missing in a
-language falls back to English, then to the key itself, so a gap is visible
-but never a crash.
+The words live in gettext catalogs: `hub/locale/<lang>/LC_MESSAGES/sigap.po`
+for the core, and one domain per plugin (`add_domain("onvif", folder)`), so
+a vendor's messages never clash with the core's. A message id is a dotted
+key (`mqtt.not_connected`); its text is a `str.format` pattern, with plural
+forms where a count decides the words. Catalogs are read with Babel the first
+time a text is needed, so `import hub` stays fast. A key missing in a
+language falls back to English, then to the key itself: a gap is visible,
+never a crash.
 """
 
 from __future__ import annotations
 
+import gettext
 import logging
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,12 +26,109 @@ from zoneinfo import ZoneInfo
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 DEFAULT_TIME_ZONE = "Asia/Makassar"
+CORE_DOMAIN = "sigap"
 
-_CATALOG: dict[str, dict[str, str]] = {}
+# key -> {lang: text, or the plural forms}; filled from the catalogs
+_CATALOG: dict[str, dict[str, str | tuple[str, ...]]] = {}
+_PLURAL: dict[tuple[str, str], Callable[[int], int]] = {}  # (key, lang) -> form index
+_OWNER: dict[str, str] = {}  # key -> the domain that defines it
+_DOMAINS: dict[str, Path] = {CORE_DOMAIN: Path(__file__).resolve().parent.parent / "locale"}
+_PENDING: list[str] = [CORE_DOMAIN]
 
 # Indonesian zone abbreviations people use; zoneinfo gives "+08" for WITA.
 _ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 _MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def add_domain(name: str, folder: str | os.PathLike[str]) -> None:
+    """A plugin's own catalogs: `folder/<lang>/LC_MESSAGES/<name>.po`. Call it
+    once at import; the catalogs are read when a text is first needed."""
+    folder = Path(folder).resolve()
+    known = _DOMAINS.get(name)
+    if known == folder:
+        return
+    if known is not None:
+        raise ValueError(f"translation domain {name!r} is already at {known}")
+    _DOMAINS[name] = folder
+    _PENDING.append(name)
+
+
+def po_path(domain: str, lang: str) -> Path:
+    """Where a domain's catalog of one language lives."""
+    return _DOMAINS[domain] / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def domains() -> dict[str, Path]:
+    """Every translation domain known, with its locale folder."""
+    return dict(_DOMAINS)
+
+
+def _load() -> None:
+    from babel.messages.pofile import read_po  # only when a text is first needed
+
+    while _PENDING:
+        domain = _PENDING.pop(0)
+        for lang in LANGUAGES:
+            path = po_path(domain, lang)
+            if not path.exists():
+                continue
+            with path.open("rb") as file:
+                catalog = read_po(file, locale=lang, domain=domain)
+            plural = gettext.c2py(catalog.plural_expr) if catalog.num_plurals > 1 else None
+            for item in catalog:
+                if not item.id or not item.string:
+                    continue
+                key = item.id[0] if isinstance(item.id, tuple | list) else item.id
+                owner = _OWNER.setdefault(key, domain)
+                if owner != domain:
+                    # two domains picking one key would silently swap each other's words
+                    raise ValueError(f"message {key!r} is defined by both {owner} and {domain}")
+                if isinstance(item.string, tuple | list):
+                    _CATALOG.setdefault(key, {})[lang] = tuple(item.string)
+                    _PLURAL[(key, lang)] = plural or _one_form
+                else:
+                    _CATALOG.setdefault(key, {})[lang] = item.string
+
+
+def register(messages: Mapping[str, Mapping[str, str]]) -> None:
+    """Words given in code rather than in a catalog: only for a test's own
+    messages. Every message of the hub and its plugins lives in .po files
+    (tests/core/test_catalogs.py fails on a key registered this way)."""
+    if _PENDING:
+        _load()
+    for key, texts in messages.items():
+        missing = [lang for lang in LANGUAGES if lang not in texts]
+        if missing:
+            raise ValueError(f"message {key!r} lacks {', '.join(missing)}")
+        known = _CATALOG.get(key)
+        if known is not None and known != dict(texts):
+            raise ValueError(f"message {key!r} is already registered with other words")
+        _CATALOG[key] = dict(texts)
+
+
+def _one_form(count: int) -> int:
+    return 0
+
+
+def _texts(key: str) -> dict[str, str | tuple[str, ...]] | None:
+    if _PENDING:
+        _load()
+    return _CATALOG.get(key)
+
+
+def _pick(key: str, lang: str, values: Mapping[str, object]) -> str | None:
+    """The pattern of `key` in `lang` (English where `lang` lacks it); for a
+    message with plural forms, the form `values["count"]` asks for."""
+    texts = _texts(key)
+    if texts is None:
+        return None
+    chosen = lang if texts.get(lang) else "en"
+    text = texts.get(chosen)
+    if isinstance(text, tuple):
+        count = values.get("count", 1)
+        index = _PLURAL[(key, chosen)](int(count) if isinstance(count, int | float) else 1)
+        return text[min(index, len(text) - 1)]
+    return text
 
 
 def console_language(configured: str) -> str:
@@ -35,23 +138,10 @@ def console_language(configured: str) -> str:
     return lang if lang in LANGUAGES else configured
 
 
-def register(messages: Mapping[str, Mapping[str, str]]) -> None:
-    """Add messages: {key: {"id": "...", "en": "..."}}. Both languages are required."""
-    for key, texts in messages.items():
-        missing = [lang for lang in LANGUAGES if lang not in texts]
-        if missing:
-            raise ValueError(f"message {key!r} lacks {', '.join(missing)}")
-        if _CATALOG.get(key, texts) != texts:
-            # two rooms picking one key would silently swap each other's words
-            raise ValueError(f"message {key!r} is already registered with other words")
-        _CATALOG[key] = dict(texts)
-
-
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
-    texts = _CATALOG.get(key)
-    if texts is None:
+    text = _pick(key, lang, values)
+    if text is None:
         return key
-    text = texts.get(lang) or texts["en"]
     return text.format(**values) if values else text
 
 
@@ -137,11 +227,10 @@ def render(text: object, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def _render(key: str, lang: str, values: Mapping[str, object]) -> str:
-    texts = _CATALOG.get(key)
-    if texts is None:
+    text = _pick(key, lang, values)
+    if text is None:
         return key
     # Always formatted (unlike t()), so `{{` means a brace with or without values.
-    text = texts.get(lang) or texts["en"]
     return text.format(**{name: _value(value, lang) for name, value in values.items()})
 
 
@@ -160,13 +249,32 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
 
 
-def catalog() -> dict[str, dict[str, str]]:
-    """Every registered message (a copy), for checks that both languages are complete."""
+def catalog() -> dict[str, dict[str, str | tuple[str, ...]]]:
+    """Every message of every domain (a copy), for checks that both languages are complete."""
+    if _PENDING:
+        _load()
     return {key: dict(texts) for key, texts in _CATALOG.items()}
 
 
+def owner(key: str) -> str | None:
+    """The domain that defines `key`."""
+    if _PENDING:
+        _load()
+    return _OWNER.get(key)
+
+
+def export_json(lang: str) -> dict[str, str | list[str]]:
+    """One language's words, for the dashboard: {key: text, or its plural forms}."""
+    exported: dict[str, str | list[str]] = {}
+    for key, texts in catalog().items():
+        text = texts.get(lang) or texts.get("en")
+        if text:
+            exported[key] = list(text) if isinstance(text, tuple) else text
+    return exported
+
+
 def has(key: str) -> bool:
-    return key in _CATALOG
+    return _texts(key) is not None
 
 
 def format_time(

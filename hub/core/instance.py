@@ -15,21 +15,10 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from .i18n import Text, register
+from .i18n import Text
 from .storage import FILE_MODE, storage_dir
 
 LOCK_FILE = "hub.lock"
-
-register(
-    {
-        "instance.already_running": {
-            "en": "Sigap is already running on {folder} (process {pid}); stop it first"
-            " (one hub per config folder).",
-            "id": "Sigap sudah berjalan di {folder} (proses {pid}); hentikan dulu"
-            " (satu hub untuk satu folder konfigurasi).",
-        },
-    }
-)
 
 
 class HubAlreadyRunning(Exception):

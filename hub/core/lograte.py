@@ -22,15 +22,6 @@ from . import i18n
 #: what `shown()` keeps of a value: enough to recognise it, never a megabyte
 SHOWN_LIMIT = 200
 
-i18n.register(
-    {
-        "lograte.repeated": {
-            "en": "{line} (and {count} more like it in the last {seconds} s)",
-            "id": "{line} (dan {count} lagi yang serupa dalam {seconds} detik terakhir)",
-        },
-    }
-)
-
 
 def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
     """`value` as a log line may carry it: bytes decoded (bad UTF-8 as

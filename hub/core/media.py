@@ -70,56 +70,6 @@ MEDIA_SCHEMA = vol.Schema(
 )
 DEFAULTS: dict[str, Any] = MEDIA_SCHEMA({})
 
-i18n.register(
-    {
-        "media.no_snapshot": {
-            "en": "{entity_id}: no snapshot ({why})",
-            "id": "{entity_id}: snapshot tidak dapat diambil ({why})",
-        },
-        "media.no_urls": {
-            "en": "the camera has neither a snapshot URL nor a stream URL",
-            "id": "kamera tidak punya URL snapshot maupun URL stream",
-        },
-        "media.no_stream": {
-            "en": "{entity_id}: no stream URL, so no clip",
-            "id": "{entity_id}: tidak ada URL stream, sehingga klip tidak dapat direkam",
-        },
-        "media.attempt": {"en": "{source}: {error}", "id": "{source}: {error}"},
-        "media.timed_out": {"en": "timed out", "id": "waktu habis"},
-        "media.no_picture": {
-            "en": "{entity_id}: the stream gave no picture",
-            "id": "{entity_id}: stream tidak menghasilkan gambar",
-        },
-        "media.http_status": {
-            "en": "{entity_id}: snapshot URL answered HTTP {status}",
-            "id": "{entity_id}: URL snapshot menjawab HTTP {status}",
-        },
-        "media.not_jpeg": {
-            "en": "{entity_id}: snapshot URL did not answer a JPEG",
-            "id": "{entity_id}: URL snapshot tidak mengirim gambar JPEG",
-        },
-        "media.ring_stopped": {
-            "en": "{entity_id}: the pre-roll ring stopped while recording a clip",
-            "id": "{entity_id}: rekaman pre-roll berhenti saat merekam klip",
-        },
-        "media.all_failed": {"en": "{errors}", "id": "{errors}"},
-        "media.not_saved": {
-            "en": "{entity_id}: the picture could not be saved in {folder}: {error}",
-            "id": "{entity_id}: gambar tidak dapat disimpan di {folder}: {error}",
-        },
-        "media.clip_not_saved": {
-            "en": "{entity_id}: the clip could not be saved in {folder}: {error}",
-            "id": "{entity_id}: klip tidak dapat disimpan di {folder}: {error}",
-        },
-        "media.disk_full": {"en": "the disk is full", "id": "disk penuh"},
-        "media.pre_roll_stopped": {
-            "en": "{entity_id}: pre-roll recording stopped ({error}); again in {seconds} s",
-            "id": "{entity_id}: perekaman pre-roll berhenti ({error});"
-            " dimulai lagi dalam {seconds} detik",
-        },
-    }
-)
-
 
 @dataclass(slots=True)
 class MediaFile:

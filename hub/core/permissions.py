@@ -12,24 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .i18n import Text, register
+from .i18n import Text
 
 if TYPE_CHECKING:
     from .context import Context
     from .state import State
-
-register(
-    {
-        "permission.denied_call": {
-            "en": "{who} may not call {service}",
-            "id": "{who} tidak berhak memanggil {service}",
-        },
-        "permission.denied_read": {
-            "en": "{who} may not see {entity_id}",
-            "id": "{who} tidak berhak melihat {entity_id}",
-        },
-    }
-)
 
 
 class PermissionDenied(PermissionError):

@@ -31,30 +31,6 @@ class DeviceError(Exception):
     """A device could not do what it was asked; the message says which and why."""
 
 
-# What each domain's things are called ("device.kind.<domain>", "device.Kind.<domain>")
-# comes with the domain's declaration (hub.core.domains), the core's included.
-i18n.register(
-    {
-        "device.unavailable": {
-            "en": "{kind} {entity_id} is unavailable (offline); the command was not sent",
-            "id": "{kind} {entity_id} tidak tersedia (offline); perintah tidak dikirim",
-        },
-        "device.unavailable_log": {
-            "en": "{entity_id} ({site}) is unavailable: {reason}",
-            "id": "{entity_id} ({site}) tidak tersedia: {reason}",
-        },
-        "device.failed_to_start": {
-            "en": "failed to start: {error}",
-            "id": "gagal dijalankan: {error}",
-        },
-        "device.no_ptz": {
-            "en": "{entity_id} does not support PTZ presets",
-            "id": "{entity_id} tidak mendukung preset PTZ",
-        },
-    }
-)
-
-
 def kind(domain_or_entity: str, *, capital: bool = False) -> str:
     """What a domain's devices are called, in the reader's language
     (`siren` -> "sirene"); an unknown domain as it is written."""
@@ -187,7 +163,7 @@ class Device:
             said = i18n.Text(
                 "device.unavailable_log", entity_id=self.entity_id, site=self.site, reason=reason
             )
-            self.log.warning("%s", said.render(self.hub.console_language))
+            self.log.warning(said)
         self._write(context)
         data: dict[str, Any] | None = None
         if reason:  # the words, and the Text's key for a reader in another language

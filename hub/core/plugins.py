@@ -101,36 +101,6 @@ class Quarantined:
         }
 
 
-i18n.register(
-    {
-        "plugins.failure": {
-            "en": "{plugin}: failed in {stage}: {error}",
-            "id": "{plugin}: gagal pada {stage}: {error}",
-        },
-        "plugins.log_failure": {
-            "en": "plugin {plugin} failed in {stage}: {error}",
-            "id": "plugin {plugin} gagal pada {stage}: {error}",
-        },
-        "plugins.error": {"en": "{type}: {error}", "id": "{type}: {error}"},
-        "plugins.quarantined": {
-            "en": "plugin {plugin}: its listener {listener} for {event_type} failed {failures}"
-            " times in {seconds} s and is switched off until the hub restarts"
-            " (last error: {error})",
-            "id": "plugin {plugin}: listener {listener} untuk {event_type} gagal {failures}"
-            " kali dalam {seconds} detik dan dimatikan sampai hub dijalankan ulang"
-            " (galat terakhir: {error})",
-        },
-        "plugins.stage.load": {"en": "load", "id": "pemuatan"},
-        "plugins.stage.setup": {"en": "setup", "id": "penyiapan"},
-        "plugins.stage.cleanup": {"en": "cleanup", "id": "pembersihan"},
-        "plugins.stage.event": {"en": "event", "id": "penanganan event"},
-        "plugins.stage.hook": {"en": "hook {name}", "id": "hook {name}"},
-        "plugins.stage.device": {"en": "device {name}", "id": "perangkat {name}"},
-        "plugins.stage.task": {"en": "task {name}", "id": "tugas {name}"},
-    }
-)
-
-
 def stage_text(stage: str) -> str:
     """A stage ("load", "device camera.x", ...) in words a reader's language has."""
     word, _, name = stage.partition(" ")
@@ -382,7 +352,7 @@ class PluginManager:
         record = Quarantined(plugin, listener, event_type, failures, seconds, str(error))
         self.quarantined.append(record)
         del self.quarantined[:-MAX_FAILURES]
-        _LOGGER.error("%s", record.text().render(self.language()))
+        _LOGGER.error(record.text())
         return record
 
     def flush_log(self) -> None:

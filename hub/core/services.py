@@ -12,22 +12,8 @@ import voluptuous as vol
 from .bus import EventBus, is_coroutine_callable
 from .context import Context
 from .eventdata import json_safe
-from .i18n import Text, register
+from .i18n import Text
 from .permissions import ALLOW_ALL, PermissionDenied, Policy
-
-register(
-    {
-        "service.not_registered": {
-            "en": "service {name} is not registered{hint}",
-            "id": "layanan {name} tidak terdaftar{hint}",
-        },
-        "service.invalid_data": {
-            "en": "invalid data for {service}: {errors}",
-            "id": "data tidak valid untuk {service}: {errors}",
-        },
-        "service.invalid_field": {"en": "{where}: {error}", "id": "{where}: {error}"},
-    }
-)
 
 
 class ServiceNotFound(LookupError):

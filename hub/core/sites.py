@@ -13,20 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import DEFAULT_LANGUAGE, Text, register
-
-register(
-    {
-        "sites.unknown_site": {
-            "en": "unknown site {site}{hint}",
-            "id": "lokasi {site} tidak dikenal{hint}",
-        },
-        "sites.unknown_area": {
-            "en": "no site has an area {area}{hint}",
-            "id": "tidak ada lokasi yang memiliki area {area}{hint}",
-        },
-    }
-)
+from .i18n import DEFAULT_LANGUAGE, Text
 
 
 def names_of(value: Any, default: str) -> dict[str, str]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from .i18n import Text, register
+from .i18n import Text
 from .lograte import LogRate
 
 if TYPE_CHECKING:
@@ -39,29 +39,6 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 EVENT_LOOP_BLOCKED = "hub.loop_blocked"
-
-register(
-    {
-        "watchdog.blocked": {
-            "en": "the event loop was held for {seconds} s by plugin {plugin} ({where});"
-            " nothing else ran meanwhile",
-            "id": "event loop tertahan {seconds} detik oleh plugin {plugin} ({where});"
-            " selama itu tidak ada yang lain berjalan",
-        },
-        "watchdog.blocked_unknown": {
-            "en": "the event loop was held for {seconds} s ({where}); nothing else ran meanwhile",
-            "id": "event loop tertahan {seconds} detik ({where});"
-            " selama itu tidak ada yang lain berjalan",
-        },
-        "watchdog.unknown_place": {"en": "where is not known", "id": "tempatnya tidak diketahui"},
-        "watchdog.tasks": {
-            "en": "plugin {plugin} has {count} tasks running (it had {before}); it may be"
-            " leaking them",
-            "id": "plugin {plugin} menjalankan {count} tugas (sebelumnya {before});"
-            " mungkin tugasnya bocor",
-        },
-    }
-)
 
 
 @dataclass(slots=True)

@@ -29,53 +29,6 @@ _LOGGER = logging.getLogger(__name__)
 MAX_BUFFER = 1 << 20
 
 
-i18n.register(
-    {
-        "stream.event_stream": {"en": "event stream", "id": "stream event"},
-        "stream.closed": {
-            "en": "{what}: the camera closed the stream",
-            "id": "{what}: kamera menutup stream",
-        },
-        "stream.silent": {
-            "en": "{what}: silent for {seconds} s",
-            "id": "{what}: tidak ada data selama {seconds} detik",
-        },
-        "stream.junk": {
-            "en": "{what}: nothing readable for {seconds} s ({count} bytes of something else)",
-            "id": "{what}: tidak ada yang terbaca selama {seconds} detik ({count} bita data lain)",
-        },
-        "stream.unreadable": {
-            "en": "{entity_ids}: unreadable part on the {what}: {error}",
-            "id": "{entity_ids}: bagian yang tidak terbaca di {what}: {error}",
-        },
-        "stream.too_big": {
-            "en": "{entity_ids}: a part too large for the {what} was dropped"
-            " (over {limit} bytes, or a header block or boundary line too long)",
-            "id": "{entity_ids}: bagian yang terlalu besar di {what} dibuang"
-            " (lebih dari {limit} bita, atau blok header atau baris boundary terlalu panjang)",
-        },
-        "stream.read_failed": {
-            "en": "{entity_ids}: a part on the {what} could not be read: {type}: {error}",
-            "id": "{entity_ids}: bagian di {what} gagal dibaca: {type}: {error}",
-        },
-        "stream.part_failed": {
-            "en": "{entity_id}: an event part was not handled: {type}: {error}",
-            "id": "{entity_id}: bagian event tidak tertangani: {type}: {error}",
-        },
-        "stream.error": {"en": "{what}: {type}: {error}", "id": "{what}: {type}: {error}"},
-        "stream.auth": {
-            "en": "the camera refused the user name or password for the {what} (HTTP 401)",
-            "id": "kamera menolak nama pengguna atau kata sandi untuk {what} (HTTP 401)",
-        },
-        "stream.camera_reason": {"en": "{entity_id}: {reason}", "id": "{entity_id}: {reason}"},
-        "stream.reconnecting": {
-            "en": "{entity_id} ({site}): {reason}; reconnecting in {seconds} s",
-            "id": "{entity_id} ({site}): {reason}; menyambung kembali dalam {seconds} detik",
-        },
-    }
-)
-
-
 @dataclass(slots=True)
 class Part:
     headers: dict[str, str] = field(default_factory=dict)
@@ -270,7 +223,7 @@ class EventStream:
         read: Callable[[Part], Any],
         silence: float = 30.0,
         end: bytes | None = None,
-        what: str = i18n.Text("stream.event_stream"),
+        what: str | None = None,
         log: logging.Logger = _LOGGER,
         language: Callable[[], str] = lambda: i18n.console_language(i18n.DEFAULT_LANGUAGE),
     ) -> None:
@@ -280,7 +233,8 @@ class EventStream:
         self.read = read
         self.silence = silence
         self.end = end
-        self.what = what
+        # built here, not as the default: no catalog is read at import
+        self.what = what if what is not None else i18n.Text("stream.event_stream")
         self.log = log
         self.language = language
         self.rate = LogRate(log, LOG_INTERVAL, language=language)
@@ -471,8 +425,8 @@ class StreamCamera(Camera):
         vol.Optional("unavailable_after", default=30.0): _seconds,
         vol.Optional("retry_max", default=60.0): _seconds,
     }
-    #: what the stream is called in messages ("alertStream")
-    stream_name: ClassVar[str] = i18n.Text("stream.event_stream")
+    #: what the stream is called in messages ("alertStream"); None: "event stream"
+    stream_name: ClassVar[str | None] = None
     #: the bytes that end a part sent without Content-Length (a closing tag)
     part_end: ClassVar[bytes | None] = None
 
@@ -531,7 +485,7 @@ class StreamCamera(Camera):
                 read=self.read_part,
                 silence=self.silence(),
                 end=self.part_end,
-                what=self.stream_name,
+                what=self.stream_name or i18n.Text("stream.event_stream"),
                 log=self.log,
                 language=lambda: self.hub.console_language,
             )

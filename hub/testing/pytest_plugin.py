@@ -55,7 +55,7 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
         _check_event_data(hub, not_plain_events)
         hubs.append(hub)
         # As `sigap` does: every handler (pytest's capture too) hides known secrets.
-        install_log_redaction()
+        install_log_redaction(language=lambda: hub.console_language)
         if expect_failures:
             tolerant.add(id(hub))
         if start:

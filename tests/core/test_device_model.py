@@ -4,13 +4,17 @@ any domain, the way an access panel drives four doors and a tamper input."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 import voluptuous as vol
 
-from hub import BinarySensor, Context, Device, Door, EntityDomain, EntityService, hookimpl
+from hub import BinarySensor, Context, Device, Door, EntityDomain, EntityService, hookimpl, i18n
 from hub.core.platform import kind
+
+# the vendor's words: device.kind.access_panel in its own catalog
+i18n.add_domain("acme", Path(__file__).parent / "acme_locale")
 
 
 class AccessPanel(Device):
@@ -64,7 +68,6 @@ class AcmePlugin:
             EntityDomain(
                 "access_panel",
                 AccessPanel,
-                {"en": "access panel", "id": "panel akses"},
                 services={"arm": EntityService({}, lambda d, call: d.arm(call.context))},
             )
         ]
@@ -137,7 +140,7 @@ class Clash:
 
     @hookimpl
     def sigap_entity_domains(self, hub: Any) -> Any:
-        return [EntityDomain("door", Door, {"en": "door", "id": "pintu"}), "not a domain"]
+        return [EntityDomain("door", Door), "not a domain"]
 
 
 async def test_a_domain_declared_twice_or_malformed_is_the_plugins_failure(hub_factory):

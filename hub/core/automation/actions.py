@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import Clock
 from ..context import Context
 from ..eventdata import plain_json
-from ..i18n import Text, console_language, message, register, render
+from ..i18n import Text, console_language, message, render
 from ..services import ServiceNotFound, ServiceValidationError
 from .conditions import Check, ConditionCompiler, render_duration
 from .templates import TemplateEnvironment, TemplateError, compile_value, is_template
@@ -26,52 +26,6 @@ if TYPE_CHECKING:
     from ..hub import Hub
 
 _LOGGER = logging.getLogger(__name__)
-
-register(
-    {
-        "automation.step": {
-            "en": "{path} ({kind}{alias})",
-            "id": "{path} ({kind}{alias})",
-        },
-        "automation.step_at": {
-            "en": "{path} ({kind}{alias}) at {file}:{line}",
-            "id": "{path} ({kind}{alias}) di {file}:{line}",
-        },
-        "automation.step_failed": {
-            "en": "step {step} failed: {error}",
-            "id": "langkah {step} gagal: {error}",
-        },
-        "automation.step_continues": {
-            "en": "automation {name}: step {step} failed, continuing (continue_on_error): {error}",
-            "id": "otomasi {name}: langkah {step} gagal, otomasi dilanjutkan"
-            " (continue_on_error): {error}",
-        },
-        "automation.stopped_with_error": {
-            "en": "stopped with an error: {reason}",
-            "id": "dihentikan dengan kesalahan: {reason}",
-        },
-        "automation.wait_template_timed_out": {
-            "en": "wait_template timed out",
-            "id": "batas waktu wait_template habis",
-        },
-        "automation.wait_for_trigger_timed_out": {
-            "en": "wait_for_trigger timed out",
-            "id": "batas waktu wait_for_trigger habis",
-        },
-        "automation.expected_mapping_got": {
-            "en": "expected a mapping, got {value}",
-            "id": "diharapkan pemetaan (kunci: nilai), didapat {value}",
-        },
-        "automation.for_each_list": {
-            "en": "for_each needs a list, got {value}",
-            "id": "for_each memerlukan daftar, didapat {value}",
-        },
-        "automation.count_number": {
-            "en": "count needs a number, got {value}",
-            "id": "count memerlukan angka, didapat {value}",
-        },
-    }
-)
 
 
 def error_text(err: BaseException) -> str:

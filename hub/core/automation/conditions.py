@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock_of
-from ..i18n import Text, message, register
+from ..i18n import Text, message
 from ..state import State
 from .schema import parse_duration
 from .sun import sun_event
@@ -24,16 +24,6 @@ if TYPE_CHECKING:
 Check = Callable[[Mapping[str, Any], "Trace | None"], bool]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-register(
-    {
-        "automation.entity_missing": {
-            "en": "{entity_id} does not exist (yet)",
-            "id": "{entity_id} tidak ada (atau belum tersedia)",
-        },
-    }
-)
 
 
 class ConditionError(Exception):

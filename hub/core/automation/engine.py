@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import clock_of
 from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
 from ..config.errors import display_path
-from ..i18n import Text, console_language, message, register, render, t
+from ..i18n import Text, console_language, message, render, t
 from ..keys import HubKey
 from .actions import ActionCompiler
 from .conditions import ConditionCompiler
@@ -25,22 +25,6 @@ from .triggers import attach_triggers
 if TYPE_CHECKING:
     from ..hub import Hub
 
-register(
-    {
-        "automation.reload_rejected": {
-            "en": "automation reload rejected: {error}",
-            "id": "muat ulang otomasi ditolak: {error}",
-        },
-        "automation.id_twice": {
-            "en": "automation id {id} ({where}) is used twice; the second is not loaded",
-            "id": "id otomasi {id} ({where}) dipakai dua kali; yang kedua tidak dimuat",
-        },
-        "automation.not_loaded": {
-            "en": "automation {name} ({where}) not loaded: {error}",
-            "id": "otomasi {name} ({where}) tidak dimuat: {error}",
-        },
-    }
-)
 
 _LOGGER = logging.getLogger("hub.automation")
 
@@ -93,7 +77,7 @@ class AutomationEngine:
                     where=where,
                     error=message(err),
                 )
-                _LOGGER.error("%s", said.render(self.hub.console_language))
+                _LOGGER.error(said)
                 continue
             if automation.id in built:
                 said = t(

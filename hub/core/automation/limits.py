@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
-from ..i18n import Text, register
+from ..i18n import Text
 from ..lograte import LogRate
 
 if TYPE_CHECKING:
@@ -28,27 +28,6 @@ MIB = 1024 * KIB
 #: far above a device's or a caller's event, far below what could hold the hub
 DEFAULT_MAX_PAYLOAD = 256 * KIB
 
-register(
-    {
-        "automation.payload_refused": {
-            "en": (
-                "trigger {trigger} ({where}): a payload of {size} is refused, over the "
-                "trigger's max_payload of {limit} bytes (raise max_payload on this trigger "
-                "if such payloads are expected)"
-            ),
-            "id": (
-                "pemicu {trigger} ({where}): payload {size} ditolak, melebihi max_payload "
-                "pemicu ini ({limit} byte) (naikkan max_payload pada pemicu ini bila payload "
-                "sebesar itu memang wajar)"
-            ),
-        },
-        "automation.payload_bytes": {"en": "{size} bytes", "id": "{size} byte"},
-        "automation.expected_byte_size": {
-            "en": "expected a size in bytes (65536, '64 KiB', '1 MiB'), got {value}",
-            "id": "diharapkan ukuran dalam byte (65536, '64 KiB', '1 MiB'), bukan {value}",
-        },
-    }
-)
 
 _UNITS = {"": 1, "b": 1, "kb": 1000, "kib": KIB, "mb": 1000**2, "mib": MIB}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)

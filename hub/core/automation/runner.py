@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..context import Context
-from ..i18n import Text, console_language, message, register, render
+from ..i18n import Text, console_language, message, render
 from .actions import ConditionFailed, Run, StepFailed, StopRun, error_text, run_sequence
 from .templates import compile_value
 from .trace import STORED_TRACES, Trace
@@ -30,26 +30,6 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger("hub.automation")
 
-register(
-    {
-        "automation.already_running": {
-            "en": "already running",
-            "id": "masih berjalan",
-        },
-        "automation.running_max": {
-            "en": "already running {running} times (max {max})",
-            "id": "sudah berjalan {running} kali (maksimum {max})",
-        },
-        "automation.trigger_dropped": {
-            "en": "automation {name} ({where}): {why}; this trigger is dropped (mode {mode})",
-            "id": "otomasi {name} ({where}): {why}; pemicu ini diabaikan (mode {mode})",
-        },
-        "automation.conditions_failed": {
-            "en": "conditions failed to evaluate: {error}",
-            "id": "kondisi gagal dievaluasi: {error}",
-        },
-    }
-)
 
 EVENT_AUTOMATION_TRIGGERED = "automation.triggered"
 
@@ -253,7 +233,7 @@ class Automation:
                 why=what,
                 mode=self.mode,
             )
-            _LOGGER.log(self.max_exceeded, "%s", said.render(self.hub.console_language))
+            _LOGGER.log(self.max_exceeded, said)
 
     def _failed(self, trace: Trace, error: str) -> None:
         """Log the error in the admin's language; the trace keeps it as a Text."""

@@ -29,7 +29,7 @@ from typing import Any
 from jinja2 import nodes
 from jinja2.utils import Namespace
 
-from ..i18n import Text, register
+from ..i18n import Text
 
 #: characters of one value or of the output a template may make
 MAX_SIZE = 1024 * 1024
@@ -39,31 +39,6 @@ MAX_INT_BITS = 16 * 1024
 MAX_SECONDS = 0.5
 #: characters `wordwrap` takes: textwrap works in Python, about 2 µs each
 WRAP_LIMIT = 64 * 1024
-
-register(
-    {
-        "automation.template_too_large": {
-            "en": "{what} would make {size} characters, more than a template may ({limit})",
-            "id": "{what} akan menghasilkan {size} karakter, lebih dari batas template ({limit})",
-        },
-        "automation.template_number_too_large": {
-            "en": "{what} would make a number of {bits} bits, more than a template may ({limit})",
-            "id": "{what} akan menghasilkan angka {bits} bit, lebih dari batas template ({limit})",
-        },
-        "automation.template_input_too_large": {
-            "en": "{what} takes at most {limit} characters, not {size}",
-            "id": "{what} menerima paling banyak {limit} karakter, bukan {size}",
-        },
-        "automation.template_output_too_large": {
-            "en": "the output is over {limit} characters, more than a template may make",
-            "id": "keluaran lebih dari {limit} karakter, melebihi batas template",
-        },
-        "automation.template_too_slow": {
-            "en": "rendering took over {seconds} s, longer than a template may take",
-            "id": "perenderan memakan waktu lebih dari {seconds} detik, melebihi batas template",
-        },
-    }
-)
 
 
 class TemplateLimit(Exception):

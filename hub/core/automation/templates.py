@@ -25,7 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..bus import Event
 from ..clock import clock_of
 from ..context import Context
-from ..i18n import Text, message, register
+from ..i18n import Text, message
 from ..keys import HubKey
 from ..state import STATE_UNAVAILABLE, STATE_UNKNOWN, State
 from .template_limits import (
@@ -42,21 +42,6 @@ from .template_limits import (
 
 if TYPE_CHECKING:
     from ..hub import Hub
-
-
-register(
-    {
-        "automation.template_error": {
-            "en": "template {source}: {reason}",
-            "id": "template {source}: {reason}",
-        },
-        "automation.error": {"en": "{type}: {error}", "id": "{type}: {error}"},
-        "automation.template_run_syntax": {
-            "en": "syntax error: {error}",
-            "id": "kesalahan sintaks: {error}",
-        },
-    }
-)
 
 
 class TemplateError(Exception):

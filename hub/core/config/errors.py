@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..i18n import DEFAULT_LANGUAGE, Text, render
-from . import messages  # noqa: F401  (registers the catalog every ConfigError renders from)
 from .nodes import Secret
 from .secrets import redact
 
@@ -42,7 +41,7 @@ def render_path(path: Iterable[str | int]) -> str:
 class ConfigError(Exception):
     """One mistake in the configuration, rendered `file:line: path: message`.
 
-    The message is a catalog Text (hub.core.config.messages) when the core
+    The message is a catalog Text (hub/locale, sigap.po) when the core
     wrote it, so `render(lang)` gives it in Indonesian or English; str() is
     the English. A plain str (a plugin's own words) renders as written.
     """

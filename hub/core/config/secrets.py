@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any, TextIO
 
 # Shorter values would redact ordinary words and numbers all over the logs.
@@ -74,9 +75,19 @@ def _redact_data(value: Any, pattern: re.Pattern[str]) -> Any:
 
 
 class SecretFilter(logging.Filter):
-    """Redact a record's final message (and its traceback text) before it is written."""
+    """Render a record's lazy texts in the reader's language, once, and
+    redact its final message (and its traceback text) before it is written.
+
+    A room logs a `Text` as it is (`log.warning(text)`, or as an argument);
+    `language()` (the console's) decides its words here, in one place."""
+
+    def __init__(self, language: Callable[[], str] | None = None) -> None:
+        super().__init__()
+        self.language = language
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if self.language is not None:
+            _render_texts(record, self.language())
         if not _registry.values:
             return True
         try:
@@ -109,12 +120,29 @@ class RedactingWriter:
         return getattr(self.stream, name)
 
 
-def install_log_redaction(logger: logging.Logger | None = None) -> None:
-    """Attach a SecretFilter to every handler of `logger` (the root logger by default).
+def install_log_redaction(
+    logger: logging.Logger | None = None, language: Callable[[], str] | None = None
+) -> None:
+    """Attach a SecretFilter to every handler of `logger` (the root logger by
+    default), rendering lazy texts in `language()` (the console's).
 
-    Safe to call again after adding handlers: a handler is filtered once.
+    Safe to call again after adding handlers: a handler is filtered once (a
+    later call with a language gives the existing filter that language).
     """
     logger = logger if logger is not None else logging.getLogger()
     for handler in logger.handlers:
-        if not any(isinstance(f, SecretFilter) for f in handler.filters):
-            handler.addFilter(SecretFilter())
+        found = [f for f in handler.filters if isinstance(f, SecretFilter)]
+        if not found:
+            handler.addFilter(SecretFilter(language))
+        elif language is not None:
+            found[0].language = language
+
+
+def _render_texts(record: logging.LogRecord, lang: str) -> None:
+    from ..i18n import Text
+
+    if isinstance(record.msg, Text):
+        record.msg = record.msg.render(lang)
+    args = record.args
+    if isinstance(args, tuple) and any(isinstance(a, Text) for a in args):
+        record.args = tuple(a.render(lang) if isinstance(a, Text) else a for a in args)

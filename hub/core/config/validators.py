@@ -14,28 +14,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from ..i18n import Text, register
-
-register(
-    {
-        "config.expected_port": {
-            "en": "expected a port number from {low} to 65535",
-            "id": "seharusnya nomor port dari {low} sampai 65535",
-        },
-        "config.expected_host": {
-            "en": "expected a host name or IP address (no scheme, path or spaces)",
-            "id": "seharusnya nama host atau alamat IP (tanpa skema, jalur, atau spasi)",
-        },
-        "config.expected_seconds": {
-            "en": "expected a number of seconds of at least {low}",
-            "id": "seharusnya jumlah detik paling sedikit {low}",
-        },
-        "config.expected_seconds_between": {
-            "en": "expected a number of seconds from {low} to {high}",
-            "id": "seharusnya jumlah detik dari {low} sampai {high}",
-        },
-    }
-)
+from ..i18n import Text
 
 # RFC 1123 labels: letters, digits and hyphens, not starting or ending with a hyphen.
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -80,20 +59,20 @@ def host(value: Any) -> str:
 def seconds(low: float = 0.0, high: float | None = None) -> Callable[[Any], float]:
     """A duration in seconds, at least `low` (and at most `high`)."""
 
+    def refused() -> vol.Invalid:
+        if high is None:
+            return vol.Invalid(Text("config.expected_seconds", low=low))
+        return vol.Invalid(Text("config.expected_seconds_between", low=low, high=high))
+
     def check(value: Any) -> float:
-        text = (
-            Text("config.expected_seconds", low=low)
-            if high is None
-            else Text("config.expected_seconds_between", low=low, high=high)
-        )
         if isinstance(value, bool):
-            raise vol.Invalid(text)
+            raise refused()
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise vol.Invalid(text) from None
+            raise refused() from None
         if number != number or number < low or (high is not None and number > high):
-            raise vol.Invalid(text)
+            raise refused()
         return number
 
     return check

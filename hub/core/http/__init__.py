@@ -25,7 +25,7 @@ from aiohttp import web
 from ..config.validators import any_port, seconds
 from ..hookspecs import hookimpl
 from ..hub import StartupFailed
-from ..i18n import Text, register
+from ..i18n import Text
 from ..keys import HubKey
 from ..lograte import LogRate, shown
 from .body import MAX_BODY, BodyRefused, read_body
@@ -59,30 +59,6 @@ DEFAULTS: dict[str, Any] = HTTP_SECTION({})
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", object)  # type: ignore[arg-type]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-register(
-    {
-        "http.cannot_listen": {
-            "en": "HTTP: cannot listen on {host}:{port}: {error}; another program may hold"
-            " the port (change http.server_port or http.server_host). Sigap did not start.",
-            "id": "HTTP: tidak dapat mendengarkan di {host}:{port}: {error}; mungkin port dipakai"
-            " program lain (ubah http.server_port atau http.server_host). Sigap tidak dijalankan.",
-        },
-        "http.root_route_taken": {
-            "en": "route {method} {path} is already served by {other}",
-            "id": "rute {method} {path} sudah dilayani oleh {other}",
-        },
-        "http.root_route_reserved": {
-            "en": "route {path}: paths under /api/ belong to the hub",
-            "id": "rute {path}: jalur di bawah /api/ milik hub",
-        },
-        "http.route_refused": {
-            "en": "plugin {plugin}: refused a request to {path}: {reason} (HTTP {status})",
-            "id": "plugin {plugin}: permintaan ke {path} ditolak: {reason} (HTTP {status})",
-        },
-    }
-)
 
 
 def _body_first(plugin: str, body_timeout: float, log: LogRate) -> Any:

@@ -18,45 +18,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from ..i18n import Text, register
+from ..i18n import Text
 from ..lograte import shown
-
-register(
-    {
-        "http.body.too_large": {
-            "en": "the body is over {limit} bytes",
-            "id": "isi permintaan lebih dari {limit} byte",
-        },
-        "http.body.too_slow": {
-            "en": "the body did not arrive within {seconds} s",
-            "id": "isi permintaan tidak sampai dalam {seconds} detik",
-        },
-        "http.body.broken": {
-            "en": "the body could not be read ({error})",
-            "id": "isi permintaan tidak dapat dibaca ({error})",
-        },
-        "http.body.charset": {
-            "en": "unknown charset {charset}",
-            "id": "charset {charset} tidak dikenal",
-        },
-        "http.body.encoding": {
-            "en": "the body is not valid {charset}",
-            "id": "isi permintaan bukan {charset} yang sah",
-        },
-        "http.body.json": {
-            "en": "the body is not valid JSON ({error})",
-            "id": "isi permintaan bukan JSON yang sah ({error})",
-        },
-        "http.body.too_deep": {
-            "en": "the JSON is nested deeper than {depth} levels",
-            "id": "JSON bersarang lebih dalam dari {depth} tingkat",
-        },
-        "http.body.too_many_fields": {
-            "en": "the form has more than {count} fields",
-            "id": "formulir berisi lebih dari {count} kolom",
-        },
-    }
-)
 
 MAX_BODY = 1024 * 1024  # aiohttp's client_max_size, said once here
 MAX_JSON_DEPTH = 32

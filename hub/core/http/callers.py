@@ -16,16 +16,7 @@ from typing import Any
 import voluptuous as vol
 from aiohttp import hdrs, web
 
-from ..i18n import Text, register
-
-register(
-    {
-        "http.expected_network": {
-            "en": "expected an IP address or network (192.168.1.10, 10.0.0.0/8), got {value}",
-            "id": "diharapkan alamat IP atau jaringan (192.168.1.10, 10.0.0.0/8), didapat {value}",
-        },
-    }
-)
+from ..i18n import Text
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -17,17 +17,8 @@ from typing import Any
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web import RequestPayloadError
 
-from ..i18n import Text, register
+from ..i18n import Text
 from ..lograte import LogRate, shown
-
-register(
-    {
-        "http.bad_request": {
-            "en": "HTTP: refused a malformed request from {caller}: {error}",
-            "id": "HTTP: permintaan yang rusak dari {caller} ditolak: {error}",
-        },
-    }
-)
 
 
 class ServerLog(logging.LoggerAdapter):  # type: ignore[type-arg]

@@ -14,22 +14,11 @@ import logging
 
 from aiohttp import web
 
-from ..i18n import Text, register
+from ..i18n import Text
 from ..lograte import LogRate
 
 _LOGGER = logging.getLogger(__package__)
 
-register(
-    {
-        "http.too_many_connections": {
-            "en": "HTTP: {limit} connections are open (http.max_connections); new ones get 503",
-            "id": (
-                "HTTP: {limit} koneksi sedang terbuka (http.max_connections);"
-                " koneksi baru dijawab 503"
-            ),
-        },
-    }
-)
 
 _BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\n"

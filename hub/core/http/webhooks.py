@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..i18n import Text, register
+from ..i18n import Text
 from ..keys import HubKey
 from ..lograte import LogRate, shown
 from .body import BodyRefused, decode_body, read_body
@@ -30,44 +30,6 @@ __all__ = ["WEBHOOKS", "BodyRefused", "Webhooks", "decode_body", "is_local"]
 
 _LOGGER = logging.getLogger(__name__)
 
-register(
-    {
-        "webhook.unknown": {
-            "en": "webhook {id}: no one listens on this id (from {caller})",
-            "id": "webhook {id}: tidak ada yang mendengarkan id ini (dari {caller})",
-        },
-        "webhook.method": {
-            "en": "webhook {id}: method {method} not allowed",
-            "id": "webhook {id}: metode {method} tidak diizinkan",
-        },
-        "webhook.not_local": {
-            "en": "webhook {id}: refused a caller outside the local network ({caller})",
-            "id": "webhook {id}: pemanggil dari luar jaringan lokal ditolak ({caller})",
-        },
-        "webhook.unknown_caller": {
-            "en": (
-                "an unknown caller: X-Forwarded-For from {peer}, which is not in"
-                " http.trusted_proxies"
-            ),
-            "id": (
-                "pemanggil tidak diketahui: X-Forwarded-For dari {peer}, yang tidak ada di"
-                " http.trusted_proxies"
-            ),
-        },
-        "webhook.rate_limited": {
-            "en": "webhook {id}: over its rate limit of {rate}/s; refused (HTTP 429) from {caller}",
-            "id": ("webhook {id}: melebihi batas {rate}/detik; ditolak (HTTP 429) dari {caller}"),
-        },
-        "webhook.body_refused": {
-            "en": "webhook {id}: refused the request from {caller}: {reason} (HTTP {status})",
-            "id": "webhook {id}: permintaan dari {caller} ditolak: {reason} (HTTP {status})",
-        },
-        "webhook.failed": {
-            "en": "webhook {id}: the handler failed: {error}",
-            "id": "webhook {id}: penangan gagal: {error}",
-        },
-    }
-)
 
 WebhookHandler = Callable[[str, web.Request, dict[str, Any]], Awaitable[Any]]
 

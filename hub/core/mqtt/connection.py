@@ -41,36 +41,6 @@ _MAX_HELD = 100_000
 _STOP_TIMEOUT = 15.0
 
 
-i18n.register(
-    {
-        "mqtt.not_connected": {
-            "en": "MQTT broker {host}:{port} is not connected; the message to {topic} was not sent"
-            " (the hub keeps reconnecting)",
-            "id": "broker MQTT {host}:{port} tidak terhubung; pesan ke {topic} tidak terkirim"
-            " (hub terus mencoba menyambung kembali)",
-        },
-        "mqtt.lost": {
-            "en": "MQTT: lost {host}:{port}: {error}",
-            "id": "MQTT: koneksi ke {host}:{port} terputus: {error}",
-        },
-        "mqtt.unreachable": {
-            "en": "MQTT: cannot reach {host}:{port} ({error}); retrying every <= {seconds} s",
-            "id": "MQTT: tidak dapat menghubungi {host}:{port} ({error});"
-            " dicoba lagi paling lama tiap {seconds} detik",
-        },
-        "mqtt.not_answering": {
-            "en": "MQTT: broker {broker} is not answering; starting without it (retrying)",
-            "id": "MQTT: broker {broker} tidak menjawab; hub dijalankan tanpa broker"
-            " (terus mencoba menyambung)",
-        },
-        "mqtt.cannot_publish": {
-            "en": "cannot publish to {topic}: {error}",
-            "id": "tidak dapat mengirim (publish) ke {topic}: {error}",
-        },
-    }
-)
-
-
 class MqttError(Exception):
     """An MQTT operation failed; the message says which and why."""
 

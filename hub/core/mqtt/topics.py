@@ -4,33 +4,6 @@ from __future__ import annotations
 
 from .. import i18n
 
-i18n.register(
-    {
-        "mqtt.filter_empty": {
-            "en": "a topic filter cannot be empty",
-            "id": "filter topik tidak boleh kosong",
-        },
-        "mqtt.filter_too_long": {
-            "en": "a topic filter is at most 65535 bytes",
-            "id": "filter topik paling panjang 65535 byte",
-        },
-        "mqtt.hash_level": {
-            "en": "{topic}: '#' must be a whole level and the last one",
-            "id": "{topic}: '#' harus mengisi satu tingkat penuh dan menjadi tingkat terakhir",
-        },
-        "mqtt.plus_level": {
-            "en": "{topic}: '+' must be a whole level",
-            "id": "{topic}: '+' harus mengisi satu tingkat penuh",
-        },
-        "mqtt.topic_empty": {"en": "a topic cannot be empty", "id": "topik tidak boleh kosong"},
-        "mqtt.wildcard_publish": {
-            "en": "{topic}: wildcards '+' and '#' are for subscribing, not publishing",
-            "id": "{topic}: wildcard '+' dan '#' hanya untuk berlangganan (subscribe),"
-            " bukan untuk mengirim (publish)",
-        },
-    }
-)
-
 
 class InvalidTopic(ValueError):
     pass

@@ -36,17 +36,6 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger("hub.automation")
 
-i18n.register(
-    {
-        "mqtt.value_template_failed": {
-            "en": "trigger mqtt {topic} ({where}): value_template failed on a message,"
-            " which is dropped: {error}",
-            "id": "pemicu mqtt {topic} ({where}): value_template gagal pada sebuah pesan,"
-            " pesan itu diabaikan: {error}",
-        },
-    }
-)
-
 
 def _topic_filter(value: Any) -> str:
     try:

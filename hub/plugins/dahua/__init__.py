@@ -1,9 +1,14 @@
 """Dahua cameras and NVR channels: eventManager attach for events, the
 snapshot CGI for pictures, the RTSP main stream for clips."""
 
-from hub import hookimpl
+from pathlib import Path
+
+from hub import hookimpl, i18n
 
 from .camera import DahuaCamera
+
+# this plugin's words: locale/<lang>/LC_MESSAGES/dahua.po
+i18n.add_domain("dahua", Path(__file__).parent / "locale")
 
 
 @hookimpl

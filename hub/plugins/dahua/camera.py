@@ -28,15 +28,6 @@ EVENT_KINDS = {
 PULSE_KINDS = frozenset({"line_crossed"})
 _NEEDED = ("code", "action", "index")
 
-i18n.register(
-    {
-        "dahua.bad_line": {
-            "en": "not a readable event line: {line}",
-            "id": "bukan baris event yang terbaca: {line}",
-        },
-    }
-)
-
 
 def parse_events(body: bytes) -> list[dict[str, str]]:
     """Every `Code=...;action=...;index=...` line in a part (more fields, such

@@ -5,16 +5,6 @@ from __future__ import annotations
 
 from hub import Context, Notification, Notifier, i18n
 
-i18n.register(
-    {
-        "demo.alert": {
-            "en": "ALERT{to}: {title}{message}{photo}",
-            "id": "PERINGATAN{to}: {title}{message}{photo}",
-        },
-        "demo.with_photo": {"en": " (+photo)", "id": " (+foto)"},
-    }
-)
-
 
 class ConsoleNotifier(Notifier):
     platform = "console"

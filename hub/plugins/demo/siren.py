@@ -9,19 +9,6 @@ import voluptuous as vol
 
 from hub import Context, Siren, i18n
 
-i18n.register(
-    {
-        "demo.siren_on": {
-            "en": "{entity_id} ({site}): SIREN ON for {seconds} s",
-            "id": "{entity_id} ({site}): SIRENE BERBUNYI selama {seconds} detik",
-        },
-        "demo.siren_off": {
-            "en": "{entity_id} ({site}): siren off",
-            "id": "{entity_id} ({site}): sirene dimatikan",
-        },
-    }
-)
-
 
 class DemoSiren(Siren):
     platform = "demo"

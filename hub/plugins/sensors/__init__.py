@@ -3,11 +3,15 @@ plugins own (a camera's motion sensor, an access panel's tamper switch) or
 that stand alone. Declared here, through the same hook a vendor uses for a
 domain of its own; the base classes come from the public API."""
 
-from hub import BinarySensor, EntityDomain, Sensor, hookimpl
+from pathlib import Path
+
+from hub import BinarySensor, EntityDomain, Sensor, hookimpl, i18n
+
+i18n.add_domain("sensors", Path(__file__).parent / "locale")
 
 DOMAINS = (
-    EntityDomain("binary_sensor", BinarySensor, {"en": "sensor", "id": "sensor"}),
-    EntityDomain("sensor", Sensor, {"en": "measurement", "id": "pengukuran"}),
+    EntityDomain("binary_sensor", BinarySensor),
+    EntityDomain("sensor", Sensor),
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...context import Context
-from ...i18n import Text, message, register
+from ...i18n import Text, message
 from ...lograte import LogRate
 from ..templates import TemplateError, template_env
 from .events import EventTrigger, NumericStateTrigger, StateTrigger, TemplateTrigger
@@ -24,20 +24,6 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-register(
-    {
-        "automation.trigger_not_attached": {
-            "en": "automation {name}: trigger {platform} ({where}) could not attach: {error}",
-            "id": "otomasi {name}: pemicu {platform} ({where}) tidak dapat dipasang: {error}",
-        },
-        "automation.trigger_variables_failed": {
-            "en": "automation {name}: the variables of trigger {platform} ({where}) failed,"
-            " so this firing is dropped: {error}",
-            "id": "otomasi {name}: variabel pemicu {platform} ({where}) gagal, sehingga"
-            " pemicuan ini diabaikan: {error}",
-        },
-    }
-)
 
 BUILTIN_TRIGGERS = (
     EventTrigger,
@@ -116,7 +102,7 @@ async def attach_triggers(
                 where=_where(config),
                 error=message(result),
             )
-            _LOGGER.error("%s", said.render(hub.console_language))
+            _LOGGER.error(said)
         else:
             undo.append(result)
 

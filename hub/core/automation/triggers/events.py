@@ -11,7 +11,7 @@ import voluptuous as vol
 
 from ...bus import Event, Unsubscribe
 from ...context import Context
-from ...i18n import Text, message, register
+from ...i18n import Text, message
 from ...platform import TriggerAction
 from ...state import EVENT_STATE_CHANGED, State
 from ..conditions import numeric_in_range, render_duration, state_text
@@ -19,15 +19,6 @@ from ..schema import duration, entity_ids, number_or_entity, template
 from .base import BuiltinTrigger, all_of, as_list
 
 _LOGGER = logging.getLogger(__name__)
-
-register(
-    {
-        "automation.template_trigger_failed": {
-            "en": "template trigger {template} failed: {error}",
-            "id": "pemicu template {template} gagal: {error}",
-        },
-    }
-)
 
 
 def subset_matches(wanted: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
@@ -322,7 +313,7 @@ class TemplateTrigger(BuiltinTrigger):
                     template=repr(value.source),
                     error=message(err),
                 )
-                _LOGGER.error("%s", said.render(self.hub.console_language))
+                _LOGGER.error(said)
                 return False
 
         last = render()
