@@ -5,13 +5,14 @@ from pathlib import Path
 
 from hub import hookimpl, i18n
 
-from .camera import DemoCamera
-from .door import DemoDoor
-from .notify import ConsoleNotifier
-from .siren import DemoSiren
-
-# this plugin's words: locale/<lang>/LC_MESSAGES/demo.po
+# this plugin's words (locale/<lang>/LC_MESSAGES/demo.po), named before its
+# modules are imported: a module may build a Text when it is loaded
 i18n.add_domain("demo", Path(__file__).parent / "locale")
+
+from .camera import DemoCamera  # noqa: E402
+from .door import DemoDoor  # noqa: E402
+from .notify import ConsoleNotifier  # noqa: E402
+from .siren import DemoSiren  # noqa: E402
 
 
 @hookimpl

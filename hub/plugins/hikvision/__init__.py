@@ -5,10 +5,11 @@ from pathlib import Path
 
 from hub import hookimpl, i18n
 
-from .camera import HikvisionCamera
-
-# this plugin's words: locale/<lang>/LC_MESSAGES/hikvision.po
+# this plugin's words (locale/<lang>/LC_MESSAGES/hikvision.po), named before its
+# modules are imported: a module may build a Text when it is loaded
 i18n.add_domain("hikvision", Path(__file__).parent / "locale")
+
+from .camera import HikvisionCamera  # noqa: E402
 
 
 @hookimpl

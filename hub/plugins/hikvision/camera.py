@@ -34,27 +34,6 @@ PULSE_KINDS = frozenset({"line_crossed"})
 #: an alert is a few hundred bytes; a camera's smart-event alert a few kilobytes
 MAX_ALERT = 64 * 1024
 
-i18n.register(
-    {
-        "hikvision.not_xml": {
-            "en": "not a readable XML alert ({error})",
-            "id": "bukan alert XML yang terbaca ({error})",
-        },
-        "hikvision.dtd": {
-            "en": "an XML alert with a DTD or entities, refused (expanding them costs seconds)",
-            "id": "alert XML dengan DTD atau entitas, ditolak (menguraikannya makan waktu detikan)",
-        },
-        "hikvision.incomplete": {
-            "en": "not a whole XML alert (it does not end with </EventNotificationAlert>)",
-            "id": "bukan alert XML yang utuh (tidak diakhiri </EventNotificationAlert>)",
-        },
-        "hikvision.too_big": {
-            "en": "an XML alert of {size} bytes (at most {limit})",
-            "id": "alert XML sebesar {size} bita (paling besar {limit})",
-        },
-    }
-)
-
 
 def _seconds(value: Any) -> float:
     return vol.All(vol.Coerce(float), vol.Range(min=0.1))(value)

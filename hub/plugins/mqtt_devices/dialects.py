@@ -21,19 +21,6 @@ from hub import i18n, shown, suggest
 
 from .payloads import json_object, read_json, read_text
 
-i18n.register(
-    {
-        "mqtt_devices.z2m_mode": {
-            "en": "{value} is not a Zigbee2MQTT warning mode{hint}; one of: {names}",
-            "id": "{value} bukan mode peringatan Zigbee2MQTT{hint}; salah satu dari: {names}",
-        },
-        "mqtt_devices.z2m_level": {
-            "en": "{value} is not a Zigbee2MQTT warning level{hint}; one of: {names}",
-            "id": "{value} bukan level peringatan Zigbee2MQTT{hint}; salah satu dari: {names}",
-        },
-    }
-)
-
 Command = tuple[str, str]  # topic, payload
 
 

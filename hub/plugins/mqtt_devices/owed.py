@@ -44,52 +44,6 @@ OWED_FILE = "owed_commands.json"
 # device's confirm_timeout, doubling up to this many seconds.
 RETRY_MAX = 60.0
 
-i18n.register(
-    {
-        "mqtt_devices.owed_not_saved": {
-            "en": "{entity_id}: {command} was not sent: the hub cannot save the {owed}"
-            " it would owe the device ({error})",
-            "id": "{entity_id}: perintah {command} tidak dikirim: hub tidak dapat menyimpan"
-            " perintah {owed} yang harus dikirim nanti ({error})",
-        },
-        "mqtt_devices.owed_waiting": {
-            "en": "{entity_id} ({site}): {command} is owed: the device cannot be reached now;"
-            " it is sent as soon as the device is back",
-            "id": "{entity_id} ({site}): perintah {command} tertunda: perangkat tidak dapat"
-            " dihubungi sekarang; perintah dikirim begitu perangkat kembali",
-        },
-        "mqtt_devices.owed_paying": {
-            "en": "{entity_id} ({site}): sending the owed {command} (due {due})",
-            "id": "{entity_id} ({site}): mengirim perintah {command} yang tertunda"
-            " (jatuh tempo {due})",
-        },
-        "mqtt_devices.owed_left_over": {
-            "en": "{entity_id} ({site}): the hub's last run ended owing {command} (due {due});"
-            " it is sent now",
-            "id": "{entity_id} ({site}): hub terakhir berhenti dengan perintah {command}"
-            " yang belum terkirim (jatuh tempo {due}); dikirim sekarang",
-        },
-        "mqtt_devices.owed_dropped": {
-            "en": "the owed {command} for {entity_id} is dropped: no such device is"
-            " configured any more",
-            "id": "perintah {command} yang tertunda untuk {entity_id} dibuang: perangkat"
-            " itu tidak ada lagi di konfigurasi",
-        },
-        "mqtt_devices.owed_unreadable": {
-            "en": "cannot read the owed commands in {path} ({error}); the sirens and doors"
-            " the last run left on are not known",
-            "id": "perintah tertunda di {path} tidak dapat dibaca ({error}); sirene dan pintu"
-            " yang ditinggal menyala atau terbuka oleh hub sebelumnya tidak diketahui",
-        },
-        "mqtt_devices.owed_not_cleared": {
-            "en": "cannot update {path} ({error}); a command already confirmed may be sent"
-            " once more at the next start",
-            "id": "{path} tidak dapat diperbarui ({error}); perintah yang sudah dikonfirmasi"
-            " mungkin dikirim sekali lagi saat hub berikutnya dijalankan",
-        },
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class OwedCommand:

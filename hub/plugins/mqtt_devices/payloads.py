@@ -11,24 +11,6 @@ from typing import Any
 
 from hub import i18n
 
-i18n.register(
-    {
-        "mqtt_devices.too_large": {
-            "en": "{size} bytes, over the {limit} a device message may have",
-            "id": "{size} byte, melebihi batas {limit} byte pesan perangkat",
-        },
-        "mqtt_devices.not_json": {"en": "not JSON", "id": "bukan JSON"},
-        "mqtt_devices.too_deep": {
-            "en": "JSON nested too deep",
-            "id": "JSON bersarang terlalu dalam",
-        },
-        "mqtt_devices.not_object": {
-            "en": "{key} is not a JSON object",
-            "id": "{key} bukan objek JSON",
-        },
-    }
-)
-
 #: the largest device message read: a state or an answer is a few hundred
 #: bytes, a Zigbee2MQTT device's state a few KiB (a 29 MB JSON on a Tasmota
 #: RESULT topic held the event loop 2.7 s while it was parsed)
