@@ -4,7 +4,6 @@ state topic confirms them."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from hub import (
     EVENT_MQTT_CONNECTED,
     EVENT_MQTT_DISCONNECTED,
     MQTT,
+    Clock,
     Context,
     DeviceError,
     MqttError,
@@ -141,18 +141,18 @@ class Confirmation:
         expected: str,
         timeout: float,
         on_failure: Callable[[str | None], None],
+        clock: Clock,
     ) -> None:
         self.expected = expected
         self._on_failure = on_failure
-        loop = asyncio.get_running_loop()
-        self.sent = loop.time()
-        self._handle = loop.call_later(timeout, on_failure, None)
+        self.sent = clock.monotonic()
+        self._cancel = clock.call_later(timeout, lambda: on_failure(None))
 
     def cancel(self) -> None:
-        self._handle.cancel()
+        self._cancel()
 
     def refuse(self, reason: str) -> None:
-        self._handle.cancel()
+        self._cancel()
         self._on_failure(reason)
 
 
@@ -163,7 +163,7 @@ class Unconfirmed:
 
     expected: str  # the state the command asked for
     command: str  # turn_on, turn_off, unlock, lock
-    sent: float  # the event loop's time when it was sent
+    sent: float  # the hub clock's monotonic time when it was sent
     context: Context
 
 
@@ -171,7 +171,7 @@ def confirmed_late(device: Any, unconfirmed: Unconfirmed, event_type: str, **dat
     """The device reports, after all, the state an unconfirmed command asked
     for: say so in the log and fire `event_type` in the command's context
     (an alarm raised for `unconfirmed` can be closed on it)."""
-    seconds = round(asyncio.get_running_loop().time() - unconfirmed.sent, 1)
+    seconds = round(device.hub.clock.monotonic() - unconfirmed.sent, 1)
     device.log.warning(
         "%s",
         log_text(
@@ -210,8 +210,8 @@ async def follow_availability(
     has reconnected, which then says it again). Returns the function that
     stops following."""
     last_word: list[bool] = []  # what the availability topic said last, if anything
-    loop = asyncio.get_running_loop()
-    silence: list[asyncio.TimerHandle] = []  # the expiry timer, while one runs
+    clock = device.hub.clock
+    silence: list[Callable[[], None]] = []  # the expiry timer's cancel, while one runs
     expired: list[bool] = []
 
     def expire() -> None:
@@ -221,9 +221,9 @@ async def follow_availability(
     def restart_silence() -> None:
         if expire_after is None:
             return
-        for handle in silence:
-            handle.cancel()
-        silence[:] = [loop.call_later(expire_after, expire)]
+        for cancel in silence:
+            cancel()
+        silence[:] = [clock.call_later(expire_after, expire)]
 
     def heard(message: MqttMessage) -> None:
         restart_silence()
@@ -269,7 +269,7 @@ async def follow_availability(
         for state_topic in heard_on:
             undo.append(await connection.subscribe(state_topic, heard, 1))
         restart_silence()
-        undo.append(lambda: [handle.cancel() for handle in silence])
+        undo.append(lambda: [cancel() for cancel in silence])
     if not connection.connected:
         device.set_available(
             False, f"MQTT broker {connection.host}:{connection.port} is not connected"

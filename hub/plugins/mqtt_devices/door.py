@@ -14,8 +14,7 @@ the visitor pushed); staying open past `held_open_after` fires
 
 from __future__ import annotations
 
-import asyncio
-import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import voluptuous as vol
@@ -147,7 +146,7 @@ class MqttDoor(Door):
         self._unsure: Unconfirmed | None = None
         # every door.unlock makes the hub owe the relock (owed.py)
         self.debt = Debt(self, "lock", self._relock, confirm_timeout=config["confirm_timeout"])
-        self._held: asyncio.TimerHandle | None = None
+        self._held: Callable[[], None] | None = None  # the held-open timer's cancel
         self._undo: list[Any] = []
         # lines about messages the hub will not read: one a minute per topic
         self.refusals = LogRate(self.log, language=lambda: hub.console_language)
@@ -171,7 +170,7 @@ class MqttDoor(Door):
     async def stop(self) -> None:
         await self.debt.stop()  # the hub will not be here when it falls due
         if self._held is not None:
-            self._held.cancel()
+            self._held()
         if self._pending is not None:
             self._pending.cancel()
         for undo in self._undo:
@@ -204,7 +203,7 @@ class MqttDoor(Door):
     def _own_unlock(self) -> bool:
         """From sending door.unlock until its time ends: an opening is no break-in."""
         owed = self.debt.owed
-        return owed is not None and owed.due > time.time()
+        return owed is not None and owed.due > self.hub.clock.timestamp()
 
     async def _relay(self, energise: bool, context: Context) -> None:
         if self._pending is not None:
@@ -218,6 +217,7 @@ class MqttDoor(Door):
             lambda _reason: self._unconfirmed(
                 Unconfirmed(expected, "unlock" if energise else "lock", pending.sent, context)
             ),
+            self.hub.clock,
         )
 
     def _unconfirmed(self, unsure: Unconfirmed) -> None:
@@ -281,11 +281,10 @@ class MqttDoor(Door):
             if self.relay is not True and not self._own_unlock:
                 self.log.warning("%s", log_text(self, "mqtt_devices.door_forced"))
                 self.fire("door.forced", data)
-            loop = asyncio.get_running_loop()
-            self._held = loop.call_later(self.config["held_open_after"], self._held_open)
+            self._held = self.hub.clock.call_later(self.config["held_open_after"], self._held_open)
         else:
             if self._held is not None:
-                self._held.cancel()
+                self._held()
                 self._held = None
             self.fire("door.closed", data)
         self._show()

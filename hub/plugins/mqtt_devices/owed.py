@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -197,7 +196,7 @@ class Debt:
         self.store = owed_commands(device.hub)
         self._pay = pay
         self._confirm_timeout = confirm_timeout
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Callable[[], None] | None = None  # the due timer's cancel
         self._paying: asyncio.Task[None] | None = None
         self._retries = 0
         self._context: Context | None = None
@@ -230,7 +229,7 @@ class Debt:
         DeviceError when it cannot be saved: then nothing may be sent.
         Returns what was owed before (for `not_sent`)."""
         earlier = self.owed
-        owed = OwedCommand(self.command, time.time() + seconds, context.id)
+        owed = OwedCommand(self.command, self._now() + seconds, context.id)
         try:
             await self.store.owe(self.device.entity_id, owed)
         except OSError as err:
@@ -252,7 +251,7 @@ class Debt:
         """`for_command` was not sent after all: the debt falls due when the
         earlier one did (an earlier unlock's time), or at once when there was
         none (one command more, never one less)."""
-        due = earlier.due if earlier is not None else time.time()
+        due = earlier.due if earlier is not None else self._now()
         owed = OwedCommand(self.command, due, earlier.context_id if earlier else None)
         self.store.replace(self.device.entity_id, owed)
         self._arm(due)
@@ -280,8 +279,8 @@ class Debt:
         self.device.log.warning(
             "%s", self._text("mqtt_devices.owed_left_over", due=self._when(owed.due))
         )
-        if owed.due > time.time():
-            now = OwedCommand(owed.command, time.time(), owed.context_id)
+        if owed.due > self._now():
+            now = OwedCommand(owed.command, self._now(), owed.context_id)
             self.store.replace(self.device.entity_id, now)
         self._undo_started = self.device.hub.bus.listen_once(
             EVENT_HUB_STARTED, lambda event: self.pay_if_due(force=True)
@@ -289,8 +288,14 @@ class Debt:
 
     def _arm(self, due: float) -> None:
         self._cancel_timer()
-        delay = max(0.0, due - time.time())
-        self._timer = asyncio.get_running_loop().call_later(delay, self._time_up)
+        # The moment is kept in wall time (it must mean the same after a
+        # restart); within a run it is waited for as a duration, so an NTP
+        # correction neither cuts nor stretches a siren's on-time.
+        delay = max(0.0, due - self._now())
+        self._timer = self.device.hub.clock.call_later(delay, self._time_up)
+
+    def _now(self) -> float:
+        return float(self.device.hub.clock.timestamp())
 
     def _time_up(self) -> None:
         self._timer = None
@@ -298,7 +303,7 @@ class Debt:
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
-            self._timer.cancel()
+            self._timer()
             self._timer = None
 
     def _reachable(self) -> bool:
@@ -309,7 +314,7 @@ class Debt:
         """Send the owed command if it is due (or `force`) and the device can
         be reached now; otherwise it waits for `back()` or its timer."""
         owed = self.owed
-        if owed is None or (owed.due > time.time() and not force):
+        if owed is None or (owed.due > self._now() and not force):
             return
         if not self._reachable() or (self._paying is not None and not self._paying.done()):
             return
@@ -339,7 +344,7 @@ class Debt:
         delay = min(RETRY_MAX, self._confirm_timeout * 2**self._retries)
         self._retries += 1
         self._cancel_timer()
-        self._timer = asyncio.get_running_loop().call_later(delay, self._time_up)
+        self._timer = self.device.hub.clock.call_later(delay, self._time_up)
 
     @property
     def retrying(self) -> bool:

@@ -152,6 +152,7 @@ class MqttSiren(Siren):
                 Unconfirmed(expected, "turn_on" if on else "turn_off", pending.sent, context),
                 reason,
             ),
+            self.hub.clock,
         )
 
     def _back(self) -> None:
