@@ -55,7 +55,9 @@ async def test_a_siren_goes_off_and_a_door_relocks_when_the_clock_says(
         hub = await start_hub(hub_factory, mosquitto, clock)
         await wait_for_state(hub, "siren.halaman", "off")
         await hub.services.call("siren", "turn_on", {"entity_id": "siren.halaman", "duration": 100})
-        await hub.services.call("door", "unlock", {"entity_id": "door.ruang_server", "duration": 60})
+        await hub.services.call(
+            "door", "unlock", {"entity_id": "door.ruang_server", "duration": 60}
+        )
         # confirmed by the devices over the real broker before time moves on
         await wait_for_state(hub, "siren.halaman", "on")
         await wait_for_state(hub, "door.ruang_server", "unlocked")

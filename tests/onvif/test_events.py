@@ -11,7 +11,7 @@ import time
 import pytest
 
 from hub import i18n
-from hub.testing import EventWaiter, wait_for_state
+from hub.testing import EventWaiter, FakeClock, wait_for_state
 
 from .conftest import PLUGINS, SITES, camera_config, subscribed
 
@@ -199,3 +199,24 @@ async def test_ptz_preset_by_name_and_unknown(hub_factory, fake):
         )
     indonesian = i18n.render(i18n.message(err.value), "id")
     assert "camera.dinkes_lobi tidak memiliki preset PTZ 'atap'; yang tersedia: " in indonesian
+
+
+async def test_a_renewal_comes_when_the_hub_clock_says(hub_factory, fake):
+    clock = FakeClock()
+    hub = await hub_factory(
+        {"sites": SITES, "camera": [camera_config(fake, subscription_time=600, pull_timeout=1)]},
+        plugins=PLUGINS,
+        clock=clock,
+    )
+    camera = await subscribed(hub)
+    await clock.advance(400)  # well before 80% of the 600 s the camera granted
+    pulls = fake.requests.count("PullMessages")
+    async with asyncio.timeout(10):
+        while fake.requests.count("PullMessages") < pulls + 2:  # noqa: ASYNC110 - no hook in the fake
+            await asyncio.sleep(0.05)
+    assert "Renew" not in fake.requests
+    await clock.advance(80)  # 480 s: renewal time, without waiting 8 minutes
+    async with asyncio.timeout(10):
+        while "Renew" not in fake.requests:  # noqa: ASYNC110 - the fake has no hook for it
+            await asyncio.sleep(0.05)
+    assert camera.subscriptions_made == 1

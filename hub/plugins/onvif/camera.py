@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 from typing import Any
 
 import aiohttp
@@ -24,10 +23,7 @@ from onvif.exceptions import ONVIFError
 from hub import Camera, Context, DeviceError, LogRate, i18n, shown
 from hub.kit import CameraActivity, LinkWatch
 
-from . import (
-    messages,  # noqa: F401  (registers our words)
-    xml_rules,
-)
+from . import xml_rules
 from .events import PULSE_KINDS, CameraEvent, UnreadableEvent, parse
 
 xml_rules.apply()  # before any WSDL is loaded or any camera answers
@@ -178,14 +174,14 @@ class OnvifCamera(Camera):
                 )  # fmt: skip
                 self.log.info("%s", said.render(self.hub.console_language))
                 await self._end_subscription(unsubscribe=err.camera_knows_it)
-                await asyncio.sleep(min(1.0, self.config["pull_timeout"]))
+                await self.hub.clock.sleep(min(1.0, self.config["pull_timeout"]))
             except CameraAuthError as err:
                 reason = i18n.message(err)
                 delay = self.link.failed(reason)
                 self.set_available(False, reason)
                 self.log.error("%s", i18n.render(reason, self.hub.console_language))
                 await self._close_device()
-                await asyncio.sleep(max(delay, 10.0))
+                await self.hub.clock.sleep(max(delay, 10.0))
             except Exception as err:
                 if not isinstance(err, (*_TRANSPORT_ERRORS, zeep.exceptions.Error)):
                     self.log.exception("%s: unexpected error in the event loop", self.entity_id)
@@ -201,7 +197,7 @@ class OnvifCamera(Camera):
                     await self._close_device()  # set up again from the start
                 # else a network drop: the camera still knows our subscription and
                 # keeps the events of the drop for it; pull (renew) it again
-                await asyncio.sleep(delay)
+                await self.hub.clock.sleep(delay)
 
     def _describe(self, err: BaseException) -> str:
         """Why the camera failed, naming host:port: what it answered when it
@@ -349,7 +345,7 @@ class OnvifCamera(Camera):
             except zeep.exceptions.Fault:
                 pass  # a refusal is an answer: the camera is there
             self._answered()
-            await asyncio.sleep(self.config["pull_timeout"])
+            await self.hub.clock.sleep(self.config["pull_timeout"])
 
     async def _check_clock(self, device: ONVIFCamera) -> None:
         devicemgmt = await device.create_devicemgmt_service()
@@ -455,7 +451,7 @@ class OnvifCamera(Camera):
             granted = (termination - current).total_seconds()
             if granted > 1:
                 life = granted
-        now = time.monotonic()
+        now = self.hub.clock.monotonic()
         self._renew_at = now + life * RENEW_AT
         self._expires_at = now + life
 
@@ -473,13 +469,13 @@ class OnvifCamera(Camera):
     async def _pull_forever(self) -> None:
         pull_timeout = self.config["pull_timeout"]
         while True:
-            if time.monotonic() >= self._expires_at:  # ran out while the camera was away
+            if self.hub.clock.monotonic() >= self._expires_at:  # ran out while the camera was away
                 said = i18n.Text("onvif.subscription_expired", host=self.address)
                 raise SubscriptionLost(said, camera_knows_it=False)
             # a pull is at least 1 s long: renew before one would outlive the renewal time
-            if time.monotonic() >= self._renew_at - 1.0:
+            if self.hub.clock.monotonic() >= self._renew_at - 1.0:
                 await self._renew()
-            wait = max(1.0, min(pull_timeout, self._renew_at - time.monotonic()))
+            wait = max(1.0, min(pull_timeout, self._renew_at - self.hub.clock.monotonic()))
             try:
                 async with asyncio.timeout(wait + max(2.0, wait * PULL_MARGIN)):
                     result = await self._pullpoint.PullMessages(
