@@ -209,3 +209,12 @@ def test_fuzz_the_dahua_event_reader(body):
     for event in events or []:
         assert set(event) == {"code", "action", "index"}
         assert 0 <= int(event["index"]) < 10_000
+
+
+def test_a_part_bigger_than_the_limit_in_one_chunk_is_dropped():
+    # found by the fuzz: one chunk brought a whole part without Content-Length
+    parser = MultipartParser("boundary", HIK_END, limit=512)
+    parts = parser.feed(b"--boundary\r\n\r\n<x>" + b"A" * 700 + b"\r\n--boundary\r\n")
+    assert parts == [] and parser.dropped == 1
+    ok = parser.feed(b"\r\n<EventNotificationAlert>VMD</EventNotificationAlert>\r\n--boundary\r\n")
+    assert [p.body for p in ok] == [b"<EventNotificationAlert>VMD</EventNotificationAlert>"]

@@ -165,6 +165,11 @@ class MultipartParser:
         if cut < 0:
             self._scanned = len(buf)
             return False
+        if cut > self.limit:  # one chunk brought a whole part bigger than allowed
+            del buf[:cut]
+            self.dropped += 1
+            self._state, self._scanned, self._headers = _SEEK, 0, {}
+            return True
         body = bytes(buf[:cut]).strip(b"\r\n")
         del buf[:cut]
         self._done(parts, Part(headers, body))
