@@ -2,7 +2,7 @@
 hub's zone (WITA by default).
 
 The words live in gettext catalogs: `hub/locale/<lang>/LC_MESSAGES/sigap.po`
-for the core, and one domain per plugin (`add_domain("onvif", folder)`), so
+for the core, and one domain per plugin (`add_domain("acme", folder)`), so
 a vendor's messages never clash with the core's. A message id is a dotted
 key (`mqtt.not_connected`); its text is a `str.format` pattern, with plural
 forms where a count decides the words. Catalogs are read with Babel the first
