@@ -263,7 +263,7 @@ class Debt:
         try:
             await self.owe(0, context, for_command=self.command)
         except DeviceError as err:
-            self.device.log.error("%s", i18n.render(err.args[0], self.device.hub.console_language))
+            self.device.log.error(err.args[0])
             self._context = context
         if not self._reachable():
             self.device.log.warning("%s", self._text("mqtt_devices.owed_waiting"))

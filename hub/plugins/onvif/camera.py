@@ -172,14 +172,14 @@ class OnvifCamera(Camera):
                 said = i18n.Text("onvif.subscribing_again", entity_id=self.entity_id,
                     site=self.site, reason=reason,
                 )  # fmt: skip
-                self.log.info("%s", said.render(self.hub.console_language))
+                self.log.info(said)
                 await self._end_subscription(unsubscribe=err.camera_knows_it)
                 await self.hub.clock.sleep(min(1.0, self.config["pull_timeout"]))
             except CameraAuthError as err:
                 reason = i18n.message(err)
                 delay = self.link.failed(reason)
                 self.set_available(False, reason)
-                self.log.error("%s", i18n.render(reason, self.hub.console_language))
+                self.log.error(reason)
                 await self._close_device()
                 await self.hub.clock.sleep(max(delay, 10.0))
             except Exception as err:
@@ -192,7 +192,7 @@ class OnvifCamera(Camera):
                 said = i18n.Text("onvif.retrying", entity_id=self.entity_id, site=self.site,
                     reason=reason, seconds=f"{delay:.0f}",
                 )  # fmt: skip
-                self.log.warning("%s", said.render(self.hub.console_language))
+                self.log.warning(said)
                 if self._subscription is None:
                     await self._close_device()  # set up again from the start
                 # else a network drop: the camera still knows our subscription and
@@ -330,7 +330,7 @@ class OnvifCamera(Camera):
             said = i18n.Text("onvif.no_events", entity_id=self.entity_id, host=self.address,
                 why=why,
             )  # fmt: skip
-            self.log.warning("%s", said.render(self.hub.console_language))
+            self.log.warning(said)
 
     async def _watch(self) -> None:
         """A camera without events: ask it something small now and then, so
@@ -377,7 +377,7 @@ class OnvifCamera(Camera):
                 host=self.address,
                 offset=f"{self.clock_offset:+.0f}",
             )
-            self.log.warning("%s", said.render(self.hub.console_language))
+            self.log.warning(said)
 
     def _clock_unread(self, device: ONVIFCamera, err: zeep.exceptions.Fault) -> None:
         """Warn and carry on: the clock only explains a refused login."""
@@ -389,7 +389,7 @@ class OnvifCamera(Camera):
             host=self.address,
             error=_fault_text(err),
         )
-        self.log.warning("%s", said.render(self.hub.console_language))
+        self.log.warning(said)
 
     def _auth_message(self) -> str:
         off = self.clock_offset
