@@ -332,7 +332,7 @@ class MediaRoom:
             self.first_retention_done.set()
             if deleted:
                 _LOGGER.info("media retention removed %d files", len(deleted))
-            await asyncio.sleep(self.settings["retention_interval"])
+            await self.hub.clock.sleep(self.settings["retention_interval"])
 
 
 class Ring:
@@ -358,7 +358,7 @@ class Ring:
         while True:
             url = self.camera.stream_url
             if not url:  # some cameras learn it only after they connect
-                await asyncio.sleep(1.0)
+                await self.camera.hub.clock.sleep(1.0)
                 continue
             await asyncio.to_thread(_fresh_dir, self.dir)
             full = ffmpeg.with_credentials(url, self.camera.username, self.camera.password)
@@ -372,7 +372,7 @@ class Ring:
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.PIPE,
             )
-            started = time.monotonic()
+            started = time.monotonic()  # how long the real ffmpeg process ran
             self.running = True
             try:
                 _, err = await self.proc.communicate()
@@ -388,7 +388,7 @@ class Ring:
                 seconds=f"{delay:.0f}",
             )  # fmt: skip
             self.log.warning("%s", said)
-            await asyncio.sleep(delay)
+            await self.camera.hub.clock.sleep(delay)
             delay = min(delay * 2, 60.0)
 
     async def stop(self) -> None:

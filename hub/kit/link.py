@@ -5,9 +5,8 @@ or reboots in ten seconds does not page the guard room)."""
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,7 +15,8 @@ if TYPE_CHECKING:
 
 class LinkWatch:
     """`ok()` after every success, `delay = failed(reason)` after every
-    failure, then `await asyncio.sleep(delay)` and try again."""
+    failure, then `await device.hub.clock.sleep(delay)` and try again. The
+    grace period runs on the hub's clock (a FakeClock in tests)."""
 
     def __init__(
         self,
@@ -33,7 +33,7 @@ class LinkWatch:
         self.failures = 0
         self.failing_since: float | None = None
         self.last_error = ""
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Callable[[], None] | None = None  # the grace timer's cancel
 
     def ok(self) -> None:
         self.failures = 0
@@ -45,12 +45,12 @@ class LinkWatch:
         """Record a failure; returns the seconds to wait before retrying."""
         self.failures += 1
         self.last_error = reason
+        clock = self.device.hub.clock
         if self.failing_since is None:
-            self.failing_since = time.monotonic()
+            self.failing_since = clock.monotonic()
             if self.device.available:
-                loop = asyncio.get_running_loop()
-                self._timer = loop.call_later(self.grace, self._give_up)
-        elif time.monotonic() - self.failing_since >= self.grace:
+                self._timer = clock.call_later(self.grace, self._give_up)
+        elif clock.monotonic() - self.failing_since >= self.grace:
             self._give_up()
         delay = min(self.maximum, self.initial * 2 ** (self.failures - 1))
         return delay * random.uniform(0.8, 1.2)
@@ -61,7 +61,7 @@ class LinkWatch:
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
-            self._timer.cancel()
+            self._timer()
             self._timer = None
 
     def close(self) -> None:
