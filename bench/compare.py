@@ -25,9 +25,9 @@ def main() -> int:
     parser.add_argument("rev", help="the earlier revision (a commit, tag or branch)")
     parser.add_argument("script", help="the benchmark, relative to the repository")
     parser.add_argument("--rounds", type=int, default=2, help="before/after pairs")
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="after --: the script's own")
-    options = parser.parse_args()
-    args = options.args[1:] if options.args[:1] == ["--"] else options.args
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    options, args = parser.parse_args(argv[:cut]), argv[cut + 1 :]  # after --: the script's
     print(f"$ {shlex.join(['python', *sys.argv])}")
     with tempfile.TemporaryDirectory(prefix="sigap-before-") as folder:
         before = Path(folder) / "tree"
