@@ -90,3 +90,20 @@ async def test_a_confirmation_times_out_when_the_clock_says(
         await clock.advance(0.1)
         state = await wait_for_state(hub, "siren.halaman", "unconfirmed")
         assert state.state == "unconfirmed"
+
+
+async def test_a_wall_clock_set_back_does_not_keep_a_siren_sounding(
+    hub_factory: Any, mosquitto: Mosquitto
+) -> None:
+    clock = FakeClock()
+    siren = sim.ESPHomeSwitch(mosquitto.host, mosquitto.port, "node-e")
+    async with siren:
+        hub = await start_hub(hub_factory, mosquitto, clock)
+        await wait_for_state(hub, "siren.halaman", "off")
+        await hub.services.call("siren", "turn_on", {"entity_id": "siren.halaman", "duration": 60})
+        await wait_for_state(hub, "siren.halaman", "on")
+        await clock.jump(-2 * 3600)  # NTP sets the box's clock back two hours
+        await clock.advance(60)  # a minute of sounding, as asked
+        await command_count(siren, 2)
+        await wait_for_state(hub, "siren.halaman", "off")
+        assert not siren.on

@@ -299,6 +299,12 @@ class Debt:
 
     def _time_up(self) -> None:
         self._timer = None
+        owed = self.owed
+        if owed is not None and owed.due > self._now():
+            # the wall clock was set back while the time ran: it has run all
+            # the same, so the debt is due now (here, on return, after a restart)
+            due_now = OwedCommand(owed.command, self._now(), owed.context_id)
+            self.store.replace(self.device.entity_id, due_now)
         self.pay_if_due()
 
     def _cancel_timer(self) -> None:
