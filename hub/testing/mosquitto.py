@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from .required import missing_service
+
 MOSQUITTO_PATHS = ("/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto")
 
 
@@ -188,16 +190,12 @@ class Mosquitto:
 
 def running_broker(directory: Path, **options: object) -> Iterator[Mosquitto]:
     """A started broker for a pytest fixture (`yield from running_broker(...)`),
-    stopped afterwards. A missing mosquitto fails the run under CI=true and
-    skips elsewhere: the one place that policy is written."""
-    import pytest  # only tests call this; the hub itself never needs pytest
+    stopped afterwards. A missing mosquitto is a `missing_service`."""
 
     try:
         broker = Mosquitto(directory, **options)  # type: ignore[arg-type]
     except MosquittoNotFound as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(err))
-        pytest.skip(str(err))
+        missing_service(str(err))
     broker.start()
     try:
         yield broker
