@@ -16,49 +16,42 @@ _SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api_?key|(^|_)code$|(^|_)
 _MAX_DEPTH = 16
 
 
-def json_safe(value: Any, *, depth: int = 0) -> Any:
-    """`value` as plain JSON values: secrets masked (by key name and by the
-    known secret values), durations in seconds, times in ISO 8601."""
+def json_safe(value: Any, *, mask: bool = True, depth: int = 0) -> Any:
+    """`value` as plain JSON values: config nodes and Texts as plain str,
+    durations in seconds, times in ISO 8601, tuples and sets as lists; with
+    `mask` (the audit's `call_service`), secrets masked by key name and by
+    the known secret values."""
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
-        return redact(str(value))  # a Text becomes its plain (English) words
+        return redact(str(value)) if mask else str(value)  # a Text: its English words
     if depth >= _MAX_DEPTH:
         return "..."
     if isinstance(value, Mapping):
         return {
             str(key): REDACTED
-            if isinstance(key, str) and _SECRET_KEY.search(key)
-            else json_safe(item, depth=depth + 1)
+            if mask and isinstance(key, str) and _SECRET_KEY.search(key)
+            else json_safe(item, mask=mask, depth=depth + 1)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple | set | frozenset):
-        return [json_safe(item, depth=depth + 1) for item in value]
+        return [json_safe(item, mask=mask, depth=depth + 1) for item in value]
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     as_dict = getattr(value, "as_dict", None)
     if callable(as_dict):
-        return json_safe(as_dict(), depth=depth + 1)
-    return redact(str(value))
-
-
-_PLAIN = (str, int, float, bool, type(None))
+        return json_safe(as_dict(), mask=mask, depth=depth + 1)
+    return redact(str(value)) if mask else str(value)
 
 
 def plain_json(value: Any) -> Any:
-    """`value` with config nodes and Texts as plain str, tuples as lists and
-    mappings as dicts: what a YAML `event_data` becomes on the bus."""
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): plain_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain_json(v) for v in value]
-    return value
+    """What a YAML `event_data` becomes on the bus: `json_safe`, unmasked."""
+    return json_safe(value, mask=False)
+
+
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def not_plain(value: Any, path: str = "data") -> str | None:
