@@ -144,9 +144,13 @@ async def test_switch_off_and_lock_are_owed_through_an_outage_and_turn_on_fails_
             await door.wait_until(lambda: not door.unlocked)
         await wait_for_state(hub, "siren.halaman", "off")
         await wait_for_state(hub, "door.ruang_server", "locked")
-        # and the turn_on and unlock that failed were never sent late
-        assert [p for t, p, _ in esphome.commands if t.endswith("/command")] == [b"ON", b"OFF"]
-        assert [p for t, p, _ in door.commands if t.endswith("/command")] == [b"ON", b"OFF"]
+        # and the turn_on and unlock that failed were never sent late. The
+        # owed OFF may go twice: once on the broker's retained "online" (the
+        # node may not be back yet, so it can be lost), again when the node
+        # itself says "online"; a second OFF is safe, a late ON is not.
+        for node in (esphome, door):
+            sent = [p for t, p, _ in node.commands if t.endswith("/command")]
+            assert sent[0] == b"ON" and set(sent[1:]) == {b"OFF"} and len(sent) <= 3, sent
 
 
 async def test_a_turn_on_written_to_a_hung_broker_is_never_sent_after_it_restarts(
