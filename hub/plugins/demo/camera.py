@@ -3,7 +3,6 @@ a spell offline."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 from importlib.resources import files
 
@@ -41,7 +40,7 @@ class DemoCamera(Camera):
             "offline": 0.5,
         }
         happenings = [(weights[kind], self._happening(kind)) for kind in kinds]
-        await run_simulation(self.config, happenings)
+        await run_simulation(self.hub.clock, self.config, happenings)
 
     def _happening(self, kind: str):
         if kind == "offline":
@@ -59,7 +58,7 @@ class DemoCamera(Camera):
     async def _go_offline(self, rng: random.Random) -> None:
         self.set_available(False, "simulated network loss")
         self.fire("camera.video_loss", {"camera": self.entity_id})
-        await asyncio.sleep(self.config["offline_for"])
+        await self.hub.clock.sleep(self.config["offline_for"])
         self.set_available(True)
 
     async def snapshot(self) -> bytes:

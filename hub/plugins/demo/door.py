@@ -3,8 +3,8 @@ occasional forced door."""
 
 from __future__ import annotations
 
-import asyncio
 import random
+from collections.abc import Callable
 
 import voluptuous as vol
 
@@ -27,7 +27,7 @@ class DemoDoor(Door):
     }
 
     async def start(self) -> None:
-        self._relock: asyncio.TimerHandle | None = None
+        self._relock: Callable[[], object] | None = None  # the relock timer's cancel
         self.set_state("locked")
         if self.config["simulate"]:
             weights = {
@@ -37,9 +37,8 @@ class DemoDoor(Door):
                 "held_open": 0.5,
             }
             happenings = [(weights[k], self._happening(k)) for k in self.config["events"]]
-            self.hub.create_task(
-                run_simulation(self.config, happenings), f"demo door {self.entity_id}"
-            )
+            simulation = run_simulation(self.hub.clock, self.config, happenings)
+            self.hub.create_task(simulation, f"demo door {self.entity_id}")
 
     def _happening(self, kind: str):
         def happen(rng: random.Random) -> None:
@@ -57,17 +56,18 @@ class DemoDoor(Door):
         self.set_state("unlocked", context=context)
         seconds = duration or self.config["relock_after"]
         if self._relock is not None:
-            self._relock.cancel()
-        loop = asyncio.get_running_loop()
-        self._relock = loop.call_later(seconds, lambda: self.set_state("locked", context=context))
+            self._relock()
+        self._relock = self.hub.clock.call_later(
+            seconds, lambda: self.set_state("locked", context=context)
+        )
 
     async def lock(self, *, context: Context) -> None:
         self.require_available()
         if self._relock is not None:
-            self._relock.cancel()
+            self._relock()
             self._relock = None
         self.set_state("locked", context=context)
 
     async def stop(self) -> None:
         if self._relock is not None:
-            self._relock.cancel()
+            self._relock()

@@ -17,9 +17,9 @@ class ConsoleNotifier(Notifier):
         self.sent.append(notification)
         title = f"[{notification.title}] " if notification.title else ""
         to = f" -> {', '.join(notification.targets)}" if notification.targets else ""
-        lang = self.hub.console_language
-        photo = i18n.t("demo.with_photo", lang) if notification.photo else ""
-        said = i18n.t(
-            "demo.alert", lang, to=to, title=title, message=notification.message, photo=photo
+        photo = i18n.Text("demo.with_photo") if notification.photo else ""
+        # a Text: the log filter writes it in the console's language
+        said = i18n.Text(
+            "demo.alert", to=to, title=title, message=notification.message, photo=photo
         )
         self.log.warning("%s", said)

@@ -3,7 +3,7 @@ real one with a maximum on-time."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 
 import voluptuous as vol
 
@@ -17,7 +17,7 @@ class DemoSiren(Siren):
     }
 
     async def start(self) -> None:
-        self._off: asyncio.TimerHandle | None = None
+        self._off: Callable[[], object] | None = None  # the switch-off timer's cancel
         self.set_state("off")
 
     async def turn_on(
@@ -25,31 +25,25 @@ class DemoSiren(Siren):
     ) -> None:
         self.require_available()
         seconds = min(duration or self.config["max_on_time"], self.config["max_on_time"])
-        said = i18n.t(
-            "demo.siren_on",
-            self.hub.console_language,
-            entity_id=self.entity_id,
-            site=self.site,
-            seconds=f"{seconds:.0f}",
+        # a Text: the log filter writes it in the console's language
+        said = i18n.Text(
+            "demo.siren_on", entity_id=self.entity_id, site=self.site, seconds=f"{seconds:.0f}"
         )
         self.log.warning("%s", said)
         self.set_state("on", {"duration": seconds, "tone": tone, "level": level}, context)
         self._cancel_off()
-        loop = asyncio.get_running_loop()
-        self._off = loop.call_later(seconds, lambda: self.set_state("off", {}, context))
+        self._off = self.hub.clock.call_later(seconds, lambda: self.set_state("off", {}, context))
 
     async def turn_off(self, *, context: Context) -> None:
         self.require_available()
         self._cancel_off()
-        said = i18n.t(
-            "demo.siren_off", self.hub.console_language, entity_id=self.entity_id, site=self.site
-        )
+        said = i18n.Text("demo.siren_off", entity_id=self.entity_id, site=self.site)
         self.log.info("%s", said)
         self.set_state("off", {}, context)
 
     def _cancel_off(self) -> None:
         if self._off is not None:
-            self._off.cancel()
+            self._off()
             self._off = None
 
     async def stop(self) -> None:
