@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import ffmpeg
 import pytest
 import voluptuous as vol
 from aiohttp import web
@@ -67,7 +68,7 @@ async def start_hub(hub_factory, tmp_path, cameras, **media):
 
 
 @pytest.fixture
-async def http_camera():
+async def http_camera(aiohttp_server):
     """A snapshot URL behind digest auth, like a Hikvision's."""
     guard = DigestGuard("admin", "sandi123", "IP Camera(C1234)")
     app = web.Application(middlewares=[guard.middleware])
@@ -82,13 +83,8 @@ async def http_camera():
 
     app.router.add_get("/ISAPI/Streaming/channels/101/picture", picture)
     app.router.add_get("/broken", broken)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}", hits
-    await runner.cleanup()
+    server = await aiohttp_server(app, access_log=None)
+    return f"http://{server.host}:{server.port}", hits
 
 
 @pytest.fixture
@@ -137,12 +133,9 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 async def ffprobe_duration(path: str) -> float:
-    proc = await asyncio.create_subprocess_exec(
-        "ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", path,
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await proc.communicate()
-    return float(json.loads(out)["format"]["duration"])
+    # ffmpeg-python's probe runs ffprobe and waits for it: in a thread, off the loop
+    probed = await asyncio.to_thread(ffmpeg.probe, path)
+    return float(probed["format"]["duration"])
 
 
 async def test_snapshot_from_http_url_with_digest(hub_factory, tmp_path, http_camera):

@@ -1,20 +1,27 @@
 """The `hub_factory` fixture: build a started hub from a config dict (or a
-config folder) with only the plugins a test names, stopped at teardown."""
+config folder) with only the plugins a test names, stopped at teardown; and
+`hub_client`: pytest-aiohttp's test client on a hub's HTTP app."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from hub.core.clock import Clock
 from hub.core.config import install_log_redaction
 from hub.core.eventdata import not_plain
+from hub.core.http import make_app, runner_options, settings_of
 from hub.core.hub import Hub
+from hub.core.lograte import LogRate
 
 HubFactory = Callable[..., Awaitable[Hub]]
+HubClient = Callable[..., Awaitable[TestClient]]
 
 
 @pytest.fixture
@@ -75,6 +82,33 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[HubFactory]:
             "events whose data is not plain JSON (send ids and plain values; a Text goes"
             " as its words plus <name>_text = text.as_dict()):\n" + "\n".join(not_plain_events)
         )
+
+
+@pytest.fixture
+async def hub_client(aiohttp_server: Any, aiohttp_client: Any) -> AsyncIterator[HubClient]:
+    """`client = await hub_client(hub)`: pytest-aiohttp's TestClient on the
+    hub's HTTP app (`make_app(hub)`, or the `app` given, e.g. one whose
+    authentication slot a test has filled), served with the options `sigap run`
+    serves it with (header timeout, the log that escapes what callers send).
+    The hub needs an `http:` section and to be started: webhooks live on it.
+    Further keyword arguments go to the client's session
+    (`connector=aiohttp.TCPConnector(local_addr=...)`); a second client on the
+    same server is `aiohttp_client(client.server, ...)`. Needs pytest-aiohttp
+    (sigap-hub's `test` extra)."""
+    made: list[tuple[TestClient, LogRate]] = []
+
+    async def make(hub: Hub, app: web.Application | None = None, **session: Any) -> TestClient:
+        log = LogRate(logging.getLogger("hub.core.http"), language=lambda: hub.console_language)
+        served = app if app is not None else make_app(hub)
+        server = await aiohttp_server(served, **runner_options(settings_of(hub), log))
+        client: TestClient = await aiohttp_client(server, **session)
+        made.append((client, log))
+        return client
+
+    yield make
+    for client, log in reversed(made):
+        await client.close()  # the server first, as `sigap run` stops: then the held counts
+        log.close()
 
 
 def _check_event_data(hub: Hub, problems: list[str]) -> None:

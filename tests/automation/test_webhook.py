@@ -1,6 +1,5 @@
-"""The webhook trigger, through the hub's HTTP server on a free port."""
+"""The webhook trigger, through the hub's HTTP app (pytest-aiohttp's client)."""
 
-import aiohttp
 import pytest
 
 from hub.core.http import HTTP
@@ -27,20 +26,18 @@ AUTOMATIONS = """
 """
 
 
-async def test_webhook_triggers_with_json_form_and_query(automation_hub, recorder):
+async def test_webhook_triggers_with_json_form_and_query(automation_hub, recorder, hub_client):
     hub = await automation_hub(AUTOMATIONS, devices=WITH_HTTP)
-    base = f"http://127.0.0.1:{hub.data[HTTP].port}/api/webhook"
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
-            f"{base}/tombol-panik-dinkes?source=app", json={"room": "lobi"}
-        ) as r:
-            assert r.status == 200
-        async with session.put(f"{base}/tombol-panik-dinkes", data={"room": "arsip"}) as r:
-            assert r.status == 200
-        async with session.get(f"{base}/tombol-panik-dinkes") as r:  # not an allowed method
-            assert r.status == 200
-        async with session.post(f"{base}/no-such-hook", json={}) as r:  # says nothing either
-            assert r.status == 200
+    client = await hub_client(hub)
+    base = "/api/webhook"
+    async with client.post(f"{base}/tombol-panik-dinkes?source=app", json={"room": "lobi"}) as r:
+        assert r.status == 200
+    async with client.put(f"{base}/tombol-panik-dinkes", data={"room": "arsip"}) as r:
+        assert r.status == 200
+    async with client.get(f"{base}/tombol-panik-dinkes") as r:  # not an allowed method
+        assert r.status == 200
+    async with client.post(f"{base}/no-such-hook", json={}) as r:  # says nothing either
+        assert r.status == 200
     await settle()
     assert recorder.data == [
         {"room": "lobi", "query": "app", "id": "tombol-panik-dinkes"},

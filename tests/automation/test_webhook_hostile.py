@@ -11,12 +11,9 @@ import logging
 import tracemalloc
 from types import SimpleNamespace
 
-import aiohttp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from hub.core.http import HTTP
 
 from .conftest import settle
 from .test_webhook import WITH_HTTP
@@ -42,12 +39,14 @@ AUTOMATIONS = """
 """
 
 
-def url_of(hub) -> str:
-    return f"http://127.0.0.1:{hub.data[HTTP].port}/api/webhook/laporan-luar"
+URL = "/api/webhook/laporan-luar"
 
 
-async def test_a_body_over_max_payload_is_refused_with_a_warning(automation_hub, recorder, caplog):
+async def test_a_body_over_max_payload_is_refused_with_a_warning(
+    automation_hub, recorder, caplog, hub_client
+):
     hub = await automation_hub(AUTOMATIONS, devices=WITH_HTTP, real_time=True)
+    client = await hub_client(hub)
     caplog.set_level(logging.WARNING)
 
     async def chunked(body: bytes):
@@ -55,13 +54,12 @@ async def test_a_body_over_max_payload_is_refused_with_a_warning(automation_hub,
             yield body[start : start + 500]
 
     big = json.dumps({"isi": "x" * 3000}).encode()
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url_of(hub), data=big) as response:  # length announced
-            assert response.status == 200
-        async with session.post(url_of(hub), data=chunked(big)) as response:  # no length
-            assert response.status == 200
-        async with session.post(url_of(hub), json={"isi": "kecil"}) as response:
-            assert response.status == 200
+    async with client.post(URL, data=big) as response:  # length announced
+        assert response.status == 200
+    async with client.post(URL, data=chunked(big)) as response:  # no length
+        assert response.status == 200
+    async with client.post(URL, json={"isi": "kecil"}) as response:
+        assert response.status == 200
     call = await recorder.next()
     assert call.data["json"] == {"isi": "kecil"}
     await settle()
@@ -102,9 +100,9 @@ CONTENT_TYPES = st.sampled_from(
 @pytest.fixture
 def fuzzed():
     """What the examples of one fuzzing run share (hypothesis calls the test
-    once per example, with the same fixtures): the hub, made by the first
-    example, and the memory traced from the tenth on."""
-    state = SimpleNamespace(hub=None, examples=0, baseline=0)
+    once per example, with the same fixtures): the hub and its client, made by
+    the first example, and the memory traced from the tenth on."""
+    state = SimpleNamespace(hub=None, client=None, examples=0, baseline=0)
     yield state
     if tracemalloc.is_tracing():
         tracemalloc.stop()
@@ -118,17 +116,17 @@ def fuzzed():
 )
 @given(body=BODIES, content_type=CONTENT_TYPES)
 async def test_fuzzed_bodies_never_make_a_traceback_or_keep_memory(
-    automation_hub, recorder, caplog, fuzzed, body, content_type
+    automation_hub, recorder, caplog, hub_client, fuzzed, body, content_type
 ):
     if fuzzed.hub is None:
         fuzzed.hub = await automation_hub(AUTOMATIONS, devices=FAST_HTTP, real_time=True)
+        fuzzed.client = await hub_client(fuzzed.hub)
         caplog.set_level(logging.WARNING)
     sent = len(recorder.calls)
-    async with aiohttp.ClientSession() as session:
-        headers = {"Content-Type": content_type}
-        async with session.post(url_of(fuzzed.hub), data=body, headers=headers) as response:
-            assert response.status in (200, 400), response.status  # 400: the HTTP room's no
-            taken = response.status == 200
+    headers = {"Content-Type": content_type}
+    async with fuzzed.client.post(URL, data=body, headers=headers) as response:
+        assert response.status in (200, 400), response.status  # 400: the HTTP room's no
+        taken = response.status == 200
     if taken and len(body) <= 2048:
         await recorder.next()  # every body taken within the limit runs the automation
     await settle()
@@ -164,7 +162,7 @@ def test_max_payload_takes_bytes_and_units_and_says_what_is_wrong_in_both_langua
 
 
 async def test_a_hundred_posts_of_1_mb_leave_memory_where_it_was(
-    automation_hub, recorder, hub_factory
+    automation_hub, recorder, hub_client
 ):
     # the finding: 100 webhook posts of 1 MB grew the hub from 155 to 673 MB,
     # each rendered payload read back as a value and kept in a cache
@@ -182,32 +180,30 @@ async def test_a_hundred_posts_of_1_mb_leave_memory_where_it_was(
             isi: "{{ trigger.json }}"
     """
     hub = await automation_hub(automations, devices=FAST_HTTP, real_time=True)
-    url = f"http://127.0.0.1:{hub.data[HTTP].port}/api/webhook/laporan-besar"
+    client = await hub_client(hub)
 
     def body(n: int) -> bytes:
         return json.dumps({"n": n, "isi": f"{n:07d}" * 140_000}).encode()  # 0.98 MB
 
-    async with aiohttp.ClientSession() as session:
+    async def post(n: int) -> None:
+        async with client.post("/api/webhook/laporan-besar", data=body(n), headers=JSON) as answer:
+            assert answer.status == 200
+        call = await recorder.next(timeout=30)
+        assert str(call.data["isi"]).startswith(f"{{'n': {n}, ")
+        recorder.calls.clear()  # what the test itself would keep
+        recorder._taken = 0
 
-        async def post(n: int) -> None:
-            async with session.post(url, data=body(n), headers=JSON) as response:
-                assert response.status == 200
-            call = await recorder.next(timeout=30)
-            assert str(call.data["isi"]).startswith(f"{{'n': {n}, ")
-            recorder.calls.clear()  # what the test itself would keep
-            recorder._taken = 0
-
-        for n in range(5):  # warm up: the hub's first traces, caches and buffers
+    for n in range(5):  # warm up: the hub's first traces, caches and buffers
+        await post(n)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(5, 105):
             await post(n)
         gc.collect()
-        tracemalloc.start()
-        try:
-            before = tracemalloc.get_traced_memory()[0]
-            for n in range(5, 105):
-                await post(n)
-            gc.collect()
-            grown = tracemalloc.get_traced_memory()[0] - before
-        finally:
-            tracemalloc.stop()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
     # what stays: the last runs' traces; never a copy of every payload
     assert grown < 40 * 1024 * 1024, f"memory grew by {grown / 1e6:.1f} MB"

@@ -1,5 +1,7 @@
 """A hub with the HTTP server on a free port of 127.0.0.1 and one webhook
-automation (`tombol-panik`) that hands what it was sent to `test.record`."""
+automation (`tombol-panik`) that hands what it was sent to `test.record`;
+tests talk to its app through pytest-aiohttp's client (`served.client`), and
+to the hub's own listener (`served.url()`) only where the socket is the point."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 import pytest
+from aiohttp.test_utils import TestClient
 
 from hub.core.http import HTTP
 from tests.automation.conftest import DEMO_DEVICES, automation_hub, recorder  # noqa: F401
@@ -39,22 +42,28 @@ def http_section(host: str | None = "127.0.0.1", **settings: object) -> str:
     return DEMO_DEVICES + "\n".join(lines) + "\n"
 
 
+def path(webhook_id: str = "tombol-panik") -> str:
+    return f"/api/webhook/{webhook_id}"
+
+
 @dataclass
 class Served:
     hub: object
-    base: str  # http://127.0.0.1:<port>
+    client: TestClient  # pytest-aiohttp's, on the hub's app: `served.client.post(path())`
+    base: str  # the hub's own listener: http://127.0.0.1:<port>
 
     def url(self, webhook_id: str = "tombol-panik") -> str:
-        return f"{self.base}/api/webhook/{webhook_id}"
+        return self.base + path(webhook_id)
 
 
 @pytest.fixture
-def webhook_hub(automation_hub):  # noqa: F811
+def webhook_hub(automation_hub, hub_client):  # noqa: F811
     """`served = await webhook_hub(trusted_proxies="[127.0.0.1]")`"""
 
     async def make(automations: str = PANIC, **settings: object) -> Served:
         hub = await automation_hub(automations, devices=http_section(**settings), real_time=True)
-        return Served(hub, f"http://127.0.0.1:{hub.data[HTTP].port}")
+        client = await hub_client(hub)
+        return Served(hub, client, f"http://127.0.0.1:{hub.data[HTTP].port}")
 
     return make
 

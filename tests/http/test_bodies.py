@@ -9,9 +9,9 @@ import logging
 
 import pytest
 
-from hub.core.http import HTTP, make_app
+from hub.core.http import HTTP
 
-from .conftest import http_lines
+from .conftest import http_lines, path
 
 
 def nested(levels: int) -> bytes:
@@ -40,14 +40,13 @@ REFUSED = [
 
 @pytest.mark.parametrize(("body", "content_type", "status", "reason"), REFUSED)
 async def test_a_body_the_hub_will_not_take_gets_4xx_and_one_line(
-    webhook_hub, aiohttp_client, recorder, caplog, body, content_type, status, reason
+    webhook_hub, recorder, caplog, body, content_type, status, reason
 ):
     served = await webhook_hub()
-    client = await aiohttp_client(make_app(served.hub))
     caplog.clear()
     with caplog.at_level(logging.DEBUG):
-        response = await client.post(
-            "/api/webhook/tombol-panik",
+        response = await served.client.post(
+            path(),
             data=io.BytesIO(body),
             headers={"Content-Type": content_type},
         )
@@ -59,10 +58,8 @@ async def test_a_body_the_hub_will_not_take_gets_4xx_and_one_line(
     assert recorder.calls == []
 
 
-async def test_the_bodies_a_webhook_takes(webhook_hub, aiohttp_client, recorder):
+async def test_the_bodies_a_webhook_takes(webhook_hub, recorder):
     served = await webhook_hub()
-    client = await aiohttp_client(make_app(served.hub))
-    url = "/api/webhook/tombol-panik"
     sent = [
         ({"json": {"room": "lobi"}}, {"json": {"room": "lobi"}}),
         ({"data": {"room": "arsip"}}, {"data": {"room": "arsip"}}),
@@ -74,7 +71,7 @@ async def test_the_bodies_a_webhook_takes(webhook_hub, aiohttp_client, recorder)
          {"data": {"room": "ruang tamu", "x": ""}}),
     ]  # fmt: skip
     for kwargs, expected in sent:
-        response = await client.post(url, **kwargs)
+        response = await served.client.post(path(), **kwargs)
         assert response.status == 200
         call = await recorder.next()
         got = {k: v for k, v in call.data.items() if v is not None}
@@ -83,6 +80,7 @@ async def test_the_bodies_a_webhook_takes(webhook_hub, aiohttp_client, recorder)
 
 async def test_a_body_that_does_not_arrive_in_time_gets_408(webhook_hub, recorder, caplog):
     served = await webhook_hub(body_timeout=0.3)
+    # a body that stops half-way, on the hub's own listener: the slow-body limit as served
     reader, writer = await asyncio.open_connection("127.0.0.1", served.hub.data[HTTP].port)
     try:
         writer.write(

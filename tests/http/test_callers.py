@@ -10,10 +10,11 @@ from hub.core.config import ConfigErrors
 from hub.core.http import HTTP
 from hub.core.http.webhooks import is_local
 
-from .conftest import http_lines, http_section
+from .conftest import http_lines, http_section, path
 
 
 async def test_the_server_listens_on_loopback_unless_told(automation_hub):
+    # the hub's own bind is the point: no test client here
     # nothing on the server asks for a login yet: it must not face the network by default
     hub = await automation_hub("[]", devices=http_section(host=None))
     assert hub.data[HTTP].site._server.sockets[0].getsockname()[0] == "127.0.0.1"
@@ -46,11 +47,9 @@ def test_the_buildings_networks_are_local(address):
     assert is_local(address) is True
 
 
-async def _post(served, headers: dict[str, str], local_addr: str | None = None) -> int:
-    connector = aiohttp.TCPConnector(local_addr=(local_addr, 0) if local_addr else None)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        async with session.post(served.url(), json={"n": 1}, headers=headers) as response:
-            return response.status
+async def _post(client, headers: dict[str, str]) -> int:
+    async with client.post(path(), json={"n": 1}, headers=headers) as response:
+        return response.status
 
 
 async def test_a_forwarded_caller_is_not_local_without_trusted_proxies(
@@ -58,7 +57,7 @@ async def test_a_forwarded_caller_is_not_local_without_trusted_proxies(
 ):
     # A reverse proxy on the same machine: every caller arrives from 127.0.0.1.
     served = await webhook_hub()
-    assert await _post(served, {"X-Forwarded-For": "8.8.8.8"}) == 200
+    assert await _post(served.client, {"X-Forwarded-For": "8.8.8.8"}) == 200
     assert recorder.calls == []
     said = " ".join(r.getMessage() for r in http_lines(caplog))
     assert "refused a caller outside the local network" in said
@@ -67,25 +66,31 @@ async def test_a_forwarded_caller_is_not_local_without_trusted_proxies(
 
 async def test_trusted_proxy_forwards_the_real_caller(webhook_hub, recorder, caplog):
     served = await webhook_hub(trusted_proxies="[127.0.0.1]")
-    assert await _post(served, {"X-Forwarded-For": "8.8.8.8"}) == 200
+    client = served.client
+    assert await _post(client, {"X-Forwarded-For": "8.8.8.8"}) == 200
     # a chain: the internet caller is the right-most address that is not a trusted proxy
-    assert await _post(served, {"X-Forwarded-For": "192.168.1.20, 8.8.8.8, 127.0.0.1"}) == 200
+    assert await _post(client, {"X-Forwarded-For": "192.168.1.20, 8.8.8.8, 127.0.0.1"}) == 200
     assert recorder.calls == []
     assert "(8.8.8.8)" in caplog.text
-    assert await _post(served, {"X-Forwarded-For": "192.168.1.20"}) == 200
+    assert await _post(client, {"X-Forwarded-For": "192.168.1.20"}) == 200
     await recorder.next()
     assert len(recorder.calls) == 1
 
 
-async def test_forwarded_for_from_a_peer_not_trusted_is_not_believed(webhook_hub, recorder):
+async def test_forwarded_for_from_a_peer_not_trusted_is_not_believed(
+    webhook_hub, recorder, aiohttp_client
+):
     # 127.0.0.2 is the proxy; a caller on 127.0.0.1 claiming to be forwarded is not it
     served = await webhook_hub(trusted_proxies="[127.0.0.2/32]")
-    assert await _post(served, {"X-Forwarded-For": "192.168.1.20"}) == 200
+    proxy = await aiohttp_client(
+        served.client.server, connector=aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
+    )
+    assert await _post(served.client, {"X-Forwarded-For": "192.168.1.20"}) == 200
     assert recorder.calls == []
-    assert await _post(served, {"X-Forwarded-For": "192.168.1.20"}, "127.0.0.2") == 200
+    assert await _post(proxy, {"X-Forwarded-For": "192.168.1.20"}) == 200
     await recorder.next()
     # no header at all: the peer itself is the caller
-    assert await _post(served, {}) == 200
+    assert await _post(served.client, {}) == 200
     await recorder.next()
     assert len(recorder.calls) == 2
 

@@ -5,24 +5,16 @@ traceback or at ERROR. Bounded: a fixed number of examples, one hub."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import threading
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
-import aiohttp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.core.http import HTTP
-from hub.core.hub import Hub
-from tests.automation.conftest import Recorder, write_config
-
-from .conftest import PANIC, http_section
+from .conftest import path
 
 ANSWERS = {200, 400, 408, 413}
 
@@ -74,51 +66,10 @@ class _Alarming(logging.Handler):
 
 
 @pytest.fixture
-def served(tmp_path) -> Iterator[tuple[Callable[[Coroutine[Any, Any, Any]], Any], str]]:
-    """A hub serving the webhook on its own loop in a thread, so that
-    hypothesis (which runs plain functions) can send it one request at a time."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="hub under fuzz", daemon=True)
-    thread.start()
-
-    def run(coro: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30)
-
-    folder = write_config(
-        tmp_path / "config",
-        PANIC,
-        http_section(webhook_rate_limit=100000, webhook_burst=100000),
-    )
-    recorder = Recorder()
-
-    async def start() -> tuple[Hub, aiohttp.ClientSession]:
-        hub = Hub(folder, plugins=["hub.plugins.demo"], autoload=False)
-        hub.load()
-        hub.services.register("test", "record", recorder.handler)
-        await hub.start()
-        return hub, aiohttp.ClientSession()
-
-    hub, session = run(start())
-    url = f"http://127.0.0.1:{hub.data[HTTP].port}/api/webhook/tombol-panik"
-
-    async def post(**kwargs: Any) -> int:
-        async with session.request(url=url, **kwargs) as response:
-            await response.read()
-            return response.status
-
-    try:
-        yield (lambda **kwargs: run(post(**kwargs))), hub
-    finally:
-
-        async def stop() -> None:
-            await session.close()
-            await hub.stop()
-
-        run(stop())
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-    assert not hub.plugins.failures, hub.plugins.failures
+def fuzzed() -> SimpleNamespace:
+    """What the examples of one run share (hypothesis calls the test once per
+    example, with the same fixtures): the hub and its client, made by the first."""
+    return SimpleNamespace(served=None)
 
 
 @settings(
@@ -134,10 +85,11 @@ def served(tmp_path) -> Iterator[tuple[Callable[[Coroutine[Any, Any, Any]], Any]
     method=st.sampled_from(["POST", "PUT"]),
     query=st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=3),
 )
-def test_no_webhook_body_gets_a_500_or_a_traceback(
-    served, body, content_type, charset, encoding, method, query
+async def test_no_webhook_body_gets_a_500_or_a_traceback(
+    webhook_hub, fuzzed, body, content_type, charset, encoding, method, query
 ):
-    post, _hub = served
+    if fuzzed.served is None:
+        fuzzed.served = await webhook_hub(webhook_rate_limit=100000, webhook_burst=100000)
     headers = {}
     if content_type or charset is not None:
         headers["Content-Type"] = content_type + (f"; charset={charset}" if charset else "")
@@ -147,7 +99,11 @@ def test_no_webhook_body_gets_a_500_or_a_traceback(
     root = logging.getLogger()
     root.addHandler(alarming)
     try:
-        status = post(method=method, data=body, headers=headers, params=query)
+        async with fuzzed.served.client.request(
+            method, path(), data=body, headers=headers, params=query
+        ) as response:
+            await response.read()
+            status = response.status
     finally:
         root.removeHandler(alarming)
     assert status in ANSWERS

@@ -9,7 +9,6 @@ import logging
 from aiohttp import web
 
 from hub import hookimpl
-from hub.core.http import make_app
 
 
 class Adms:
@@ -29,12 +28,10 @@ class Adms:
         return [web.post("/iclock/cdata", cdata)]
 
 
-async def test_a_plugin_route_gets_its_body_read_within_the_limits(
-    hub_factory, aiohttp_client, caplog
-):
+async def test_a_plugin_route_gets_its_body_read_within_the_limits(hub_factory, hub_client, caplog):
     plugin = Adms()
     hub = await hub_factory({"http": {"server_port": 0}}, plugins=[plugin])
-    client = await aiohttp_client(make_app(hub))
+    client = await hub_client(hub)
     response = await client.post("/api/plugins/adms/iclock/cdata", data=b"ATTLOG\t1\t2026")
     assert response.status == 200 and plugin.got == [b"ATTLOG\t1\t2026"]
     big = io.BytesIO(b"x" * (1024 * 1024 + 1))

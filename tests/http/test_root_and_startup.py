@@ -29,6 +29,7 @@ def taken_port():
 
 
 async def test_a_port_already_taken_stops_start_up(hub_factory, taken_port):
+    # the hub's own bind is the point: no test client here
     hub = await hub_factory({"http": {"server_port": taken_port}}, start=False)
     with pytest.raises(StartupFailed) as failed:
         await hub.start()
@@ -40,6 +41,7 @@ async def test_a_port_already_taken_stops_start_up(hub_factory, taken_port):
 
 @pytest.mark.parametrize(("lang", "words"), [("en", "cannot listen on"), ("id", "tidak dapat")])
 def test_sigap_run_on_a_taken_port_exits_with_the_reason(tmp_path, taken_port, lang, words):
+    # the real `sigap run` process binding its port: no test client here
     config = shutil.copytree(REPO_CONFIG, tmp_path / "config")
     with (config / "configuration.yaml").open("a") as file:
         file.write(f"\nhttp:\n  server_port: {taken_port}\n")
@@ -67,13 +69,13 @@ class Terminal:
 
 
 async def test_root_routes_are_served_and_clashes_are_the_later_plugins_failure(
-    hub_factory, aiohttp_client
+    hub_factory, hub_client
 ):
     first, second, greedy = Terminal("zkteco"), Terminal("copycat"), Terminal("greedy", "/api/x")
     hub = await hub_factory(
         {"http": {"server_port": 0}}, plugins=[first, second, greedy], expect_failures=True
     )
-    client = await aiohttp_client(make_app(hub))
+    client = await hub_client(hub)
     response = await client.post("/iclock/cdata?SN=ABC123", data=b"time=2026-12-01\tevent=200")
     assert response.status == 200 and await response.text() == "OK"
     assert first.got == [b"time=2026-12-01\tevent=200"] and second.got == []
@@ -82,7 +84,7 @@ async def test_root_routes_are_served_and_clashes_are_the_later_plugins_failure(
     assert "paths under /api/ belong to the hub" in failures["greedy"]
 
 
-async def test_one_slot_for_authentication_guards_every_route(hub_factory, aiohttp_client):
+async def test_one_slot_for_authentication_guards_every_route(hub_factory, hub_client):
     hub = await hub_factory({"http": {"server_port": 0}}, plugins=[Terminal("zkteco")])
     app = make_app(hub)
     asked: list[str] = []
@@ -92,7 +94,7 @@ async def test_one_slot_for_authentication_guards_every_route(hub_factory, aioht
         raise web.HTTPUnauthorized()
 
     app[AUTH] = refuse_all
-    client = await aiohttp_client(app)
+    client = await hub_client(hub, app)
     assert (await client.post("/api/webhook/tombol-panik", data=b"{}")).status == 401
     assert (await client.post("/iclock/cdata", data=b"x")).status == 401
     assert asked == ["/api/webhook/tombol-panik", "/iclock/cdata"]

@@ -1,6 +1,7 @@
 """Slow and many callers: a connection that does not send its request head in
 time is closed, connections past the cap get 503, and each webhook has a
-rate limit. Real sockets on 127.0.0.1, few of them, short limits."""
+rate limit. The hub's own listener on 127.0.0.1 for the first two (few
+sockets, short limits); pytest-aiohttp's client for the rate limit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import aiohttp
 
 from hub.core.http import HTTP
 
-from .conftest import PANIC, http_lines
+from .conftest import PANIC, http_lines, path
 
 PARTIAL_HEAD = b"POST /api/webhook/tombol-panik HTTP/1.1\r\nHost: hub\r\nX-Slow: "
 
@@ -24,6 +25,7 @@ async def _closed_by_server(reader: asyncio.StreamReader, within: float) -> byte
 
 
 async def test_a_connection_that_trickles_its_head_is_closed(webhook_hub):
+    # the hub's own listener: the header timeout is how `sigap run` serves it, per socket
     served = await webhook_hub(header_timeout=0.5)
     port = served.hub.data[HTTP].port
     idle = await asyncio.open_connection("127.0.0.1", port)  # says nothing at all
@@ -54,6 +56,7 @@ async def test_a_connection_that_trickles_its_head_is_closed(webhook_hub):
 async def test_connections_past_the_cap_get_503_and_the_rest_are_timed_out(
     webhook_hub, recorder, caplog
 ):
+    # the hub's own listener: the connection cap lives in its site (CappedSite), not the app
     served = await webhook_hub(header_timeout=1.0, max_connections=20)
     port = served.hub.data[HTTP].port
     held = []
@@ -91,14 +94,13 @@ async def test_each_webhook_has_its_own_rate_limit(webhook_hub, recorder, caplog
     )
     served = await webhook_hub(PANIC + second, webhook_rate_limit=0.1, webhook_burst=3)
     statuses = []
-    async with aiohttp.ClientSession() as session:
-        for _ in range(10):
-            async with session.post(served.url(), json={}) as response:
-                statuses.append(response.status)
-                if response.status == 429:
-                    assert int(response.headers["Retry-After"]) >= 1
-        async with session.post(served.url("tombol-kedua"), json={}) as response:
-            assert response.status == 200  # another webhook is not held back
+    for _ in range(10):
+        async with served.client.post(path(), json={}) as response:
+            statuses.append(response.status)
+            if response.status == 429:
+                assert int(response.headers["Retry-After"]) >= 1
+    async with served.client.post(path("tombol-kedua"), json={}) as response:
+        assert response.status == 200  # another webhook is not held back
     assert statuses == [200] * 3 + [429] * 7
     for _ in range(4):
         await recorder.next()

@@ -37,7 +37,17 @@ from .webhooks import WEBHOOKS, Webhooks, handle_webhook
 if TYPE_CHECKING:
     from ..hub import Hub
 
-__all__ = ["AUTH", "HTTP", "WEBHOOKS", "HttpServer", "Webhooks", "make_app", "no_auth"]
+__all__ = [
+    "AUTH",
+    "HTTP",
+    "WEBHOOKS",
+    "HttpServer",
+    "Webhooks",
+    "make_app",
+    "no_auth",
+    "runner_options",
+    "settings_of",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -109,9 +119,28 @@ async def _auth_slot(request: web.Request, handler: Handler) -> web.StreamRespon
     return await request.app[AUTH](request, handler)
 
 
+def settings_of(hub: Hub) -> dict[str, Any]:
+    """The hub's `http:` section with every default filled in."""
+    return {**DEFAULTS, **(hub.config.get("http") or {})}
+
+
+def runner_options(settings: Any, log: LogRate) -> dict[str, Any]:
+    """How the app is served: the AppRunner options of `sigap run`, which the
+    test client's server (hub.testing's `hub_client`) takes as they are."""
+    return {
+        "access_log": None,
+        # aiohttp's keep-alive timer also runs from the moment a connection
+        # opens, and closes one that has not sent a whole request head: it is
+        # the header timeout.
+        "keepalive_timeout": settings["header_timeout"],
+        "logger": ServerLog(_LOGGER, log),
+        "shutdown_timeout": 5.0,
+    }
+
+
 def make_app(hub: Hub) -> web.Application:
     """The aiohttp application of one hub (tests serve it with aiohttp's client)."""
-    settings = {**DEFAULTS, **(hub.config.get("http") or {})}
+    settings = settings_of(hub)
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_auth_slot])
     app[HUB_KEY] = hub
     app[AUTH] = no_auth
@@ -192,24 +221,14 @@ def sigap_config_schema(hub: Hub) -> Any:
 
 @hookimpl
 def sigap_lifespan(hub: Hub) -> Any:
-    settings = hub.config.get("http")
-    if settings is None:
+    if hub.config.get("http") is None:
         return None
-    settings = {**DEFAULTS, **settings}
+    settings = settings_of(hub)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         log = LogRate(_LOGGER, language=lambda: hub.console_language)
-        # aiohttp's keep-alive timer also runs from the moment a connection
-        # opens, and closes one that has not sent a whole request head: it is
-        # the header timeout.
-        runner = web.AppRunner(
-            make_app(hub),
-            access_log=None,
-            keepalive_timeout=settings["header_timeout"],
-            logger=ServerLog(_LOGGER, log),
-            shutdown_timeout=5.0,
-        )
+        runner = web.AppRunner(make_app(hub), **runner_options(settings, log))
         await runner.setup()
         try:
             site = CappedSite(
