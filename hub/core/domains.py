@@ -29,6 +29,10 @@ class EntityService:
     #: that is unavailable too, whose platform decides (an MQTT siren owes
     #: the switch-off until it is back); any other is refused for it at once
     makes_safe: bool = False
+    #: what a person needs on the targeted entities' sites (hub/core/permissions.py):
+    #: doors, sirens and cameras are "control"; a service that checks more
+    #: itself (an alarm panel's code) may ask less here
+    permission: str = "control"
 
 
 @dataclass(frozen=True, slots=True)

@@ -274,6 +274,7 @@ def sigap_lifespan(hub: Hub) -> Any:
                 name,
                 _entity_service(hub, domain.name, name, service.act, service.makes_safe),
                 {**TARGET, **service.schema},
+                permission=service.permission,
             )
             for domain in hub.domains.values()
             for name, service in domain.services.items()

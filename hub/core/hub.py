@@ -26,6 +26,7 @@ from .domains import EntityDomain
 from .entities import DeviceRegistry
 from .i18n import Text, console_language, message
 from .keys import HubData
+from .people import PeoplePolicy, PeopleRegistry
 from .permissions import Policy
 from .platform import Device, TriggerPlatform
 from .plugins import PluginManager, save_quarantined
@@ -50,6 +51,9 @@ _DOMAIN_PLATFORM_HOOKS = {
     "sigap_platforms": None,
 }
 
+
+# Top-level keys of the core's own (no plugin may take them).
+_CORE_SECTIONS = ("hub", "sites", "people", "groups")
 
 # How long stop() waits for devices to close before moving on.
 STOP_TIMEOUT = 10.0
@@ -91,6 +95,8 @@ class Hub:
         self.services = ServiceRegistry(self.bus)
         self.sites = SiteRegistry()
         self.devices = DeviceRegistry(self.sites)
+        #: people, groups and roles (`people:`, `groups:`); set at load
+        self.people = PeopleRegistry()
         self.data = HubData()
         self.context = Context(actor=SYSTEM)  # the hub's own doings (start, stop)
         #: the entity domains the plugins declared (the core's among them), by name
@@ -183,9 +189,21 @@ class Hub:
         )
         self.config = config
         self.sites = self.devices.sites = SiteRegistry.from_config(config.get("sites", ()))
+        self._load_people()
         self.config_errors = [*errors, *without_followups(errors, more)]
         self.stage = "loaded"
         return self.config_errors
+
+    def _load_people(self) -> None:
+        # from now on every call and read on someone's behalf is checked
+        # against them (with nobody configured, only the hub itself may act)
+        self.people = PeopleRegistry.from_config(
+            self.config.get("people", ()),
+            self.config.get("groups", ()),
+            site_ids=[site.id for site in self.sites],
+            language=self.language,
+        )
+        self.policy = PeoplePolicy(self)
 
     def _collect_domains(self) -> None:
         hook = "sigap_entity_domains"
@@ -201,7 +219,7 @@ class Hub:
                     and issubclass(domain.base, Device)
                 ):
                     said = Text("hub.hook.not_a_domain", value=_shown(domain))
-                elif domain.name in self.domains or domain.name in ("hub", "sites"):
+                elif domain.name in self.domains or domain.name in _CORE_SECTIONS:
                     said = Text("hub.hook.domain_taken", name=repr(domain.name))
                 else:
                     self.domains[domain.name] = domain
@@ -290,7 +308,7 @@ class Hub:
             for key, schema in sections.items():
                 if not isinstance(key, str):
                     said = Text("hub.hook.key_not_text", key=_shown(key))
-                elif key in self.sections or key in ("hub", "sites", *self.domains):
+                elif key in self.sections or key in (*_CORE_SECTIONS, *self.domains):
                     said = Text("hub.hook.key_taken", key=repr(key))
                 else:
                     self.sections[key] = schema

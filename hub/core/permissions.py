@@ -1,10 +1,16 @@
 """The hub's one permission check.
 
 Every service call and every state read on someone's behalf asks the hub's
-`Policy`, with the `Context` that says who is asking. The policy the hub
-starts with allows everything (the hub has no people yet); people, roles
-and site scopes replace it with one that decides, and nothing reaches
+`Policy`, with the `Context` that says who is asking. The policy a hub is
+created with allows everything; at load, people, roles and site scopes
+(hub/core/people.py) replace it with one that decides, and nothing reaches
 around it: the service registry and the state machine ask it themselves.
+
+A service declares what a person needs to call it when it is registered
+(`ServiceRegistry.register(..., permission="control")`): one of the people
+actions ("view", "acknowledge", "close", "control", "arm", "admin"), which
+the policy checks on every site the call's target reaches, or
+`CHECKED_BY_SERVICE` when only the service knows the site (an alarm's).
 """
 
 from __future__ import annotations
@@ -12,11 +18,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .context import SYSTEM
 from .i18n import Text
 
 if TYPE_CHECKING:
     from .context import Context
     from .state import State
+
+
+#: a service's permission when the service itself checks the person
+#: (hub.people.may_site); the policy asks only that the caller be a known person
+CHECKED_BY_SERVICE = "checked_by_service"
+
+# Actors that are the hub acting: an automation (the admin's configuration,
+# whoever's event started it), a device, a plugin's own work.
+_HUB_ACTORS = ("automation:", "device:", "plugin:")
+
+
+def is_hub_context(context: Context) -> bool:
+    """Whether `context` is the hub itself rather than someone asking: no
+    person and no actor or `system`, or an automation, device or plugin
+    acting. Anything else (`telegram:...`, `api-token:...`, a person's id)
+    is someone, whom the policy checks."""
+    actor = context.actor
+    if actor is None or actor == SYSTEM:
+        return context.user_id is None
+    return actor.startswith(_HUB_ACTORS)
 
 
 class PermissionDenied(PermissionError):

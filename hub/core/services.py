@@ -59,11 +59,14 @@ Handler = Callable[[ServiceCall], Awaitable[Any]]
 
 
 class _Service:
-    __slots__ = ("handler", "schema")
+    __slots__ = ("handler", "permission", "schema")
 
-    def __init__(self, handler: Handler, schema: Callable[[Any], Any] | None) -> None:
+    def __init__(
+        self, handler: Handler, schema: Callable[[Any], Any] | None, permission: str | None
+    ) -> None:
         self.handler = handler
         self.schema = schema
+        self.permission = permission
 
 
 EVENT_CALL_SERVICE = "call_service"
@@ -86,9 +89,14 @@ class ServiceRegistry:
         service: str,
         handler: Handler,
         schema: vol.Schema | Mapping[Any, Any] | None = None,
+        *,
+        permission: str | None = None,
     ) -> Callable[[], None]:
         """Register `domain.service`; `handler(call)` is a coroutine function
-        and may return a response. Returns the function that unregisters it."""
+        and may return a response. `permission`: what a person needs on the
+        sites the call targets (see hub/core/permissions.py); None leaves it
+        to the policy (admins only, unless it knows the service). Returns the
+        function that unregisters it."""
         if not is_coroutine_callable(handler):
             raise TypeError(f"handler of {domain}.{service} must be an async function")
         name = f"{domain}.{service}"
@@ -96,7 +104,7 @@ class ServiceRegistry:
             raise ValueError(f"service {name} is already registered")
         if isinstance(schema, Mapping):
             schema = vol.Schema(dict(schema))
-        entry = _Service(handler, schema)
+        entry = _Service(handler, schema, permission)
         self._services[name] = entry
 
         def unregister() -> None:
@@ -107,6 +115,11 @@ class ServiceRegistry:
 
     def has(self, domain: str, service: str) -> bool:
         return f"{domain}.{service}" in self._services
+
+    def permission(self, domain: str, service: str) -> str | None:
+        """The permission `domain.service` was registered with (None: none declared)."""
+        entry = self._services.get(f"{domain}.{service}")
+        return entry.permission if entry else None
 
     def names(self) -> list[str]:
         return sorted(self._services)

@@ -19,6 +19,7 @@ import voluptuous as vol
 from ..i18n import Text
 from .errors import ConfigError, KeyPath
 from .nodes import Location, NodeDict, NodeList, Secret, key_where, located, where
+from .people import check_people
 from .secrets import redact
 from .validation import (
     Each,
@@ -162,6 +163,7 @@ def validate_config(
         config["hub"] = HUB_SECTION(_usable_hub_settings(hub))
     errors += hub_errors
     config["sites"], site_areas = _check_sites(raw, errors)
+    config["people"], config["groups"] = check_people(raw, site_areas, errors)
     for domain, classes in platforms.items():
         config[domain] = _check_devices(
             raw, domain, classes, site_areas, errors, domain in needs_site
@@ -170,7 +172,7 @@ def validate_config(
         if key in raw:
             config[key] = _check_section(raw, key, check, errors)
 
-    known = ["hub", "sites", *platforms, *sections]
+    known = ["hub", "sites", "people", "groups", *platforms, *sections]
     for key in raw:
         if key not in known:
             errors.append(_error(unknown_key_message(key, known), key_where(raw, key)))
