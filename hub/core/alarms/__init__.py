@@ -1,0 +1,72 @@
+"""Alarms, a core room built as a plugin: an incident followed from the
+moment it is raised until someone closes it.
+
+    raised -> notified -> acknowledged -> closed
+
+`alarm.raise` records the alarm (priority, site, related cameras' snapshots,
+recipients, a time to respond, an escalation chain, reminders, what closes
+it by itself, a dedupe key) and tells its recipients in their own
+language; nobody answering escalates it tier by tier; the first
+`alarm.acknowledge` wins and stops the reminders; `alarm.close` ends it
+with a note. Each step is an event (`alarm.raised`, `alarm.notified`,
+`alarm.escalated`, `alarm.acknowledged`, `alarm.closed`) and a line of the
+alarm's history in the recorder, deadlines included, so they survive a
+restart. Only people whose role covers the alarm's site may acknowledge
+or close it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from ..hookspecs import hookimpl
+from ..keys import HubKey
+from .manager import AlarmError, AlarmManager
+from .model import ACKNOWLEDGED, CLOSED, NOTIFIED, PRIORITIES, RAISED, Alarm
+from .schema import ACKNOWLEDGE_SCHEMA, CLOSE_SCHEMA, ESCALATE_SCHEMA, RAISE_SCHEMA
+
+if TYPE_CHECKING:
+    from ..hub import Hub
+
+__all__ = [
+    "ACKNOWLEDGED",
+    "ALARMS",
+    "CLOSED",
+    "NOTIFIED",
+    "PRIORITIES",
+    "RAISED",
+    "Alarm",
+    "AlarmError",
+    "AlarmManager",
+]
+
+ALARMS: HubKey[AlarmManager] = HubKey("alarms")
+
+
+@hookimpl
+def sigap_lifespan(hub: Hub) -> Any:
+    @asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        manager = AlarmManager(hub)
+        await manager.load()
+        hub.data[ALARMS] = manager
+        services = hub.services
+        undo = [
+            services.register("alarm", "raise", manager.raise_alarm, RAISE_SCHEMA),
+            services.register("alarm", "acknowledge", manager.acknowledge, ACKNOWLEDGE_SCHEMA),
+            services.register("alarm", "close", manager.close, CLOSE_SCHEMA),
+            services.register("alarm", "escalate", manager.escalate, ESCALATE_SCHEMA),
+            # deadlines wait for the messengers: they start with the devices
+            hub.bus.listen("hub.started", lambda _e: manager.arm(), owner="hub.core.alarms"),
+        ]
+        try:
+            yield
+        finally:
+            for unregister in undo:
+                unregister()
+            await manager.stop()
+            hub.data.pop(ALARMS, None)
+
+    return lifespan()

@@ -1,0 +1,179 @@
+"""What an alarm tells people, in each reader's language, and the one door
+through which it leaves the hub.
+
+`deliver()` is the seam: every alarm message passes through it, one
+message for one person. Today it hands the message to the configured
+messengers through `notify.send`; the outbox (durable, rate-limited,
+retried delivery) replaces its body without the alarm manager noticing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..context import Context
+from ..i18n import Text, format_time, message
+from .model import Alarm
+
+if TYPE_CHECKING:
+    from ..hub import Hub
+
+_LOGGER = logging.getLogger("hub.alarms")
+
+# why a message goes out; the words of each are alarm.heading.<kind>
+RAISED, REMINDER, ESCALATED, ACKNOWLEDGED, CLOSED = (
+    "raised",
+    "reminder",
+    "escalated",
+    "acknowledged",
+    "closed",
+)
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """One alarm message for one person (None: nobody is named, so it goes
+    to the messengers' own default audience, the Command Center's console)."""
+
+    alarm_id: str
+    kind: str
+    person: Any | None  # a hub.people Person
+    language: str
+    title: str
+    text: str
+    context: Context
+    site: str | None = None
+    priority: str = "medium"
+    snapshots: list[str] = field(default_factory=list)
+    #: notify entity ids to use; empty: every configured messenger
+    notifiers: list[str] = field(default_factory=list)
+
+
+async def deliver(hub: Hub, outgoing: Outgoing) -> None:
+    """Hand one message to delivery; raises when no messenger took it.
+
+    Until the outbox and the messenger plugins exist, every configured
+    notifier (or those the alarm names) gets it through `notify.send`,
+    addressed to the person's id; the snapshots travel as paths."""
+    notifiers = outgoing.notifiers or [d.entity_id for d in hub.devices.all("notify")]
+    if not notifiers:
+        raise LookupError(Text("alarm.no_messenger"))
+    person = outgoing.person
+    await hub.services.call(
+        "notify",
+        "send",
+        {
+            "entity_id": notifiers,
+            "title": outgoing.title,
+            "message": outgoing.text,
+            "targets": [person.id] if person is not None else [],
+            "data": {
+                "alarm_id": outgoing.alarm_id,
+                "kind": outgoing.kind,
+                "site": outgoing.site,
+                "priority": outgoing.priority,
+                "language": outgoing.language,
+                "person": person.id if person is not None else None,
+                "snapshots": list(outgoing.snapshots),
+            },
+        },
+        outgoing.context,
+    )
+
+
+# -- the words ------------------------------------------------------------------
+
+
+def span(seconds: float) -> Text:
+    """A duration as people say it: 5 minutes, 2 hours, 45 seconds."""
+    whole = round(seconds)
+    if whole >= 3600 and whole % 3600 == 0:
+        return Text("alarm.hours", count=whole // 3600)
+    if whole >= 60 and whole % 60 == 0:
+        return Text("alarm.minutes", count=whole // 60)
+    return Text("alarm.seconds", count=whole)
+
+
+def who_is(hub: Hub, who: str | None) -> str:
+    """A person's name for a message, else the actor as it is (system, automation:x)."""
+    people = getattr(hub, "people", None)
+    person = people.get(who) if people is not None and who else None
+    return person.name if person is not None else (who or "system")
+
+
+def compose(hub: Hub, alarm: Alarm, kind: str, lang: str, **extra: Any) -> tuple[str, str]:
+    """The title and text of one message about `alarm` in `lang`: the
+    alarm's own words plus where (site), which cameras, when (in the hub's
+    zone, WITA) and how urgent."""
+    record = alarm.record
+    zone = hub.time_zone
+    priority = Text(f"alarm.priority.{record['priority']}")
+    heading = Text(f"alarm.heading.{kind}", priority=priority, **_heading_values(kind, extra))
+    if kind in (ACKNOWLEDGED, CLOSED):
+        note = extra.get("note") or ""
+        text = Text(
+            f"alarm.notice.{kind}",
+            alarm_id=alarm.id,
+            title=alarm.title(lang),
+            who=who_is(hub, extra.get("who")),
+            time=format_time(extra.get("at") or hub.clock.timestamp(), zone, lang),
+            note=Text("alarm.notice.note", note=note) if note else "",
+        )
+        return heading.render(lang), text.render(lang)
+    site = hub.sites.get(alarm.site)
+    cameras = [_camera_name(hub, c) for c in record.get("cameras") or ()]
+    body = Text(
+        "alarm.body",
+        title=alarm.title(lang),
+        message=f"\n{alarm.message(lang)}" if alarm.message(lang) else "",
+        site=site.name(lang) if site is not None else (alarm.site or "-"),
+        cameras=Text("alarm.body.cameras", cameras=", ".join(cameras)) if cameras else "",
+        photos=(
+            Text("alarm.body.photos", count=len(record["snapshots"]))
+            if record.get("snapshots")
+            else ""
+        ),
+        count=(
+            Text("alarm.body.count", count=record["count"]) if record.get("count", 1) > 1 else ""
+        ),
+        time=format_time(record["raised_at"], zone, lang),
+        alarm_id=alarm.id,
+    )
+    if kind == REMINDER:
+        lead = Text("alarm.lead.reminder", waited=span(extra["waited"]))
+    elif kind == ESCALATED and extra.get("manual"):
+        note = extra.get("note") or ""
+        lead = Text(
+            "alarm.lead.escalated_by",
+            who=who_is(hub, extra.get("who")),
+            note=Text("alarm.notice.note", note=note) if note else "",
+        )
+    elif kind == ESCALATED:
+        lead = Text("alarm.lead.escalated", waited=span(extra["waited"]), tier=extra["tier"])
+    else:
+        return heading.render(lang), body.render(lang)
+    return heading.render(lang), f"{lead.render(lang)}\n{body.render(lang)}"
+
+
+def _heading_values(kind: str, extra: dict[str, Any]) -> dict[str, Any]:
+    if kind == REMINDER:
+        return {"count": extra.get("count", 1)}
+    if kind == ESCALATED:
+        return {"tier": extra.get("tier", 1)}
+    return {}
+
+
+def _camera_name(hub: Hub, entity_id: str) -> str:
+    device = hub.devices.get(entity_id)
+    return device.name if device is not None else entity_id
+
+
+def failure(alarm: Alarm, person: Any | None, err: BaseException) -> Text:
+    """The log line when a message could not be handed on."""
+    return Text(
+        "alarm.delivery_failed",
+        alarm_id=alarm.id,
+        person=person.id if person is not None else "-",
+        error=message(err),
+    )
