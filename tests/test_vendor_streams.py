@@ -11,7 +11,7 @@ from hub import i18n
 from hub.kit.eventstream import MultipartParser
 from hub.plugins.dahua.camera import parse_events
 from hub.plugins.hikvision.camera import parse_alert
-from hub.testing import EventWaiter, wait_for_state
+from hub.testing import EventWaiter, FakeClock, wait_for_state
 from hub.testing.cameras.vendor_streams import FakeDahua, FakeHikvision
 
 SITES = [{"id": "diskominfo", "areas": ["parkir"]}]
@@ -221,63 +221,98 @@ async def test_dahua_reconnects_after_drop_and_closes_at_stop(hub_factory, dahua
             await asyncio.sleep(0.05)
 
 
-# -- an NVR: several channels, one stream ----------------------------------------------
+# -- an NVR: one device, a camera per channel, one stream -------------------------------
 
 
 def nvr_config(platform: str, fake, channels: list[int], **extra) -> dict:
-    cameras = config(platform, fake, **extra)["camera"][0]
+    """One NVR item (as an admin writes it) with a camera per channel."""
+    nvr = config(platform, fake, **extra)["camera"][0]
+    del nvr["area"]
     return {
-        "sites": SITES,
-        "camera": [{**cameras, "id": f"kanal_{ch}", "channel": ch} for ch in channels],
+        "sites": [{"id": "diskominfo", "areas": ["parkir", "lobi", "gudang"]}],
+        "camera": [
+            {
+                **nvr,
+                "id": "nvr_diskominfo",
+                "name": "NVR Diskominfo",
+                "channels": [
+                    {"channel": ch, "id": f"kanal_{ch}", "area": area}
+                    for ch, area in zip(channels, ["parkir", "lobi", "gudang"], strict=False)
+                ],
+            }
+        ],
     }
 
 
-async def all_connected(hub, fake, channels: list[int], count: int = 1) -> None:
-    """Until every channel's camera is on a stream opened `count` times."""
-    cameras = [hub.devices.get(f"camera.kanal_{ch}") for ch in channels]
+async def all_connected(hub, fake, count: int = 1) -> None:
+    """Until the NVR's stream was opened `count` times and is held open."""
+    nvr = hub.devices.get("nvr.nvr_diskominfo")
     async with asyncio.timeout(10):
-        while not (  # noqa: ASYNC110 - nothing on the bus says "connected"
-            fake.listeners
-            and all(c.stream is not None and c.stream.connections >= count for c in cameras)
-        ):
+        while not (fake.listeners and nvr.stream.connections >= count):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)  # nothing on the bus says "connected"
+
+
+async def failed_once(hub) -> None:
+    """Until the NVR's stream has failed and waits out its back-off."""
+    link = hub.devices.get("nvr.nvr_diskominfo").link
+    async with asyncio.timeout(10):
+        while not link.failures:  # noqa: ASYNC110 - nothing on the bus says "dropped"
             await asyncio.sleep(0.02)
 
 
-async def test_hikvision_nvr_channels_share_one_alert_stream(hub_factory, hik):
+CHANNELS = ["camera.kanal_1", "camera.kanal_2", "camera.kanal_3"]
+
+
+async def test_hikvision_nvr_is_one_device_with_a_camera_per_channel_and_one_stream(
+    hub_factory, hik
+):
+    clock = FakeClock()
     hub = await hub_factory(
-        nvr_config("hikvision", hik, [1, 2, 3], silence=1), plugins=["hub.plugins.hikvision"]
+        nvr_config("hikvision", hik, [1, 2, 3], unavailable_after=0.5, retry_max=5),
+        plugins=["hub.plugins.hikvision"],
+        clock=clock,
     )
-    await all_connected(hub, hik, [1, 2, 3])
+    await all_connected(hub, hik)
+    assert [s.entity_id for s in hub.states.all("camera")] == CHANNELS
+    assert hub.states.get("nvr.nvr_diskominfo").attributes["channels"] == CHANNELS
+    lobi = hub.devices.get("camera.kanal_2")
+    assert lobi.snapshot_url.endswith("/ISAPI/Streaming/channels/201/picture")
+    assert hub.states.get("camera.kanal_2").attributes["area"] == "lobi"
     # NVRs allow only a few alertStream connections: one for the whole box
     assert hik.connections == 1 and hik.listeners == 1
+
     with EventWaiter(hub, "camera.motion") as motion:
         hik.emit("VMD", channel=2)
-        hik.emit("VMD", channel=3)
-        await motion.wait(5)
-        await motion.wait(5)
-    assert sorted(e.data["entity_id"] for e in motion.events) == [
-        "camera.kanal_2",
-        "camera.kanal_3",
-    ]
-    assert hub.states.get("camera.kanal_1").state == "idle"
+        event = await motion.wait(5)
+        await wait_for_state(hub, "camera.kanal_2", "motion")
+    assert event.data["entity_id"] == "camera.kanal_2" and event.data["area"] == "lobi"
+    assert len(motion.events) == 1
+    assert [hub.states.get(c).state for c in CHANNELS] == ["idle", "motion", "idle"]
 
-    hik.silent = True  # the NVR hangs: every channel on it goes unavailable
-    with EventWaiter(hub, "device.unavailable") as down:
-        gone = {(await down.wait(10)).data["entity_id"] for _ in range(3)}
-    assert gone == {"camera.kanal_1", "camera.kanal_2", "camera.kanal_3"}
-    hik.silent = False
+    # the NVR drops the stream: its channels go with it, after unavailable_after
     hik.drop()
-    for ch in (1, 2, 3):
-        await wait_for_state(hub, f"camera.kanal_{ch}", lambda s: s.state != "unavailable", 10)
-    assert hik.listeners == 1
+    await failed_once(hub)
+    assert hub.states.get("camera.kanal_1").state == "idle"  # a short drop pages no one
+    with EventWaiter(hub, "device.unavailable") as down:
+        await clock.advance(0.6)
+        gone = {e.data["entity_id"] for e in down.events}
+    assert gone == {"nvr.nvr_diskominfo", *CHANNELS}
+    assert [hub.states.get(c).state for c in CHANNELS] == ["unavailable"] * 3
+    assert hik.connections == 1  # the back-off (about 1 s) is on the hub's clock: not over yet
+    await clock.advance(1.5)
+    await all_connected(hub, hik, 2)
+    for camera in CHANNELS:
+        await wait_for_state(hub, camera, lambda s: s.state != "unavailable", 5)
+    assert hik.connections == 2 and hik.listeners == 1  # reconnected once, still one stream
 
 
-async def test_dahua_nvr_channels_share_one_attach_and_close_it_at_stop(hub_factory, dahua):
+async def test_dahua_nvr_routes_each_channel_and_closes_its_one_attach_at_stop(hub_factory, dahua):
     hub = await hub_factory(
         nvr_config("dahua", dahua, [1, 2], heartbeat=1), plugins=["hub.plugins.dahua"]
     )
-    await all_connected(hub, dahua, [1, 2])
+    await all_connected(hub, dahua)
     assert dahua.connections == 1
+    assert [s.entity_id for s in hub.states.all("camera")] == CHANNELS[:2]
     with EventWaiter(hub, "camera.motion") as motion:
         dahua.emit("VideoMotion", "Start", index=1)  # Dahua counts from 0: channel 2
         event = await motion.wait(5)
@@ -287,3 +322,45 @@ async def test_dahua_nvr_channels_share_one_attach_and_close_it_at_stop(hub_fact
     async with asyncio.timeout(3):
         while dahua.listeners:  # noqa: ASYNC110 - the fake notices the close on its own
             await asyncio.sleep(0.05)
+
+
+async def test_nvr_channels_are_checked(hub_factory, hik):
+    twice = nvr_config("hikvision", hik, [1, 2])
+    twice["camera"][0]["channels"][1]["channel"] = 1
+    hub = await hub_factory(twice, plugins=["hub.plugins.hikvision"], start=False)
+    assert [e.render("en") for e in hub.load()] == [
+        "camera[0].channels[1].channel: channel 1 is listed twice"
+    ]
+
+    both = nvr_config("hikvision", hik, [1])
+    both["camera"][0]["channel"] = 1
+    wrong_area = nvr_config("hikvision", hik, [1])
+    wrong_area["camera"][0]["channels"][0]["area"] = "lobby"
+    for bad, said in [
+        (both, "give either channel (one camera) or channels (an NVR), not both"),
+        (wrong_area, "channel 1: site diskominfo has no area 'lobby' (did you mean 'lobi'?)"),
+    ]:
+        hub = await hub_factory(bad, plugins=["hub.plugins.hikvision"], expect_failures=True)
+        # nothing half made: neither the NVR nor a channel
+        assert hub.devices.get("camera.kanal_1") is None
+        assert hub.devices.get("nvr.nvr_diskominfo") is None
+        (failure,) = hub.plugins.failures
+        assert f"nvr.nvr_diskominfo: {said}" in failure.render("en"), failure.render("en")
+
+
+async def test_the_channels_of_one_box_as_items_of_their_own_still_work_and_say_so(
+    hub_factory, hik, caplog
+):
+    # how an NVR's channels were configured before `channels:`: each item
+    # opens its own stream, and the admin is told to configure the box once
+    one = config("hikvision", hik)["camera"][0]
+    items = [{**one, "id": f"kanal_{ch}", "channel": ch} for ch in (1, 2)]
+    hub = await hub_factory({"sites": SITES, "camera": items}, plugins=["hub.plugins.hikvision"])
+    async with asyncio.timeout(10):
+        while hik.listeners < 2:  # noqa: ASYNC110 - nothing on the bus says "connected"
+            await asyncio.sleep(0.02)
+    with EventWaiter(hub, "camera.motion") as motion:
+        hik.emit("VMD", channel=2)
+        assert (await motion.wait(5)).data["entity_id"] == "camera.kanal_2"
+    warned = [r.getMessage() for r in caplog.records if "configure the box once" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].startswith("camera.kanal_1, camera.kanal_2: 2 items")

@@ -6,7 +6,7 @@ so a motion event means the same thing from ONVIF, Hikvision or Dahua."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from ..core.platform import Camera
@@ -19,7 +19,8 @@ class CameraActivity:
         self.camera = camera
         self.auto_off = auto_off
         self.active: dict[tuple[str, str, str], bool] = {}
-        self._timers: dict[tuple[str, str, str], asyncio.TimerHandle] = {}
+        # each auto-off timer's cancel, on the hub's clock (a FakeClock in tests)
+        self._timers: dict[tuple[str, str, str], Callable[[], object]] = {}
 
     def report(
         self,
@@ -57,15 +58,15 @@ class CameraActivity:
         return fire
 
     def clear(self) -> None:
-        for timer in self._timers.values():
-            timer.cancel()
+        for cancel in self._timers.values():
+            cancel()
         self._timers.clear()
 
     def _arm(self, key: tuple[str, str, str]) -> None:
-        if (timer := self._timers.pop(key, None)) is not None:
-            timer.cancel()
-        loop = asyncio.get_running_loop()
-        self._timers[key] = loop.call_later(self.auto_off or 0, self._expire, key)
+        if (cancel := self._timers.pop(key, None)) is not None:
+            cancel()
+        clock = self.camera.hub.clock
+        self._timers[key] = clock.call_later(self.auto_off or 0, lambda: self._expire(key))
 
     def _expire(self, key: tuple[str, str, str]) -> None:
         self._timers.pop(key, None)

@@ -8,21 +8,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import voluptuous as vol
 from yarl import URL
 
 from ..core import i18n
-from ..core.config.validators import port, seconds
-from ..core.keys import HubKey
 from ..core.lograte import LogRate, shown
-from ..core.platform import Camera
-from .camera_activity import CameraActivity
 from .link import LinkWatch
+
+if TYPE_CHECKING:
+    from .stream_camera import StreamCamera
 
 _LOGGER = logging.getLogger(__name__)
 # A part larger than this is garbage, not an event: it is dropped.
@@ -208,16 +206,19 @@ FEED_SLICE = 8 * 1024
 
 class EventStream:
     """Keeps one multipart event stream open and hands each part to every
-    camera on it (`cameras`); each camera picks out its own channel.
+    camera on it (`cameras`: a camera, or the channels of an NVR); each
+    camera picks out its own channel.
 
     A part is read once (`read`, the platform's `read_part`) for all the
-    cameras. The cameras' links follow the stream: a readable part (a
+    cameras. `link` is the health of the box the stream comes from (the
+    camera, or the NVR, whose channels follow it): a readable part (a
     heartbeat will do) is a success; a refusal, a drop, or `silence`
     seconds without a readable part (silent, or sending only junk) is a
-    failure, and the stream reconnects. The reader yields to the loop
-    between parts, so a camera flooding the hub cannot starve the other
-    cameras, the HTTP API or Ctrl-C; its complaints are rate-limited.
-    Run `run()` as a background task; cancel it to close the connection."""
+    failure, and the stream reconnects after the link's back-off, waited
+    on the hub's clock. The reader yields to the loop between parts, so a
+    camera flooding the hub cannot starve the other cameras, the HTTP API
+    or Ctrl-C; its complaints are rate-limited. Run `run()` as a
+    background task; cancel it to close the connection."""
 
     def __init__(
         self,
@@ -226,6 +227,8 @@ class EventStream:
         username: str | None,
         password: str | None,
         read: Callable[[Part], Any],
+        link: LinkWatch,
+        cameras: Iterable[StreamCamera],
         silence: float = 30.0,
         end: bytes | None = None,
         what: str | None = None,
@@ -243,8 +246,10 @@ class EventStream:
         self.log = log
         self.language = language
         self.rate = LogRate(log, LOG_INTERVAL, language=language)
-        self.cameras: list[StreamCamera] = []
-        self.task: asyncio.Task[None] | None = None  # run(), started by the first camera
+        self.link = link
+        self.clock = link.device.hub.clock
+        self.cameras: list[StreamCamera] = list(cameras)
+        self.task: asyncio.Task[None] | None = None  # run(), started by the stream's box
         self.connections = 0  # how many times the stream was opened (tests, status)
         self.readable = 0  # readable parts (events and heartbeats) received (tests, status)
         self.unreadable = 0  # parts refused as unreadable (tests, status)
@@ -281,7 +286,8 @@ class EventStream:
                             "stream.error", what=self.what, type=type(err).__name__,
                             error=shown(err),
                         )  # fmt: skip
-                    await asyncio.sleep(self._failed(reason, refused))
+                    # on the hub's clock: a test moves the back-off with a FakeClock
+                    await self.clock.sleep(self._failed(reason, refused))
         finally:
             self.rate.close()
 
@@ -292,30 +298,24 @@ class EventStream:
         return i18n.Text("stream.silent", what=self.what, seconds=seconds)
 
     def _failed(self, reason: str, refused: bool) -> float:
-        """Tell every camera on the stream; returns the seconds to wait."""
-        delays = []
-        for camera in self.cameras:
-            # a refusal names the camera: the admin fixes its password
-            delays.append(
-                camera.link.failed(
-                    i18n.Text("stream.camera_reason", entity_id=camera.entity_id, reason=reason)
-                    if refused
-                    else reason
-                )
-            )
-        delay = min(delays, default=1.0)
-        if self.cameras:
-            first = self.cameras[0]
-            said = i18n.Text(
-                "stream.reconnecting", entity_id=self._names(),
-                site=first.site, reason=reason, seconds=f"{delay:.1f}",
-            )  # fmt: skip
-            # a camera that answers and hangs up at once is back here every second
-            self.rate.log("reconnecting", logging.WARNING, said)
+        """Tell the box's link (its channels follow it); returns the seconds to wait."""
+        box = self.link.device
+        # a refusal names the box: the admin fixes its password
+        delay = self.link.failed(
+            i18n.Text("stream.camera_reason", entity_id=box.entity_id, reason=reason)
+            if refused
+            else reason
+        )
+        said = i18n.Text(
+            "stream.reconnecting", entity_id=self._names(),
+            site=box.site, reason=reason, seconds=f"{delay:.1f}",
+        )  # fmt: skip
+        # a camera that answers and hangs up at once is back here every second
+        self.rate.log("reconnecting", logging.WARNING, said)
         return delay
 
     def _names(self) -> str:
-        return ", ".join(c.entity_id for c in self.cameras) or str(self.what)
+        return ", ".join(entity.entity_id for entity in self.link.device.entities)
 
     async def _once(self, session: aiohttp.ClientSession) -> None:
         loop = asyncio.get_running_loop()
@@ -381,9 +381,8 @@ class EventStream:
         if reading is None:
             return False  # not the platform's own (a picture, other XML): no proof of life
         self.readable += 1
-        for camera in self.cameras:
-            if camera.link.failing_since is not None or not camera.available:
-                camera.link.ok()  # healthy once a readable part (a heartbeat will do) arrives
+        if self.link.failing_since is not None or not self.link.device.available:
+            self.link.ok()  # healthy once a readable part (a heartbeat will do) arrives
         for camera in list(self.cameras):
             try:
                 camera.on_reading(reading)
@@ -402,119 +401,3 @@ def _boundary(content_type: str) -> str | None:
         if name.strip().lower() == "boundary":
             return value.strip().strip('"')
     return None
-
-
-_seconds = seconds(0.1)
-
-
-# The open streams of a hub, by (platform, URL, user, password, silence).
-_STREAMS: HubKey[dict[tuple[Any, ...], EventStream]] = HubKey("eventstream.streams")
-
-
-class StreamCamera(Camera):
-    """A camera whose events come on one long-lived HTTP multipart stream
-    (Hikvision, Dahua): the connection keys every such camera has, the
-    stream kept open while the hub runs and closed when it stops. A
-    platform says where the stream is (`event_url`), reads a part once for
-    every camera on the stream (`read_part`) and takes its own share of
-    what it says (`on_reading`), reporting through `self.activity`."""
-
-    CONFIG_SCHEMA: ClassVar[dict[Any, Any]] = {
-        **Camera.MEDIA_OPTIONS,
-        vol.Required("host"): str,
-        vol.Optional("port", default=80): port,
-        vol.Optional("rtsp_port", default=554): port,
-        vol.Optional("username", default="admin"): vol.Coerce(str),
-        vol.Optional("password", default=""): vol.Coerce(str),
-        vol.Optional("channel", default=1): vol.All(int, vol.Range(min=1)),
-        vol.Optional("unavailable_after", default=30.0): _seconds,
-        vol.Optional("retry_max", default=60.0): _seconds,
-    }
-    #: what the stream is called in messages ("alertStream"); None: "event stream"
-    stream_name: ClassVar[str | None] = None
-    #: the bytes that end a part sent without Content-Length (a closing tag)
-    part_end: ClassVar[bytes | None] = None
-
-    def __init__(self, hub: Any, config: Any) -> None:
-        super().__init__(hub, config)
-        self.username = config["username"]
-        self.password = config["password"]
-        self.base_url = f"http://{config['host']}:{config['port']}"
-        self.activity = CameraActivity(self, auto_off=self.auto_off())
-        self.link = LinkWatch(self, grace=config["unavailable_after"], maximum=config["retry_max"])
-        #: the stream this camera's events come on, shared with the other
-        #: channels of the same NVR (set at start)
-        self.stream: EventStream | None = None
-
-    # -- what a platform says -----------------------------------------------------
-
-    def event_url(self) -> str | URL:
-        raise NotImplementedError
-
-    @classmethod
-    def read_part(cls, part: Part) -> Any:
-        """What one part says, read once for all the cameras on the stream.
-        None: the part is not the platform's own (a picture, other XML), and
-        proves nothing. Raise UnreadablePart for a part that should be the
-        platform's and is garbage. Anything else (a heartbeat too) proves
-        the stream alive and goes to every camera's `on_reading`."""
-        raise NotImplementedError
-
-    def on_reading(self, reading: Any) -> None:
-        """This camera's share of what `read_part` returned (an NVR sends
-        every channel's events on one stream)."""
-        raise NotImplementedError
-
-    def silence(self) -> float:
-        """Seconds without a readable part (heartbeats included) before reconnecting."""
-        return 30.0
-
-    def auto_off(self) -> float | None:
-        return None
-
-    # -- lifetime -----------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Join the stream of this camera's box, opening it if this is the
-        first camera on it: an NVR sends every channel's events on one
-        stream, and accepts only a few such connections."""
-        self.set_state("idle")
-        streams = self.hub.data.setdefault(_STREAMS, {})
-        key = (self.platform, str(self.event_url()), self.username, self.password, self.silence())
-        stream = streams.get(key)
-        if stream is None:
-            stream = streams[key] = EventStream(
-                self.event_url(),
-                username=self.username,
-                password=self.password,
-                read=self.read_part,
-                silence=self.silence(),
-                end=self.part_end,
-                what=self.stream_name or i18n.Text("stream.event_stream"),
-                log=self.log,
-                language=lambda: self.hub.console_language,
-            )
-            stream.task = self.hub.create_task(
-                stream.run(),
-                f"{self.platform} {self.config['host']}:{self.config['port']}",
-                owner=self.hub.plugins.plugin_of(type(self).__module__),
-            )
-        stream.cameras.append(self)
-        self.stream = stream
-
-    async def stop(self) -> None:
-        """Leave the stream; the last camera to leave closes it."""
-        self.link.close()
-        self.activity.clear()
-        stream = self.stream
-        if stream is None or self not in stream.cameras:
-            return
-        stream.cameras.remove(self)
-        if stream.cameras:
-            return
-        streams = self.hub.data.get(_STREAMS) or {}
-        for key in [k for k, v in streams.items() if v is stream]:
-            del streams[key]
-        if stream.task is not None:
-            stream.task.cancel()  # leaves the `async with`: the connection is closed
-            await asyncio.gather(stream.task, return_exceptions=True)

@@ -67,7 +67,7 @@ class DahuaCamera(StreamCamera):
 
     def __init__(self, hub: Any, config: Any) -> None:
         super().__init__(hub, config)
-        ch = config["channel"]
+        ch = self.channel
         self.snapshot_url = f"{self.base_url}/cgi-bin/snapshot.cgi?channel={ch}"
         self.stream_url = (
             f"rtsp://{config['host']}:{config['rtsp_port']}/cam/realmonitor?channel={ch}&subtype=0"
@@ -98,7 +98,7 @@ class DahuaCamera(StreamCamera):
                 self.log.debug("%s: Dahua event %s ignored", self.entity_id, shown(event["code"]))
                 continue
             channel = int(event["index"]) + 1  # Dahua counts channels from 0
-            if channel != self.config["channel"]:
+            if channel != self.channel:
                 continue
             action = event["action"].lower()
             self.activity.report(

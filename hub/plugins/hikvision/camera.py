@@ -100,7 +100,7 @@ class HikvisionCamera(StreamCamera):
 
     def __init__(self, hub: Any, config: Any) -> None:
         super().__init__(hub, config)
-        ch = config["channel"]
+        ch = self.channel
         self.snapshot_url = f"{self.base_url}/ISAPI/Streaming/channels/{ch}01/picture"
         self.stream_url = f"rtsp://{config['host']}:{config['rtsp_port']}/Streaming/Channels/{ch}01"
 
@@ -133,7 +133,7 @@ class HikvisionCamera(StreamCamera):
             return
         if not (channel.isascii() and channel.isdigit() and len(channel) <= 4):
             return  # no channel this hub knows
-        if int(channel) not in (0, self.config["channel"]):
+        if int(channel) not in (0, self.channel):
             return  # another channel of the same NVR
         self.activity.report(
             kind,
