@@ -30,6 +30,8 @@ from .people import PeoplePolicy, PeopleRegistry
 from .permissions import Policy
 from .platform import Device, TriggerPlatform
 from .plugins import PluginManager, save_quarantined
+from .recorder import CONFIG_SCHEMA as RECORDER_SCHEMA
+from .recorder import Recorder, RecorderUnavailable
 from .services import ServiceRegistry
 from .sites import SiteRegistry
 from .state import StateMachine
@@ -53,7 +55,7 @@ _DOMAIN_PLATFORM_HOOKS = {
 
 
 # Top-level keys of the core's own (no plugin may take them).
-_CORE_SECTIONS = ("hub", "sites", "people", "groups")
+_CORE_SECTIONS = ("hub", "sites", "people", "groups", "recorder")
 
 # How long stop() waits for devices to close before moving on.
 STOP_TIMEOUT = 10.0
@@ -98,6 +100,8 @@ class Hub:
         #: people, groups and roles (`people:`, `groups:`); set at load
         self.people = PeopleRegistry()
         self.data = HubData()
+        #: events, states, the audit and the alarms in the database (`recorder:`)
+        self.recorder = Recorder(self)
         self.context = Context(actor=SYSTEM)  # the hub's own doings (start, stop)
         #: the entity domains the plugins declared (the core's among them), by name
         self.domains: dict[str, EntityDomain] = {}
@@ -184,7 +188,7 @@ class Hub:
         config, more = validate_config(
             raw or {},
             platforms=self.platforms,
-            sections=self.sections,
+            sections={"recorder": RECORDER_SCHEMA, **self.sections},
             needs_site={d.name for d in self.domains.values() if d.needs_site},
         )
         self.config = config
@@ -337,6 +341,13 @@ class Hub:
         # a new run has switched nothing off: the last run's report goes
         await asyncio.to_thread(self._save_quarantined, [])
         await self._exit_stack.__aenter__()
+        # The recorder first (it hears everything that follows) and closed last.
+        try:
+            await self.recorder.start()
+        except RecorderUnavailable as err:
+            await self._abort_start()
+            raise StartupFailed(*err.args) from err
+        self._exit_stack.push_async_callback(self.recorder.stop)
         for plugin, lifespan in self.plugins.call("sigap_lifespan", hub=self):
             if not hasattr(type(lifespan), "__aenter__"):
                 self.plugins.record_failure(

@@ -95,7 +95,6 @@ def test_a_good_config_gets_defaults_and_keeps_its_locations(write_config: Write
         "latitude": 0.1333,
         "longitude": 117.5,
         "media_dir": "media",
-        "storage": "sqlite:///sigap.db",
     }
     assert config["sites"] == [
         {

@@ -103,8 +103,6 @@ HUB_SECTION = vol.Schema(
         vol.Optional("latitude", default=0.1333): number_between(-90, 90),
         vol.Optional("longitude", default=117.5): number_between(-180, 180),
         vol.Optional("media_dir", default="media"): str,
-        # Relative paths are relative to the config folder; the recorder resolves them.
-        vol.Optional("storage", default="sqlite:///sigap.db"): str,
     }
 )
 

@@ -1,0 +1,438 @@
+"""The Recorder: every event, state change and audit record of the hub,
+written to the database in batches by one writer task, off the event path.
+
+The bus listener only appends the Event to a bounded deque (no encoding, no
+I/O, no task); the writer wakes every `commit_interval` seconds, or as soon
+as `batch_size` items wait, turns them into rows and commits them in one
+transaction of at most `batch_size` rows per table.
+
+When the database falls behind (or is away) the queue of events and states
+keeps at most `max_queue` of them: the oldest are dropped first, counted in
+`dropped`, and the log says so once a minute. Audit records (service calls,
+footage taken or viewed) wait in their own queue and are never dropped;
+alarms are not queued at all (`hub.recorder.alarms` writes at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..bus import MATCH_ALL, Event
+from ..i18n import Text
+from ..lograte import LogRate
+from ..services import EVENT_CALL_SERVICE
+from ..state import EVENT_STATE_CHANGED
+from . import database, queries
+from .alarms import AlarmRecords
+from .rows import audit_row, call_service_rows, event_row, state_row
+from .settings import RecorderSettings
+from .tables import audit, events, states
+
+if TYPE_CHECKING:
+    from ..hub import Hub
+
+_LOGGER = logging.getLogger("hub.recorder")
+
+# How often, at most, the log says that events were dropped or writes fail.
+REPORT_INTERVAL = 60.0
+# The first retention purge after start (a hub restarted often still purges).
+FIRST_PURGE_AFTER = 60.0
+# Seconds between attempts while the database does not answer, at most.
+MAX_BACKOFF = 30.0
+
+# The database is away (or full, or locked): the batch waits for the next try.
+_UNAVAILABLE = (OperationalError, InterfaceError, OSError, ConnectionError, TimeoutError)
+
+
+class RecorderUnavailable(Exception):
+    """The database cannot be opened at start; args[0] is a Text saying why."""
+
+
+class _Batch:
+    __slots__ = ("audit", "events", "states")
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.states: list[dict[str, Any]] = []
+        self.audit: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return len(self.events) + len(self.states) + len(self.audit)
+
+
+class Recorder:
+    """`hub.recorder`: started in Hub.start before devices and automations,
+    stopped after them with its queue written out."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+        self.settings: RecorderSettings | None = None
+        self._engine: AsyncEngine | None = None
+        #: alarms and their history, written at once
+        self.alarms = AlarmRecords(self._require_engine)
+        self._queue: deque[Event] = deque(maxlen=100_000)
+        self._audit: deque[Event | dict[str, Any]] = deque()
+        self._retry: _Batch | None = None
+        self._batch_size = 1000
+        self._exclude: frozenset[str] = frozenset()
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._writer: asyncio.Task[None] | None = None
+        self._unlisten: Any = None
+        self._cancel_purge: Any = None
+        self._purging: asyncio.Task[Any] | None = None
+        self._log = LogRate(_LOGGER, REPORT_INTERVAL, language=lambda: hub.console_language)
+        self._backoff = 0.0
+        #: events and states dropped, oldest first, because the queue was full
+        self.dropped = 0
+        self._dropped_said = 0
+        #: rows the database refused (a value it cannot store): left out
+        self.rejected = 0
+        #: rows committed since start
+        self.written = 0
+        #: entity_id -> {state, attributes, last_changed} as recorded before this start
+        self.restored: dict[str, dict[str, Any]] = {}
+
+    # -- start / stop --------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._require_engine()
+
+    def _require_engine(self) -> AsyncEngine:
+        if self._engine is None:
+            raise RuntimeError("the recorder is not started")
+        return self._engine
+
+    async def start(self, *, listen: bool = True) -> None:
+        """Open the database (creating or migrating its schema), read the
+        last known states, and (with `listen`) record the bus from now on.
+        Raises RecorderUnavailable when the database cannot be opened."""
+        hub = self._hub
+        settings = self.settings = RecorderSettings.from_config(
+            hub.config.get("recorder"), hub.config_dir
+        )
+        self._queue = deque(maxlen=settings.max_queue)
+        self._batch_size = settings.batch_size
+        self._exclude = settings.exclude_events
+        engine = database.create_engine(settings)
+        try:
+            async with engine.connect() as connection:
+                before, after = await connection.run_sync(database.upgrade)
+                await connection.commit()
+            self._engine = engine
+            self.restored = await self._read_last_states()
+        except Exception as err:
+            self._engine = None
+            await engine.dispose()
+            raise RecorderUnavailable(
+                Text("recorder.cannot_open", url=settings.shown_url, error=_error(err))
+            ) from err
+        lang = hub.console_language
+        if before != after:
+            said = Text(
+                "recorder.migrated", before=before or "-", after=after, url=settings.shown_url
+            )
+            _LOGGER.info("%s", said.render(lang))
+        if listen:
+            self._unlisten = hub.bus.listen(MATCH_ALL, self._on_event, owner="hub.recorder")
+            self._writer = asyncio.get_running_loop().create_task(
+                self._run(), name="recorder writer"
+            )
+            self._schedule_purge(min(FIRST_PURGE_AFTER, settings.purge_interval))
+
+    async def stop(self) -> None:
+        """Stop listening, write what is queued, close the database."""
+        if self._engine is None:
+            return
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
+        if self._cancel_purge is not None:
+            self._cancel_purge()
+            self._cancel_purge = None
+        for task in (self._writer, self._purging):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._writer = self._purging = None
+        try:
+            await self.flush()
+            self._report_drops(force=True)
+        finally:
+            self._log.close()
+            engine, self._engine = self._engine, None
+            await engine.dispose()
+
+    # -- the event path ------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        # The hot path: an append, no copy, no encoding.
+        if event.event_type == EVENT_CALL_SERVICE:
+            self._audit.append(event)
+        elif event.event_type in self._exclude:
+            return
+        else:
+            queue = self._queue
+            if len(queue) == queue.maxlen:
+                self.dropped += 1  # the deque drops its oldest itself
+            queue.append(event)
+            if len(queue) < self._batch_size:
+                return
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def audit(self, record: Mapping[str, Any]) -> None:
+        """Queue an audit record (written with the next batch, never
+        dropped): who, action ("snapshot", "clip", "view", "export",
+        "refused", ...), entity_id, site, reason, data, context_id, time
+        (default now), alarm_id (default data["alarm_id"])."""
+        entry = dict(record)
+        entry.setdefault("time", self._hub.clock.timestamp())
+        self._audit.append(entry)
+        if len(self._audit) >= self._batch_size and not self._wake.is_set():
+            self._wake.set()
+
+    @property
+    def queued(self) -> int:
+        """Items waiting to be written (events, states and audit records)."""
+        return len(self._queue) + len(self._audit) + (len(self._retry) if self._retry else 0)
+
+    # -- the writer ------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        clock = self._hub.clock
+        assert self.settings is not None
+        interval = self.settings.commit_interval
+        while True:
+            if len(self._queue) < self._batch_size and len(self._audit) < self._batch_size:
+                cancel = clock.call_later(max(interval, self._backoff), self._wake.set)
+                try:
+                    await self._wake.wait()
+                finally:
+                    cancel()
+            self._wake.clear()
+            try:
+                written = await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # the writer never dies: the next round tries again
+                _LOGGER.exception("%s", Text("recorder.writer_failed", error=_error(err)))
+                written = False
+            self._report_drops()
+            if written:
+                self._backoff = 0.0
+            else:
+                self._backoff = min(MAX_BACKOFF, max(interval, self._backoff * 2))
+                await clock.sleep(self._backoff)
+
+    async def flush(self) -> bool:
+        """Write everything queued now and commit it; returns False when the
+        database did not take it (it stays queued for the next try)."""
+        async with self._lock:
+            if self._engine is None:
+                return False
+            todo = len(self._queue) + len(self._audit)
+            while self._retry is not None or todo > 0:
+                if self._retry is None:
+                    self._retry = self._take()
+                    todo -= len(self._retry)
+                if not await self._write(self._retry):
+                    return False
+                self._retry = None
+            return True
+
+    def _take(self) -> _Batch:
+        batch = _Batch()
+        size = self._batch_size
+        queue, pending_audit = self._queue, self._audit
+        site_of = self._site_of
+        for _ in range(min(size, len(queue))):
+            event = queue.popleft()
+            if event.event_type == EVENT_STATE_CHANGED:
+                batch.states.append(state_row(event))
+            else:
+                batch.events.append(event_row(event))
+        now = self._hub.clock.timestamp()
+        for _ in range(min(size, len(pending_audit))):
+            item = pending_audit.popleft()
+            if isinstance(item, Event):
+                batch.audit.extend(call_service_rows(item, site_of))
+            else:
+                batch.audit.append(audit_row(item, now))
+        return batch
+
+    def _site_of(self, entity_id: str) -> str | None:
+        device = self._hub.devices.get(entity_id)
+        return getattr(device, "site", None) if device is not None else None
+
+    async def _write(self, batch: _Batch) -> bool:
+        engine = self._require_engine()
+        try:
+            async with engine.begin() as connection:
+                for table, rows in ((events, batch.events), (states, batch.states)):
+                    if rows:
+                        await connection.execute(table.insert(), rows)
+                if batch.audit:
+                    await connection.execute(audit.insert(), batch.audit)
+        except _UNAVAILABLE as err:
+            said = Text("recorder.write_failed", count=len(batch), error=_error(err))
+            self._log.log("write", logging.ERROR, said)
+            return False
+        except DBAPIError as err:  # a value the database refuses: find the rows
+            await self._write_one_by_one(batch, err)
+        self.written += len(batch)
+        return True
+
+    async def _write_one_by_one(self, batch: _Batch, first: BaseException) -> None:
+        engine = self._require_engine()
+        refused = 0
+        for table, rows in ((events, batch.events), (states, batch.states), (audit, batch.audit)):
+            for row in rows:
+                try:
+                    async with engine.begin() as connection:
+                        await connection.execute(table.insert(), [row])
+                except _UNAVAILABLE:
+                    raise
+                except DBAPIError:
+                    refused += 1
+        if refused:
+            self.rejected += refused
+            said = Text("recorder.rows_rejected", count=refused, error=_error(first))
+            self._log.log("rejected", logging.ERROR, said)
+
+    def _report_drops(self, *, force: bool = False) -> None:
+        new = self.dropped - self._dropped_said
+        if new <= 0:
+            return
+        clock = self._hub.clock
+        said_at = getattr(self, "_dropped_said_at", None)
+        if not force and said_at is not None and clock.monotonic() - said_at < REPORT_INTERVAL:
+            return
+        self._dropped_said_at = clock.monotonic()
+        self._dropped_said = self.dropped
+        max_queue = self._queue.maxlen
+        said = Text("recorder.dropped", count=new, total=self.dropped, max=max_queue)
+        _LOGGER.warning("%s", said.render(self._hub.console_language))
+
+    # -- retention -----------------------------------------------------------------
+
+    def _schedule_purge(self, after: float) -> None:
+        def due() -> None:
+            self._cancel_purge = None
+            self._purging = asyncio.get_running_loop().create_task(
+                self._purge_and_reschedule(), name="recorder purge"
+            )
+
+        self._cancel_purge = self._hub.clock.call_later(after, due)
+
+    async def _purge_and_reschedule(self) -> None:
+        assert self.settings is not None
+        try:
+            await self.purge()
+        except _UNAVAILABLE as err:
+            self._log.log("purge", logging.ERROR, Text("recorder.purge_failed", error=_error(err)))
+        finally:
+            if self._engine is not None:
+                self._schedule_purge(self.settings.purge_interval)
+
+    async def purge(self, now: float | None = None) -> dict[str, int]:
+        """Delete what is older than its kind's retention (`keep_days`);
+        returns how many rows of each kind went."""
+        assert self.settings is not None
+        now = self._hub.clock.timestamp() if now is None else now
+        cutoff = {kind: now - days * 86400.0 for kind, days in self.settings.keep_days.items()}
+        counts = await queries.purge(self.engine, cutoff)
+        if any(counts.values()):
+            said = Text("recorder.purged", **counts)
+            _LOGGER.info("%s", said.render(self._hub.console_language))
+        return counts
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def _read_last_states(self) -> dict[str, dict[str, Any]]:
+        return await queries.last_states(self.engine)
+
+    async def last_states(self) -> dict[str, dict[str, Any]]:
+        """entity_id -> {state, attributes, last_changed}: each entity's last
+        recorded state (what a restart restores from)."""
+        await self.flush()
+        return await queries.last_states(self.engine)
+
+    def last_state(self, entity_id: str) -> dict[str, Any] | None:
+        """The entity's state as recorded before this start (a device or an
+        automation restoring itself at start), or None."""
+        return self.restored.get(entity_id)
+
+    async def history(
+        self,
+        entity_id: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """An entity's recorded states, oldest first."""
+        await self.flush()
+        return await queries.history(self.engine, entity_id, since, until, limit)
+
+    async def events(
+        self,
+        event_type: str | None = None,
+        *,
+        context_id: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Recorded events (state changes are in history()), oldest first."""
+        await self.flush()
+        return await queries.events_of(self.engine, event_type, context_id, since, until, limit)
+
+    async def audit_trail(
+        self,
+        *,
+        alarm_id: str | None = None,
+        entity_id: str | None = None,
+        person: str | None = None,
+        site: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Audit records of an alarm, an entity (a camera), a person (the
+        `who` of a record) and/or a site, oldest first."""
+        await self.flush()
+        return await queries.audit_trail(
+            self.engine,
+            alarm_id=alarm_id,
+            entity_id=entity_id,
+            person=person,
+            site=site,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+
+
+def _error(err: BaseException) -> str:
+    """A database error in one line, without the statement and parameters
+    SQLAlchemy appends (they may hold event data)."""
+    if isinstance(err, DBAPIError) and err.orig is not None:
+        err = err.orig
+    said = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {said[0]}" if said else type(err).__name__
+
+
+__all__ = ["Recorder", "RecorderUnavailable"]

@@ -1,0 +1,126 @@
+"""What an event, a state change or an audit record becomes in its table:
+plain row dicts, made by the writer (off the event path), JSON encoded once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ..bus import Event
+from ..services import EVENT_CALL_SERVICE
+from ..state import EVENT_STATE_CHANGED
+
+_encoder = json.JSONEncoder(separators=(",", ":"), default=str, check_circular=False)
+
+
+def dumps(value: Any) -> str | None:
+    """JSON text (anything not JSON as its str: event data should be plain)."""
+    if value is None:
+        return None
+    return _encoder.encode(value)
+
+
+def loads(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def text(value: Any) -> str | None:
+    """A text column's value: PostgreSQL refuses a NUL character in text."""
+    if value is None:
+        return None
+    value = str(value)
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    context = event.context
+    return {
+        "event_type": text(event.event_type),
+        "time_fired": event.time_fired,
+        "origin": text(event.origin),
+        "context_id": text(context.id),
+        "context_user_id": text(context.user_id),
+        "context_parent_id": text(context.parent_id),
+        "context_actor": text(context.actor),
+        "data": dumps(dict(event.data)),
+    }
+
+
+def state_row(event: Event) -> dict[str, Any]:
+    new = event.data.get("new_state")
+    context = event.context
+    common = {
+        "entity_id": text(event.data.get("entity_id")),
+        "context_id": text(context.id),
+        "context_user_id": text(context.user_id),
+        "context_actor": text(context.actor),
+    }
+    if new is None:  # the entity was removed
+        return {
+            **common,
+            "state": None,
+            "attributes": None,
+            "last_changed": event.time_fired,
+            "last_updated": event.time_fired,
+        }
+    return {
+        **common,
+        "state": text(new.get("state")),
+        "attributes": dumps(new.get("attributes") or {}),
+        "last_changed": new.get("last_changed"),
+        "last_updated": new.get("last_updated") or event.time_fired,
+    }
+
+
+def audit_row(record: Mapping[str, Any], now: float) -> dict[str, Any]:
+    """A `hub.recorder.audit(...)` record as its row (see AUDIT_KEYS)."""
+    data = record.get("data")
+    alarm_id = record.get("alarm_id")
+    if alarm_id is None and isinstance(data, Mapping):
+        alarm_id = data.get("alarm_id")
+    when = record.get("time")
+    return {
+        "time": float(when) if isinstance(when, int | float) else now,
+        "who": text(record.get("who")),
+        "action": text(record.get("action")) or "unknown",
+        "entity_id": text(record.get("entity_id")),
+        "site": text(record.get("site")),
+        "alarm_id": text(alarm_id),
+        "reason": text(record.get("reason")),
+        "data": dumps(data),
+        "context_id": text(record.get("context_id")),
+    }
+
+
+def call_service_rows(event: Event, site_of: Callable[[str], str | None]) -> Iterator[dict]:
+    """A `call_service` event as audit rows: one per entity it targets (so a
+    camera's audit trail finds a call that named it among others)."""
+    data = event.data
+    service_data = data.get("service_data")
+    service_data = service_data if isinstance(service_data, Mapping) else {}
+    targets = service_data.get("entity_id")
+    if isinstance(targets, str):
+        targets = [targets]
+    elif not isinstance(targets, list) or not targets:
+        targets = [None]
+    who = data.get("user_id") or data.get("actor") or event.context.who
+    reason = service_data.get("reason") or service_data.get("note")
+    body = {"service": f"{data.get('domain')}.{data.get('service')}", "data": service_data}
+    for entity_id in targets:
+        entity_id = entity_id if isinstance(entity_id, str) else None
+        yield {
+            "time": event.time_fired,
+            "who": text(who),
+            "action": "refused" if data.get("denied") else EVENT_CALL_SERVICE,
+            "entity_id": text(entity_id),
+            "site": text(service_data.get("site") or (site_of(entity_id) if entity_id else None)),
+            "alarm_id": text(service_data.get("alarm_id")),
+            "reason": text(reason) if isinstance(reason, str) else None,
+            "data": dumps(body),
+            "context_id": text(event.context.id),
+        }
+
+
+def is_state_change(event: Event) -> bool:
+    return event.event_type == EVENT_STATE_CHANGED
