@@ -1,13 +1,12 @@
 """A hub with demo cameras, a console messenger, people of two sites and the
-alarm room, on a FakeClock; `hub.people` and `hub.recorder` are small
-in-memory stand-ins of the interfaces (INTERFACES-11) until the real ones run."""
+alarm room, on a FakeClock; `hub.recorder` is a small in-memory stand-in of
+its interface (INTERFACES-11) until the real recorder runs."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -36,79 +35,24 @@ CONFIG = {
         },
     ],
     "notify": [{"platform": "console", "id": "pusat_komando"}],
+    "people": [
+        {"id": "andi", "name": "Andi Pratama", "role": "staff", "sites": ["dinkes"]},
+        {"id": "budi", "name": "Budi Santoso", "role": "staff", "sites": ["dinkes"]},
+        {
+            "id": "citra",
+            "name": "Citra Dewi",
+            "language": "en",
+            "role": "operator",
+            "sites": ["dinkes", "disdik"],
+        },
+        {"id": "dewi", "name": "Dewi Lestari", "role": "staff", "sites": ["disdik"]},
+        {"id": "admin", "name": "Admin Kota", "language": "en", "role": "admin"},
+    ],
+    "groups": [
+        {"id": "dinkes_piket", "name": "Petugas Piket Dinkes", "members": ["andi", "budi"]},
+        {"id": "pusat_komando", "name": "Pusat Komando", "members": ["citra"]},
+    ],
 }
-
-PEOPLE = {
-    "andi": ("Andi Pratama", "id", "staff", {"dinkes"}),
-    "budi": ("Budi Santoso", "id", "staff", {"dinkes"}),
-    "citra": ("Citra Dewi", "en", "operator", {"dinkes", "disdik"}),
-    "dewi": ("Dewi Lestari", "id", "staff", {"disdik"}),
-    "admin": ("Admin Kota", "en", "admin", set()),
-}
-GROUPS = {"dinkes_piket": ["andi", "budi"], "pusat_komando": ["citra"]}
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    id: str
-    name: str
-    language: str
-    role: str
-    sites: frozenset[str]
-    groups: tuple[str, ...] = ()
-    telegram: int | None = None
-    whatsapp: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    id: str
-    name: str
-    members: tuple[str, ...]
-
-
-class People:
-    """hub.people as INTERFACES-11 describes it, from two dicts."""
-
-    def __init__(self) -> None:
-        self.people = {
-            pid: Person(pid, name, lang, role, frozenset(sites))
-            for pid, (name, lang, role, sites) in PEOPLE.items()
-        }
-        self.groups = {gid: Group(gid, gid, tuple(m)) for gid, m in GROUPS.items()}
-
-    def get(self, person_id: str | None) -> Person | None:
-        return self.people.get(person_id) if person_id else None
-
-    def group(self, group_id: str) -> Group | None:
-        return self.groups.get(group_id)
-
-    def resolve(self, names: Iterable[str]) -> list[Person]:
-        found: dict[str, Person] = {}
-        for name in names:
-            ids = self.groups[name].members if name in self.groups else (name,)
-            for pid in ids:
-                if pid in self.people:
-                    found.setdefault(pid, self.people[pid])
-        return list(found.values())
-
-    def may_site(self, context: Context, site: str | None, action: str) -> bool:
-        if context.user_id is None:
-            actor = context.actor
-            return actor in (None, "system") or str(actor).startswith(
-                ("automation:", "device:", "plugin:")
-            )
-        person = self.people.get(context.user_id)
-        if person is None:
-            return False
-        if person.role == "admin":
-            return True
-        if person.sites and site not in person.sites:
-            return False
-        allowed = {"staff": {"view", "acknowledge", "close"}}.get(
-            person.role, {"view", "acknowledge", "close", "control", "arm"}
-        )
-        return action in allowed
 
 
 class AlarmRecords:
@@ -175,7 +119,9 @@ def alarm_hub(hub_factory, tmp_path, clock, recorder):
     """`hub = await alarm_hub()`: started, with the stand-ins; `clock` and
     `recorder` (shared by every hub of the test: a restart keeps its data)."""
 
-    async def make(*, config: dict | None = None, clock: FakeClock = clock, **kwargs: Any):
+    async def make(
+        *, config: dict | None = None, clock: FakeClock = clock, start: bool = True, **kwargs: Any
+    ):
         hub = await hub_factory(
             config=config or CONFIG,
             plugins=["hub.core.alarms", "hub.plugins.demo"],
@@ -184,9 +130,9 @@ def alarm_hub(hub_factory, tmp_path, clock, recorder):
             **kwargs,
         )
         hub.recorder = recorder
-        hub.people = People()
-        await hub.start()
-        await clock.advance(0)
+        if start:
+            await hub.start()
+            await clock.advance(0)
         return hub
 
     return make

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
 from ..keys import HubKey
+from ..permissions import CHECKED_BY_SERVICE
 from .manager import AlarmError, AlarmManager
 from .model import ACKNOWLEDGED, CLOSED, NOTIFIED, PRIORITIES, RAISED, Alarm
 from .schema import ACKNOWLEDGE_SCHEMA, CLOSE_SCHEMA, ESCALATE_SCHEMA, RAISE_SCHEMA
@@ -52,12 +53,17 @@ def sigap_lifespan(hub: Hub) -> Any:
         manager = AlarmManager(hub)
         await manager.load()
         hub.data[ALARMS] = manager
-        services = hub.services
+        register = hub.services.register
+        # raising one is controlling the site it names; the others only the
+        # manager can check, since only it knows the alarm's site
+        by_alarm = CHECKED_BY_SERVICE
         undo = [
-            services.register("alarm", "raise", manager.raise_alarm, RAISE_SCHEMA),
-            services.register("alarm", "acknowledge", manager.acknowledge, ACKNOWLEDGE_SCHEMA),
-            services.register("alarm", "close", manager.close, CLOSE_SCHEMA),
-            services.register("alarm", "escalate", manager.escalate, ESCALATE_SCHEMA),
+            register("alarm", "raise", manager.raise_alarm, RAISE_SCHEMA, permission="control"),
+            register(
+                "alarm", "acknowledge", manager.acknowledge, ACKNOWLEDGE_SCHEMA, permission=by_alarm
+            ),
+            register("alarm", "close", manager.close, CLOSE_SCHEMA, permission=by_alarm),
+            register("alarm", "escalate", manager.escalate, ESCALATE_SCHEMA, permission=by_alarm),
             # deadlines wait for the messengers: they start with the devices
             hub.bus.listen("hub.started", lambda _e: manager.arm(), owner="hub.core.alarms"),
         ]
