@@ -8,4 +8,5 @@ FIRST_PARTY_PLUGINS: tuple[str, ...] = (
     "hub.plugins.hikvision",
     "hub.plugins.dahua",
     "hub.plugins.mqtt_devices",
+    "hub.plugins.arming",
 )
