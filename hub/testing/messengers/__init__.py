@@ -4,5 +4,20 @@ real services do, errors, limits and webhooks included (docs/testing.md)."""
 
 from .common import Call, Faults, Upload, Window
 from .telegram import FakeTelegram, TelegramLimits, WebhookPost
+from .whatsapp import FakeWhatsApp, Template, WebhookRefused, WhatsAppLimits
+from .whatsapp_webhook import signature_256
 
-__all__ = ["Call", "FakeTelegram", "Faults", "TelegramLimits", "Upload", "WebhookPost", "Window"]
+__all__ = [
+    "Call",
+    "FakeTelegram",
+    "FakeWhatsApp",
+    "Faults",
+    "TelegramLimits",
+    "Template",
+    "Upload",
+    "WebhookPost",
+    "WebhookRefused",
+    "WhatsAppLimits",
+    "Window",
+    "signature_256",
+]
