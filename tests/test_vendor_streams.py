@@ -364,3 +364,35 @@ async def test_the_channels_of_one_box_as_items_of_their_own_still_work_and_say_
         assert (await motion.wait(5)).data["entity_id"] == "camera.kanal_2"
     warned = [r.getMessage() for r in caplog.records if "configure the box once" in r.getMessage()]
     assert len(warned) == 1 and warned[0].startswith("camera.kanal_1, camera.kanal_2: 2 items")
+
+
+async def test_the_reconnect_back_off_is_on_the_hub_clock(hub_factory, hik, monkeypatch):
+    # a refused password: every attempt fails at once, and the waits between
+    # them (1 s, 2 s, then retry_max 3 s) pass only when the FakeClock says
+    # so: seven attempts, 15 s of back-off, in well under the 5 s of real
+    # time the test allows (asyncio.sleep would take the 15 s)
+    monkeypatch.setattr("hub.kit.link.random.uniform", lambda low, high: 1.0)  # no jitter
+    clock = FakeClock()
+    hub = await hub_factory(
+        config("hikvision", hik, password="salah", unavailable_after=2, retry_max=3),
+        plugins=["hub.plugins.hikvision"],
+        clock=clock,
+    )
+    camera = hub.devices.get("camera.parkir")
+
+    async def attempts(count: int) -> None:
+        while camera.link.failures < count:  # noqa: ASYNC110 - a local HTTP round trip
+            await asyncio.sleep(0.01)
+        assert camera.link.failures == count
+
+    async with asyncio.timeout(5):
+        await attempts(1)
+        for count, wait in [(2, 1.0), (3, 2.0), (4, 3.0), (5, 3.0), (6, 3.0), (7, 3.0)]:
+            await clock.advance(wait - 0.125)
+            assert camera.link.failures == count - 1  # still waiting
+            state = hub.states.get("camera.parkir").state
+            # unavailable after failing for unavailable_after (2 s), not before
+            assert (state == "unavailable") is (count > 2), (count, state)
+            await clock.advance(0.125)
+            await attempts(count)
+    assert hik.connections == 0 and hik.refused_logins >= 7

@@ -38,7 +38,8 @@ class FakeStreamCamera:
         self.content_length = content_length
         self.silent = False  # stop heartbeats and events (a wedged camera)
         self.port = 0
-        self.connections = 0
+        self.connections = 0  # event streams opened (logged in)
+        self.refused_logins = 0  # requests with credentials answered 401
         self._queues: list[asyncio.Queue[bytes | None]] = []
         self._runner: web.AppRunner | None = None
         self._rng = random.Random(7)
@@ -48,7 +49,7 @@ class FakeStreamCamera:
         return "127.0.0.1"
 
     async def start(self) -> None:
-        app = web.Application(middlewares=[self.guard.middleware])
+        app = web.Application(middlewares=[self._count_refusals, self.guard.middleware])
         app.router.add_get(self.stream_path, self._stream)
         app.router.add_get(self.snapshot_path, self._snapshot)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
@@ -89,6 +90,13 @@ class FakeStreamCamera:
 
     def heartbeat_part(self) -> bytes:
         raise NotImplementedError
+
+    @web.middleware
+    async def _count_refusals(self, request: web.Request, handler) -> web.StreamResponse:
+        response = await handler(request)
+        if response.status == 401 and "Authorization" in request.headers:
+            self.refused_logins += 1
+        return response
 
     async def _snapshot(self, request: web.Request) -> web.Response:
         return web.Response(body=SAMPLE_JPEG, content_type="image/jpeg")
