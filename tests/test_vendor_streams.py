@@ -396,3 +396,25 @@ async def test_the_reconnect_back_off_is_on_the_hub_clock(hub_factory, hik, monk
             await clock.advance(0.125)
             await attempts(count)
     assert hik.connections == 0 and hik.refused_logins >= 7
+
+
+async def test_a_channel_takes_the_nvr_keys_and_its_own(hub_factory, hik):
+    nvr = nvr_config("hikvision", hik, [1, 2], pre_roll=4)
+    nvr["camera"][0]["channels"][0]["pre_roll"] = 0
+    nvr["camera"][0]["channels"].append({"channel": 5})  # no id, name or area of its own
+    nvr["camera"][0]["area"] = "gudang"
+    hub = await hub_factory(nvr, plugins=["hub.plugins.hikvision"], start=False)
+    assert hub.load() == []
+    (item,) = hub.config["camera"]
+    box = hub.platforms["camera"]["hikvision"](hub, item)  # built as the hub builds it
+    assert box.entity_id == "nvr.nvr_diskominfo"
+    ch5 = box.channels[2]
+    assert (ch5.entity_id, ch5.name, ch5.area) == (
+        "camera.nvr_diskominfo_ch5",
+        "NVR Diskominfo CH5",
+        "gudang",
+    )
+    assert [c.config["pre_roll"] for c in box.channels] == [0, 4, 4]
+    assert {c.site for c in box.channels} == {"diskominfo"}
+    assert ch5.stream_url.endswith(":554/Streaming/Channels/501")
+    assert [hub.devices.get(c.entity_id) for c in box.channels] == box.channels

@@ -55,9 +55,8 @@ def _channels(value: Any) -> list[dict[str, Any]]:
             raise vol.Invalid(said, path=[at, "channel"])
         numbers.add(channel["channel"])
         if "id" in channel and channel["id"] in ids:
-            raise vol.Invalid(
-                i18n.Text("stream.channel_id_twice", id=channel["id"]), path=[at, "id"]
-            )
+            said = i18n.Text("stream.channel_id_twice", id=repr(channel["id"]))
+            raise vol.Invalid(said, path=[at, "id"])
         ids.add(channel.get("id", ""))
     return channels
 
