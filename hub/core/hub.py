@@ -135,7 +135,7 @@ class Hub:
     @property
     def policy(self) -> Policy:
         """The one permission check: service calls and reads on someone's
-        behalf ask it (it allows everything until people and roles plug in)."""
+        behalf ask it (allows everything until load, then hub.people decide)."""
         return self.services.policy
 
     @policy.setter

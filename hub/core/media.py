@@ -610,8 +610,11 @@ def sigap_lifespan(hub: Hub) -> Any:
             hub.create_task(room.retention_loop(), "media retention")
 
         undo = [
-            hub.services.register("camera", "snapshot", snapshot, TARGET),
-            hub.services.register("camera", "record_clip", record_clip, _CLIP_SCHEMA),
+            # staff on duty may ask for a picture of their own building
+            hub.services.register("camera", "snapshot", snapshot, TARGET, permission="view"),
+            hub.services.register(
+                "camera", "record_clip", record_clip, _CLIP_SCHEMA, permission="control"
+            ),
             hub.bus.listen("hub.started", devices_started, owner="hub.core.media"),
         ]
         try:

@@ -31,17 +31,6 @@ ROLE_ACTIONS: Mapping[str, frozenset[str]] = {
     "staff": frozenset({"view", "acknowledge", "close"}),
 }
 
-#: the permission of core services registered without one (`ServiceRegistry.register`):
-#: the alarm manager checks the alarm's site itself (only it knows the site)
-CORE_SERVICE_PERMISSIONS: Mapping[str, str] = {
-    "alarm.raise": "control",
-    "alarm.acknowledge": CHECKED_BY_SERVICE,
-    "alarm.close": CHECKED_BY_SERVICE,
-    "alarm.escalate": CHECKED_BY_SERVICE,
-    "camera.snapshot": "view",  # staff on duty ask for a picture of their own building
-    "camera.record_clip": "control",
-}
-
 # a service without a declared permission: only the hub itself and admins call it
 _UNDECLARED = "admin"
 
@@ -230,10 +219,7 @@ class PeoplePolicy(Policy):
         return self.people.may_site(context, self.site_of(state.entity_id), "view")
 
     def _permission(self, domain: str, service: str) -> str:
-        declared = self._hub.services.permission(domain, service)
-        if declared is not None:
-            return declared
-        return CORE_SERVICE_PERMISSIONS.get(f"{domain}.{service}", _UNDECLARED)
+        return self._hub.services.permission(domain, service) or _UNDECLARED
 
     def site_of(self, entity_id: str) -> str | None:
         device = self._hub.devices.get(entity_id)

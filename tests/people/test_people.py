@@ -273,3 +273,21 @@ async def test_a_duplicate_person_or_messenger_identity_is_an_error(hub_factory)
         "people[2].telegram: duplicate Telegram user id 5",
         "people[4].whatsapp: duplicate WhatsApp number '+6281234567890'",
     ]
+
+
+async def test_staff_may_ask_for_a_snapshot_of_their_own_building_only(hub_factory):
+    cameras = [
+        {"platform": "demo", "id": "dinkes_lobi", "site": "dinkes", "simulate": False},
+        {"platform": "demo", "id": "server", "site": "diskominfo", "simulate": False},
+    ]
+    hub = await hub_factory(config={**CONFIG, "camera": cameras}, plugins=["hub.plugins.demo"])
+    andi = person("andi")
+    taken = await hub.services.call("camera", "snapshot", {"entity_id": "camera.dinkes_lobi"}, andi)
+    assert list(taken["files"]) == ["camera.dinkes_lobi"]
+    with pytest.raises(PermissionDenied):
+        await hub.services.call("camera", "snapshot", {"entity_id": "camera.server"}, andi)
+    # a clip is controlling the camera: operators
+    with pytest.raises(PermissionDenied):
+        await hub.services.call(
+            "camera", "record_clip", {"entity_id": "camera.dinkes_lobi", "duration": 5}, andi
+        )
