@@ -226,3 +226,34 @@ async def test_the_arming_state_survives_a_restart(hub_factory, clock):
     await clock.advance(3600)
     third = await start(hub_factory, clock, arming_time=0)
     assert state(third) == "armed_away"
+
+
+async def test_automations_use_the_panel_as_home_assistant_s_manual_one(hub_factory, clock):
+    automations = [
+        {
+            "id": "pintu_dinkes_saat_alarm_aktif",
+            "triggers": [
+                {"trigger": "event", "event_type": "door.opened", "event_data": {"site": "dinkes"}}
+            ],
+            "conditions": [
+                {
+                    "condition": "state",
+                    "entity_id": PANEL,
+                    "state": ["armed_night", "armed_away"],
+                }
+            ],
+            "actions": [{"action": "alarm_control_panel.trigger", "target": {"entity_id": PANEL}}],
+        }
+    ]
+    hub = await hub_factory(
+        config={**config(arming_time=0), "automation": automations},
+        plugins=["hub.plugins.arming"],
+        clock=clock,
+    )
+    hub.bus.fire("door.opened", {"site": "dinkes"})
+    await clock.advance(1)
+    assert state(hub) == "disarmed"  # office hours: someone at work
+    await call(hub, "arm_away", by("budi"))
+    hub.bus.fire("door.opened", {"site": "dinkes"})
+    await clock.advance(1)
+    assert state(hub) == "pending"
