@@ -1,12 +1,8 @@
-"""A hub with demo cameras, a console messenger, people of two sites and the
-alarm room, on a FakeClock; `hub.recorder` is a small in-memory stand-in of
-its interface (INTERFACES-11) until the real recorder runs."""
+"""A hub with a demo camera, a console messenger, people of two sites and
+the alarm room, on a FakeClock, recording to SQLite in tmp_path."""
 
 from __future__ import annotations
 
-import asyncio
-import copy
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -55,50 +51,6 @@ CONFIG = {
 }
 
 
-class AlarmRecords:
-    """hub.recorder.alarms in memory: each write is a copy, as a database's would be."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, dict[str, Any]] = {}
-        self.entries: dict[str, list[dict[str, Any]]] = {}
-
-    async def save(self, alarm: Mapping[str, Any]) -> None:
-        await asyncio.sleep(0)
-        self.rows[alarm["id"]] = copy.deepcopy(dict(alarm))
-
-    async def get(self, alarm_id: str) -> dict | None:
-        row = self.rows.get(alarm_id)
-        return copy.deepcopy(row) if row else None
-
-    async def open(self) -> list[dict]:
-        rows = [r for r in self.rows.values() if r["state"] != "closed"]
-        return copy.deepcopy(sorted(rows, key=lambda r: r["raised_at"]))
-
-    async def find_open_by_dedupe(self, key: str) -> dict | None:
-        rows = [r for r in await self.open() if r.get("dedupe_key") == key]
-        return rows[0] if rows else None
-
-    async def of_site(self, site, *, open_only=False, since=None, until=None) -> list[dict]:
-        rows = await self.open() if open_only else copy.deepcopy(list(self.rows.values()))
-        return [r for r in rows if r["site"] == site]
-
-    async def add_history(self, alarm_id: str, entry: Mapping[str, Any]) -> None:
-        await asyncio.sleep(0)
-        self.entries.setdefault(alarm_id, []).append(copy.deepcopy(dict(entry)))
-
-    async def history(self, alarm_id: str) -> list[dict]:
-        return sorted(copy.deepcopy(self.entries.get(alarm_id, [])), key=lambda e: e["at"])
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.alarms = AlarmRecords()
-        self.audited: list[dict[str, Any]] = []
-
-    def audit(self, record: Mapping[str, Any]) -> None:
-        self.audited.append(dict(record))
-
-
 def staff(person_id: str) -> Context:
     """The context of a person answering from a messenger."""
     return Context(user_id=person_id, actor=f"telegram:{person_id}")
@@ -110,26 +62,21 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def alarm_hub(hub_factory, tmp_path, clock, recorder):
-    """`hub = await alarm_hub()`: started, with the stand-ins; `clock` and
-    `recorder` (shared by every hub of the test: a restart keeps its data)."""
+def alarm_hub(hub_factory, tmp_path, clock):
+    """`hub = await alarm_hub()`: started on the test's FakeClock (unless
+    given another), recording to `<tmp_path>/sigap.db`: a second hub of the
+    test is a restart on the same folder and database."""
 
     async def make(
         *, config: dict | None = None, clock: FakeClock = clock, start: bool = True, **kwargs: Any
     ):
         hub = await hub_factory(
             config=config or CONFIG,
-            plugins=["hub.core.alarms", "hub.plugins.demo"],
+            plugins=["hub.plugins.demo"],
             clock=clock,
             start=False,
             **kwargs,
         )
-        hub.recorder = recorder
         if start:
             await hub.start()
             await clock.advance(0)

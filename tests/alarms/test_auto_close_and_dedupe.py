@@ -10,7 +10,7 @@ from hub.testing import EventWaiter
 from .conftest import manager, raise_alarm, sent
 
 
-async def test_the_camera_back_online_closes_its_alarm(alarm_hub, recorder):
+async def test_the_camera_back_online_closes_its_alarm(alarm_hub):
     hub = await alarm_hub()
     camera = hub.devices.get("camera.dinkes_lobi")
     camera.set_available(False, "link down")
@@ -30,7 +30,7 @@ async def test_the_camera_back_online_closes_its_alarm(alarm_hub, recorder):
     assert event.data["alarm_id"] == alarm_id and event.data["who"] == "system"
     assert event.data["note"] == "closed by itself: camera.dinkes_lobi is idle"
     assert list(manager(hub).open) == [other]
-    row = await recorder.alarms.get(alarm_id)
+    row = await hub.recorder.alarms.get(alarm_id)
     assert row["state"] == "closed" and row["closed_by"] == "system"
 
 
@@ -55,7 +55,7 @@ async def test_an_event_closes_its_alarm(alarm_hub):
     assert manager(hub).auto_close._listeners == {}  # nothing left listening
 
 
-async def test_fifty_raises_with_one_key_make_one_alarm_with_a_counter(alarm_hub, recorder):
+async def test_fifty_raises_with_one_key_make_one_alarm_with_a_counter(alarm_hub):
     hub = await alarm_hub()
     with EventWaiter(hub, "alarm.raised") as raised:
         answers = await asyncio.gather(
@@ -80,10 +80,10 @@ async def test_fifty_raises_with_one_key_make_one_alarm_with_a_counter(alarm_hub
     (alarm_id,) = ids
     assert sorted(a["count"] for a in answers) == list(range(1, 51))
     assert sum(a["deduplicated"] for a in answers) == 49
-    row = await recorder.alarms.get(alarm_id)
+    row = await hub.recorder.alarms.get(alarm_id)
     assert row["count"] == 50
-    assert len(await recorder.alarms.open()) == 1
-    kinds = [e["kind"] for e in await recorder.alarms.history(alarm_id)]
+    assert len(await hub.recorder.alarms.open()) == 1
+    kinds = [e["kind"] for e in await hub.recorder.alarms.history(alarm_id)]
     assert kinds.count("raised") == 1 and kinds.count("deduplicated") == 49
     # the people on duty heard of it once each
     assert sorted(n.targets[0] for n in sent(hub)) == ["andi", "budi"]

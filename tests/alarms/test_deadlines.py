@@ -18,7 +18,7 @@ CHAIN = {
 }
 
 
-async def test_nobody_answers_and_the_next_tier_is_told_at_the_right_second(alarm_hub, recorder):
+async def test_nobody_answers_and_the_next_tier_is_told_at_the_right_second(alarm_hub):
     hub = await alarm_hub()
     clock = hub.clock
     with EventWaiter(hub, "alarm.escalated") as escalated:
@@ -39,7 +39,9 @@ async def test_nobody_answers_and_the_next_tier_is_told_at_the_right_second(alar
         assert second.data["tier"] == 2 and second.data["recipients"] == ["admin"]
         await clock.advance(3600)
         assert len(escalated.events) == 2  # the chain has ended
-    moments = [e["at"] for e in await recorder.alarms.history(alarm_id) if e["kind"] == "escalated"]
+    moments = [
+        e["at"] for e in await hub.recorder.alarms.history(alarm_id) if e["kind"] == "escalated"
+    ]
     assert moments == [START + 300, START + 900]
     # each tier heard it in their own language, saying how long nobody answered
     citra = next(n for n in sent(hub) if n.targets == ["citra"])
@@ -81,7 +83,7 @@ async def test_a_manual_escalation_tells_the_next_tier_now(alarm_hub):
     assert citra.message.startswith("Andi Pratama escalated this alarm to you. Note: butuh bantuan")
 
 
-async def test_reminders_come_until_someone_acknowledges(alarm_hub, recorder):
+async def test_reminders_come_until_someone_acknowledges(alarm_hub):
     hub = await alarm_hub()
     with EventWaiter(hub, "alarm.notified", lambda e: e.data["reason"] == "reminder") as reminded:
         alarm_id = await raise_alarm(hub, recipients=["dinkes_piket"], repeat="00:02:00")
@@ -94,22 +96,29 @@ async def test_reminders_come_until_someone_acknowledges(alarm_hub, recorder):
         await hub.services.call("alarm", "acknowledge", {"alarm_id": alarm_id}, staff("andi"))
         await hub.clock.advance(3600)
         assert len(reminded.events) == 2
+        alarm = manager(hub).open[alarm_id]
+        assert alarm.record["reminders"] == 2 and alarm.deadlines == {}
     reminders = [n for n in sent(hub) if n.title.startswith("Pengingat")]
     assert [n.title for n in reminders if n.targets == ["budi"]] == [
         "Pengingat 1: ALARM, prioritas sedang",
         "Pengingat 2: ALARM, prioritas sedang",
     ]
     assert reminders[0].message.startswith("Alarm ini belum diterima siapa pun (2 menit sejak")
-    moments = [e["at"] for e in await recorder.alarms.history(alarm_id) if e["kind"] == "reminded"]
+    moments = [
+        e["at"] for e in await hub.recorder.alarms.history(alarm_id) if e["kind"] == "reminded"
+    ]
     assert moments == [START + 120, START + 240]
 
 
 async def test_reminders_stop_after_their_number(alarm_hub):
     hub = await alarm_hub()
     with EventWaiter(hub, "alarm.notified", lambda e: e.data["reason"] == "reminder") as reminded:
-        await raise_alarm(hub, recipients=["andi"], repeat={"every": 60, "times": 2})
+        alarm_id = await raise_alarm(hub, recipients=["andi"], repeat={"every": 60, "times": 2})
         await hub.clock.advance(600)
-        assert len(reminded.events) == 2
+        await reminded.wait()
+        await reminded.wait()
+    alarm = manager(hub).open[alarm_id]
+    assert alarm.record["reminders"] == 2 and "remind" not in alarm.deadlines
 
 
 async def test_a_time_limited_alarm_closes_itself(alarm_hub):

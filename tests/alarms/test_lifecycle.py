@@ -13,7 +13,7 @@ from hub.testing import EventWaiter
 from .conftest import START, manager, raise_alarm, sent, staff
 
 
-async def test_an_alarm_goes_raised_notified_acknowledged_closed(alarm_hub, recorder):
+async def test_an_alarm_goes_raised_notified_acknowledged_closed(alarm_hub):
     hub = await alarm_hub()
     events = {
         name: EventWaiter(hub, f"alarm.{name}")
@@ -66,11 +66,11 @@ async def test_an_alarm_goes_raised_notified_acknowledged_closed(alarm_hub, reco
     assert closed.data["who"] == "budi" and closed.data["note"] == "kucing liar"
     assert alarm_id not in manager(hub).open
 
-    row = await recorder.alarms.get(alarm_id)
+    row = await hub.recorder.alarms.get(alarm_id)
     assert row["state"] == "closed" and row["acknowledged_by"] == "andi"
     assert row["acknowledged_at"] == START + 42 and row["closed_by"] == "budi"
     assert row["close_note"] == "kucing liar" and row["next_deadline"] is None
-    history = await recorder.alarms.history(alarm_id)
+    history = await hub.recorder.alarms.history(alarm_id)
     steps = [e for e in history if e["kind"] != "notified"]
     assert [e["kind"] for e in steps] == ["raised", "snapshots", "acknowledged", "closed"]
     assert steps[0]["who"] == "automation:gerakan_malam" and steps[0]["at"] == START

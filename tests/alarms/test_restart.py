@@ -17,7 +17,7 @@ CHAIN = {
 }
 
 
-async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(alarm_hub, recorder):
+async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(alarm_hub):
     first = await alarm_hub()
     alarm_id = await raise_alarm(first, **CHAIN)
     await first.clock.advance(100)
@@ -38,7 +38,7 @@ async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(ala
         assert (await escalated.wait()).data["tier"] == 2
     moments = {
         (e["kind"], e["at"])
-        for e in await recorder.alarms.history(alarm_id)
+        for e in await hub.recorder.alarms.history(alarm_id)
         if e["kind"] in ("escalated", "reminded")
     }
     assert moments == {
@@ -52,7 +52,7 @@ async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(ala
     assert [n.targets for n in escalations] == [["citra"], ["admin"]]
 
 
-async def test_a_deadline_that_passed_while_the_hub_was_down_fires_at_once(alarm_hub, recorder):
+async def test_a_deadline_that_passed_while_the_hub_was_down_fires_at_once(alarm_hub):
     first = await alarm_hub()
     alarm_id = await raise_alarm(first, **CHAIN)
     await first.stop()
@@ -62,7 +62,7 @@ async def test_a_deadline_that_passed_while_the_hub_was_down_fires_at_once(alarm
         await hub.start()
         event = await escalated.wait()
     assert event.data["alarm_id"] == alarm_id and event.data["tier"] == 1
-    (entry,) = [e for e in await recorder.alarms.history(alarm_id) if e["kind"] == "escalated"]
+    (entry,) = [e for e in await hub.recorder.alarms.history(alarm_id) if e["kind"] == "escalated"]
     assert entry["at"] == START + 400
     # the next tier counts its ten minutes from the escalation that happened
     assert manager(hub).open[alarm_id].deadlines["escalate"] == START + 1000

@@ -185,6 +185,7 @@ class AlarmManager:
                 "entity_id": None,
                 "site": site,
                 "reason": f"alarm.{action}",
+                "alarm_id": alarm_id,
                 "data": {"alarm_id": alarm_id},
                 "context_id": context.id,
                 "time": self._now(),
