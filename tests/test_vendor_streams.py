@@ -418,3 +418,23 @@ async def test_a_channel_takes_the_nvr_keys_and_its_own(hub_factory, hik):
     assert {c.site for c in box.channels} == {"diskominfo"}
     assert ch5.stream_url.endswith(":554/Streaming/Channels/501")
     assert [hub.devices.get(c.entity_id) for c in box.channels] == box.channels
+
+
+async def test_the_silence_limit_is_on_the_hub_clock(hub_factory, hik):
+    clock = FakeClock()
+    hub = await hub_factory(
+        config("hikvision", hik, silence=5, retry_max=3), plugins=["hub.plugins.hikvision"],
+        clock=clock,
+    )  # fmt: skip
+    camera = await connected(hub, hik)
+    hik.silent = True  # a wedged camera: the connection stays open, nothing comes
+    await clock.advance(4.875)
+    assert camera.link.failures == 0 and hik.listeners == 1
+    await clock.advance(0.25)
+    async with asyncio.timeout(2):  # well under the 5 s a loop-timed silence would take
+        while not camera.link.failures:  # noqa: ASYNC110 - the hub closes it at once
+            await asyncio.sleep(0.01)
+    assert "silent for 5 s" in camera.link.last_error
+    hik.silent = False
+    await clock.advance(1.5)  # the back-off: about 1 s
+    await connected(hub, hik, 2)

@@ -254,6 +254,7 @@ class EventStream:
         self.readable = 0  # readable parts (events and heartbeats) received (tests, status)
         self.unreadable = 0  # parts refused as unreadable (tests, status)
         self._junk = 0  # bytes received since the last readable part
+        self._alive = 0.0  # when (hub clock) the last readable part came
 
     async def run(self) -> None:
         middlewares = ()
@@ -318,45 +319,69 @@ class EventStream:
         return ", ".join(entity.entity_id for entity in self.link.device.entities)
 
     async def _once(self, session: aiohttp.ClientSession) -> None:
-        loop = asyncio.get_running_loop()
         self._junk = 0
         # Reset by every readable part only: a camera sending steady junk is
-        # as dead as a silent one.
-        async with asyncio.timeout(self.silence) as deadline:
-            async with session.get(self.url, headers={"Accept-Encoding": "identity"}) as resp:
-                if resp.status == 401:
-                    raise StreamAuthError
-                if resp.status != 200:
-                    raise aiohttp.ClientResponseError(
-                        resp.request_info, (), status=resp.status,
-                        message=shown(resp.reason or ""),
-                    )  # fmt: skip
-                self.connections += 1
-                boundary = resp.content_type and _boundary(resp.headers.get("Content-Type", ""))
-                parser = MultipartParser(boundary or None, self.end)
-                dropped = 0
-                async for chunk in resp.content.iter_any():
-                    self._junk += len(chunk)
-                    view = memoryview(chunk)
-                    # a chunk can hold half a megabyte of tiny parts: parse a slice
-                    # at a time, so no step holds the loop for more than about 1 ms
-                    for at in range(0, len(view), FEED_SLICE):
-                        parts = parser.feed(view[at : at + FEED_SLICE])
-                        if parser.dropped != dropped:
-                            dropped = parser.dropped
-                            self.rate.log(
-                                "too big", logging.WARNING,
-                                i18n.Text("stream.too_big", entity_ids=self._names(),
-                                          what=self.what, limit=parser.limit),
-                            )  # fmt: skip
-                        for part in parts:
-                            if self._on_part(part):
-                                self._junk = 0
-                                deadline.reschedule(loop.time() + self.silence)
-                            # between parts: the other streams, the API and Ctrl-C get a turn
-                            await asyncio.sleep(0)
-                        if not parts:
-                            await asyncio.sleep(0)
+        # as dead as a silent one. Timed on the hub's clock; the timeout only
+        # ends the connection when the clock says the silence has lasted.
+        async with asyncio.timeout(None) as deadline:
+            stop_watching = self._watch_silence(deadline)
+            try:
+                await self._read(session)
+            finally:
+                stop_watching()
+
+    def _watch_silence(self, deadline: asyncio.Timeout) -> Callable[[], None]:
+        """Expire `deadline` once `silence` seconds pass without a readable
+        part (`self._alive` is when the last one came): one timer per
+        silence, however many parts come."""
+        self._alive = self.clock.monotonic()
+
+        def check() -> None:
+            nonlocal cancel
+            quiet = self.clock.monotonic() - self._alive
+            if quiet >= self.silence:
+                deadline.reschedule(asyncio.get_running_loop().time())  # now: TimeoutError
+            else:
+                cancel = self.clock.call_later(self.silence - quiet, check)
+
+        cancel = self.clock.call_later(self.silence, check)
+        return lambda: cancel()
+
+    async def _read(self, session: aiohttp.ClientSession) -> None:
+        async with session.get(self.url, headers={"Accept-Encoding": "identity"}) as resp:
+            if resp.status == 401:
+                raise StreamAuthError
+            if resp.status != 200:
+                raise aiohttp.ClientResponseError(
+                    resp.request_info, (), status=resp.status,
+                    message=shown(resp.reason or ""),
+                )  # fmt: skip
+            self.connections += 1
+            boundary = resp.content_type and _boundary(resp.headers.get("Content-Type", ""))
+            parser = MultipartParser(boundary or None, self.end)
+            dropped = 0
+            async for chunk in resp.content.iter_any():
+                self._junk += len(chunk)
+                view = memoryview(chunk)
+                # a chunk can hold half a megabyte of tiny parts: parse a slice
+                # at a time, so no step holds the loop for more than about 1 ms
+                for at in range(0, len(view), FEED_SLICE):
+                    parts = parser.feed(view[at : at + FEED_SLICE])
+                    if parser.dropped != dropped:
+                        dropped = parser.dropped
+                        self.rate.log(
+                            "too big", logging.WARNING,
+                            i18n.Text("stream.too_big", entity_ids=self._names(),
+                                      what=self.what, limit=parser.limit),
+                        )  # fmt: skip
+                    for part in parts:
+                        if self._on_part(part):
+                            self._junk = 0
+                            self._alive = self.clock.monotonic()
+                        # between parts: the other streams, the API and Ctrl-C get a turn
+                        await asyncio.sleep(0)
+                    if not parts:
+                        await asyncio.sleep(0)
 
     def _on_part(self, part: Part) -> bool:
         """Read one part and hand it to the cameras; True when it was readable."""
