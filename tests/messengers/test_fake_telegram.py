@@ -17,7 +17,7 @@ from aiohttp import web
 from hub.core.clock import FakeClock
 from hub.testing.cameras import SAMPLE_JPEG
 from hub.testing.messengers import FakeTelegram, TelegramLimits, Window
-from hub.testing.messengers.telegram import (
+from hub.testing.messengers.telegram_api import (
     CONFLICT_POLLER,
     CONFLICT_WEBHOOK,
     NOT_MODIFIED,

@@ -19,7 +19,7 @@ from aiohttp import web
 from hub.core.clock import FakeClock
 from hub.testing.cameras import SAMPLE_JPEG
 from hub.testing.messengers import FakeWhatsApp, WebhookRefused, WhatsAppLimits, Window
-from hub.testing.messengers.whatsapp import RE_ENGAGEMENT_DETAILS
+from hub.testing.messengers.whatsapp_api import RE_ENGAGEMENT_DETAILS
 
 ANDI, BUDI, CITRA = "+6281234567890", "+6281298765432", "+6285700000001"
 ANDI_ID = "6281234567890"

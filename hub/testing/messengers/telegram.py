@@ -18,72 +18,44 @@ updates go to `getUpdates` or, once a webhook is set, are POSTed to it with
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
 from aiohttp import web
 
 from hub.core.clock import Clock
 
 from .common import Call, LoopbackServer, SlidingLimit, Upload, Window, whole_seconds
 from .images import image_size
+from .telegram_api import (
+    CALLBACK_ANSWER_LIMIT,
+    CAPTION_LIMIT,
+    DEFAULT_TOKEN,
+    NOT_MODIFIED,
+    PHOTO_LIMIT,
+    QUERY_TOO_OLD,
+    REQUEST_LIMIT,
+    STATUS_TEXT,
+    TEXT_LIMIT,
+    ApiError,
+    flag,
+    inline_markup,
+    int_param,
+    json_param,
+    markup_of,
+    read_params,
+    too_many_requests,
+)
 from .telegram_html import HtmlError, parse_html
+from .telegram_updates import Updates, Webhook, WebhookPost
 
-DEFAULT_TOKEN = "123456789:AAHfakeTokenForSigapTests-0123456789"
-
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-CALLBACK_DATA_LIMIT = 64
-CALLBACK_ANSWER_LIMIT = 200
-PHOTO_LIMIT = 10 * 1024 * 1024
-REQUEST_LIMIT = 50 * 1024 * 1024
-
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a current content and reply markup of the message"
-)
-QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-CONFLICT_POLLER = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
-)
-CONFLICT_WEBHOOK = (
-    "Conflict: can't use getUpdates method while webhook is active; "
-    "use deleteWebhook to delete the webhook first"
-)
-BAD_BUTTON = "Bad Request: can't parse inline keyboard button: "
 PER_CHAT, PER_GROUP, OVERALL = Window(1, 1.0), Window(20, 60.0), Window(30, 1.0)
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.retry_after = retry_after
-
-    def envelope(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "ok": False,
-            "error_code": self.code,
-            "description": self.description,
-        }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
-
-
-def too_many_requests(retry_after: int) -> ApiError:
-    return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
 @dataclass(frozen=True)
@@ -96,26 +68,6 @@ class TelegramLimits:
     per_group: Window | None = PER_GROUP
     overall: Window | None = OVERALL
     edits_count: bool = True  # editMessage* count against the same windows
-
-
-@dataclass
-class Webhook:
-    url: str
-    secret_token: str | None
-    max_connections: int = 40
-    allowed_updates: list[str] | None = None
-    last_error_date: int | None = None
-    last_error_message: str | None = None
-
-
-@dataclass
-class WebhookPost:
-    """One POST of an update to the webhook, as the fake saw its answer."""
-
-    update_id: int
-    status: int  # 0: no HTTP answer (refused, timed out)
-    error: str | None = None
-    secret_token: str | None = None
 
 
 @dataclass
@@ -198,22 +150,15 @@ class FakeTelegram(LoopbackServer):
         }
         self.callback_expiry = callback_expiry  # how long a tap waits for its answer
         self.strict_html = strict_html
-        self.webhook_retry = webhook_retry
-        self.webhook_timeout = webhook_timeout
-        self.webhook: Webhook | None = None
-        self.webhook_posts: list[WebhookPost] = []
+        self.updates = Updates(
+            self.clock, self.changed, retry=webhook_retry, timeout=webhook_timeout
+        )
         self.users: dict[int, dict[str, Any]] = {}
         self._chats: dict[int, _Chat] = {}
-        self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(500_000_001)
         self._query_ids = itertools.count(1)
         self._queries: dict[str, _Query] = {}
         self._files: dict[str, bytes] = {}
         self._file_ids = itertools.count(1)
-        self._poller: asyncio.Future[str] | None = None
-        self._new_update = asyncio.Event()
-        self._deliverer: asyncio.Task[None] | None = None
-        self._session: aiohttp.ClientSession | None = None
         self._webhook_said = ""
         self.set_limits(limits)
 
@@ -230,12 +175,7 @@ class FakeTelegram(LoopbackServer):
         return app
 
     async def stop(self) -> None:
-        if self._poller is not None and not self._poller.done():
-            self._poller.set_result("stop")
-        await self._stop_delivering()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self.updates.close()
         await super().stop()
 
     # -- limits -------------------------------------------------------------
@@ -397,16 +337,45 @@ class FakeTelegram(LoopbackServer):
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
-        return list(self._updates)
+        return list(self.updates.pending)
 
     def _add_update(self, body: dict[str, Any]) -> dict[str, Any]:
-        update = {"update_id": next(self._update_ids), **body}
-        self._updates.append(update)
-        self._new_update.set()
-        if self._poller is not None and not self._poller.done():
-            self._poller.set_result("update")
-        self.changed()
-        return update
+        return self.updates.add(body)
+
+    # -- the webhook, as the test sees it ---------------------------------------
+
+    @property
+    def webhook(self) -> Webhook | None:
+        return self.updates.webhook
+
+    @property
+    def webhook_posts(self) -> list[WebhookPost]:
+        return self.updates.posts
+
+    @property
+    def webhook_retry(self) -> float:
+        return self.updates.retry
+
+    async def post_to_webhook(
+        self,
+        update: Mapping[str, Any],
+        *,
+        secret_token: str | None = None,
+        url: str | None = None,
+    ) -> WebhookPost:
+        """POST one update to the webhook as Telegram does, with the secret
+        set by setWebhook, or with `secret_token` (a forger's guess)."""
+        return await self.updates.post(update, secret_token=secret_token, url=url)
+
+    async def wait_delivered(self, update: Mapping[str, Any], within: float = 5.0) -> WebhookPost:
+        """The webhook POST of `update` the hub answered with 2xx."""
+        update_id = update["update_id"]
+
+        def delivered() -> WebhookPost | None:
+            posts = (p for p in self.webhook_posts if p.update_id == update_id)
+            return next((p for p in posts if 200 <= p.status < 300), None)
+
+        return await self.wait_for(delivered, within)
 
     # -- the HTTP side --------------------------------------------------------
 
@@ -416,7 +385,7 @@ class FakeTelegram(LoopbackServer):
         call = Call(method, {}, headers=dict(request.headers), at=self.clock.monotonic())
         self.requests.append(call)
         try:
-            call.params, call.files = await _read_params(request)
+            call.params, call.files = await read_params(request)
         except ApiError as error:
             return self._answer(call, error.envelope(), error.code)
         self.changed()
@@ -426,9 +395,7 @@ class FakeTelegram(LoopbackServer):
                 await self.faults.hang()
                 return web.Response(status=502, text="Bad Gateway")
             if fault is not None and fault.kind == "error":
-                raise ApiError(
-                    fault.status, _STATUS_TEXT.get(fault.status, "Internal Server Error")
-                )
+                raise ApiError(fault.status, STATUS_TEXT.get(fault.status, "Internal Server Error"))
             if fault is not None and fault.kind == "throttle":
                 raise too_many_requests(fault.retry_after)
             if request.match_info["token"] != self.token:
@@ -458,7 +425,7 @@ class FakeTelegram(LoopbackServer):
         return dict(self.bot)
 
     async def _m_setMyCommands(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
-        _json_field(p, "commands", "can't parse commands JSON object")
+        json_param(p, "commands", "can't parse commands JSON object")
         return True
 
     async def _m_sendMessage(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
@@ -468,7 +435,7 @@ class FakeTelegram(LoopbackServer):
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
-        markup = _inline_markup(p)
+        markup = inline_markup(p)
         self._check_rate(chat, "sendMessage")
         message = self._new_message(chat, {"text": text}, entities, "entities", markup)
         self._count_rate(chat, "sendMessage")
@@ -480,7 +447,7 @@ class FakeTelegram(LoopbackServer):
         caption, entities = self._parse(p.get("caption", ""), p.get("parse_mode"), "caption")
         if len(caption) > CAPTION_LIMIT:
             raise ApiError(400, "Bad Request: message caption is too long")
-        markup = _inline_markup(p)
+        markup = inline_markup(p)
         self._check_rate(chat, "sendPhoto")
         content: dict[str, Any] = {"photo": self._photo_sizes(data)}
         if caption:
@@ -499,7 +466,7 @@ class FakeTelegram(LoopbackServer):
         if len(text) > TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
         # like the real API: an edit without reply_markup removes the keyboard
-        return self._edit(chat, message, {"text": text}, entities, "entities", _inline_markup(p))
+        return self._edit(chat, message, {"text": text}, entities, "entities", inline_markup(p))
 
     async def _m_editMessageCaption(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
         chat, message = self._to_edit(p)
@@ -510,13 +477,13 @@ class FakeTelegram(LoopbackServer):
             raise ApiError(400, "Bad Request: message caption is too long")
         content = {"caption": caption} if caption else {}
         return self._edit(
-            chat, message, content, entities, "caption_entities", _inline_markup(p), "caption"
+            chat, message, content, entities, "caption_entities", inline_markup(p), "caption"
         )
 
     async def _m_editMessageReplyMarkup(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
         chat, message = self._to_edit(p)
-        markup = _inline_markup(p)  # none: the buttons go
-        if _markup_of(message) == markup:
+        markup = inline_markup(p)  # none: the buttons go
+        if markup_of(message) == markup:
             raise ApiError(400, NOT_MODIFIED)
         self._check_rate(chat, "editMessageReplyMarkup")
         self._set_markup(message, markup)
@@ -526,7 +493,7 @@ class FakeTelegram(LoopbackServer):
 
     async def _m_deleteMessage(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
         chat = self._target(p)
-        message_id = _int(p, "message_id", "Bad Request: message identifier is not specified")
+        message_id = int_param(p, "message_id", "Bad Request: message identifier is not specified")
         if chat.messages.pop(message_id, None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
@@ -543,39 +510,14 @@ class FakeTelegram(LoopbackServer):
         if len(text) > CALLBACK_ANSWER_LIMIT:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         query.answered = True
-        query.answer = {"text": text, "show_alert": _bool(p.get("show_alert"))}
+        query.answer = {"text": text, "show_alert": flag(p.get("show_alert"))}
         return True
 
     async def _m_getUpdates(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
-        if self.webhook is not None:
-            raise ApiError(409, CONFLICT_WEBHOOK)
-        offset = _int(p, "offset", None) if "offset" in p else None
-        limit = min(100, max(1, _int(p, "limit", None) if "limit" in p else 100))
-        timeout = max(0, _int(p, "timeout", None) if "timeout" in p else 0)
-        if offset is not None:  # confirms every update before it
-            if offset < 0:
-                del self._updates[: max(0, len(self._updates) + offset)]
-            else:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if self._poller is not None and not self._poller.done():
-            self._poller.set_result("conflict")  # the older request is the one terminated
-        if not self._updates and timeout > 0:
-            waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-            self._poller = waiter
-            cancel = self.clock.call_later(
-                timeout, lambda: waiter.done() or waiter.set_result("timeout")
-            )
-            try:
-                outcome = await waiter
-            finally:
-                cancel()
-                if self._poller is waiter:
-                    self._poller = None
-            if outcome == "conflict":
-                raise ApiError(409, CONFLICT_POLLER)
-            if outcome == "webhook":
-                raise ApiError(409, CONFLICT_WEBHOOK)
-        return [dict(u) for u in self._updates[:limit]]
+        offset = int_param(p, "offset", None) if "offset" in p else None
+        limit = min(100, max(1, int_param(p, "limit", None) if "limit" in p else 100))
+        timeout = max(0, int_param(p, "timeout", None) if "timeout" in p else 0)
+        return await self.updates.get(offset, limit, timeout)
 
     async def _m_setWebhook(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
         url = str(p.get("url", ""))
@@ -590,37 +532,29 @@ class FakeTelegram(LoopbackServer):
         secret = p.get("secret_token")
         if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
-        allowed = _json_field(p, "allowed_updates", "can't parse allowed_updates JSON array")
-        if _bool(p.get("drop_pending_updates")):
-            self._updates.clear()
-        await self._stop_delivering()
-        self.webhook = Webhook(
+        allowed = json_param(p, "allowed_updates", "can't parse allowed_updates JSON array")
+        hook = Webhook(
             url,
             None if secret is None else str(secret),
-            max_connections=_int(p, "max_connections", None) if "max_connections" in p else 40,
+            max_connections=int_param(p, "max_connections", None) if "max_connections" in p else 40,
             allowed_updates=allowed,
         )
-        if self._poller is not None and not self._poller.done():
-            self._poller.set_result("webhook")
-        self._deliverer = asyncio.create_task(self._deliver(self.webhook))
+        await self.updates.set_webhook(hook, drop_pending=flag(p.get("drop_pending_updates")))
         self._webhook_said = "Webhook was set"
-        self.changed()
         return True
 
     async def _m_deleteWebhook(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
-        if _bool(p.get("drop_pending_updates")):
-            self._updates.clear()
-        self._webhook_said = "Webhook was deleted" if self.webhook else "Webhook is already deleted"
-        await self._stop_delivering()
-        self.webhook = None
-        self.changed()
+        was_set = await self.updates.delete_webhook(
+            drop_pending=flag(p.get("drop_pending_updates"))
+        )
+        self._webhook_said = "Webhook was deleted" if was_set else "Webhook is already deleted"
         return True
 
     async def _m_getWebhookInfo(self, p: dict[str, Any], files: dict[str, Upload]) -> Any:
         info: dict[str, Any] = {
             "url": self.webhook.url if self.webhook else "",
             "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
+            "pending_update_count": len(self.updates.pending),
         }
         if self.webhook is not None:
             info["max_connections"] = self.webhook.max_connections
@@ -662,7 +596,7 @@ class FakeTelegram(LoopbackServer):
                 400, "Bad Request: MESSAGE_ID_INVALID"
             )  # the fake sends no inline messages
         chat = self._target(p)
-        message_id = _int(p, "message_id", "Bad Request: message identifier is not specified")
+        message_id = int_param(p, "message_id", "Bad Request: message identifier is not specified")
         message = chat.messages.get(message_id)
         if message is None:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -755,7 +689,7 @@ class FakeTelegram(LoopbackServer):
         markup: dict[str, Any] | None,
         field_name: str = "text",
     ) -> dict[str, Any]:
-        before = (message.get(field_name, ""), message.get(entities_key, []), _markup_of(message))
+        before = (message.get(field_name, ""), message.get(entities_key, []), markup_of(message))
         after = (content.get(field_name, ""), entities, markup)
         if before == after:
             raise ApiError(400, NOT_MODIFIED)
@@ -777,195 +711,3 @@ class FakeTelegram(LoopbackServer):
             message.pop("reply_markup", None)
         else:
             message["reply_markup"] = markup
-
-    # -- webhook delivery ----------------------------------------------------------
-
-    async def _stop_delivering(self) -> None:
-        task, self._deliverer = self._deliverer, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    async def _deliver(self, hook: Webhook) -> None:
-        """Telegram's side of a webhook: each update in order, again after
-        `webhook_retry` s until the hub answers 2xx."""
-        while self.webhook is hook:
-            if not self._updates:
-                self._new_update.clear()
-                await self._new_update.wait()
-                continue
-            update = self._updates[0]
-            post = await self.post_to_webhook(update)
-            if 200 <= post.status < 300:
-                if self._updates and self._updates[0] is update:
-                    self._updates.pop(0)
-            else:
-                hook.last_error_date = int(self.clock.timestamp())
-                hook.last_error_message = post.error
-                await self.clock.sleep(self.webhook_retry)
-            self.changed()
-
-    async def post_to_webhook(
-        self,
-        update: Mapping[str, Any],
-        *,
-        secret_token: str | None = None,
-        url: str | None = None,
-    ) -> WebhookPost:
-        """POST one update to the webhook as Telegram does, with the secret
-        set by setWebhook, or with `secret_token` (a forger's guess)."""
-        hook = self.webhook
-        target = url or (hook.url if hook else None)
-        if target is None:
-            raise RuntimeError("no webhook is set and no url given")
-        secret = secret_token if secret_token is not None else (hook.secret_token if hook else None)
-        headers = {"Content-Type": "application/json"}
-        if secret is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        post = WebhookPost(int(update.get("update_id", 0)), 0, secret_token=secret)
-        try:
-            async with self._session.post(
-                target,
-                data=json.dumps(update, ensure_ascii=False).encode(),
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self.webhook_timeout),
-            ) as response:
-                post.status = response.status
-                if not 200 <= response.status < 300:
-                    post.error = (
-                        f"Wrong response from the webhook: {response.status} {response.reason}"
-                    )
-        except TimeoutError:
-            post.error = "Read timeout expired"
-        except aiohttp.ClientError:
-            post.error = "Connection refused"
-        self.webhook_posts.append(post)
-        self.changed()
-        return post
-
-    async def wait_delivered(self, update: Mapping[str, Any], within: float = 5.0) -> WebhookPost:
-        """The webhook POST of `update` the hub answered with 2xx."""
-        update_id = update["update_id"]
-        return await self.wait_for(
-            lambda: next(
-                (
-                    p
-                    for p in self.webhook_posts
-                    if p.update_id == update_id and 200 <= p.status < 300
-                ),
-                None,
-            ),
-            within,
-        )
-
-
-_STATUS_TEXT = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
-
-
-async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:
-    """The method's parameters from the query string and a JSON, form or
-    multipart body (the three ways the Bot API accepts)."""
-    params: dict[str, Any] = dict(request.query)
-    files: dict[str, Upload] = {}
-    if not request.body_exists:
-        return params, files
-    kind = request.content_type
-    if kind == "application/json":
-        try:
-            body = json.loads(await request.read() or b"{}")
-        except ValueError:
-            raise ApiError(400, "Bad Request: can't parse JSON object") from None
-        if not isinstance(body, dict):
-            raise ApiError(400, "Bad Request: JSON object expected")
-        params.update(body)
-    elif kind == "multipart/form-data":
-        total = 0
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, aiohttp.BodyPartReader):
-                continue
-            chunks = []
-            while chunk := await part.read_chunk():
-                total += len(chunk)
-                if total > REQUEST_LIMIT:
-                    raise ApiError(413, "Request Entity Too Large")
-                chunks.append(chunk)
-            data = b"".join(chunks)
-            if part.filename is not None:
-                content_type = part.headers.get("Content-Type", "application/octet-stream")
-                files[part.name or ""] = Upload(part.name or "", part.filename, content_type, data)
-            else:
-                params[part.name or ""] = data.decode("utf-8", errors="replace")
-    elif kind == "application/x-www-form-urlencoded":
-        params.update((await request.post()).items())
-    return params, files
-
-
-def _int(p: Mapping[str, Any], key: str, missing: str | None) -> int:
-    value = p.get(key)
-    if value is None or value == "":
-        if missing is None:
-            raise ApiError(400, f"Bad Request: {key} is empty")
-        raise ApiError(400, missing)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, f"Bad Request: invalid {key} specified") from None
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower() in ("true", "1")
-    return bool(value)
-
-
-def _json_field(p: Mapping[str, Any], key: str, error: str) -> Any:
-    value = p.get(key)
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise ApiError(400, f"Bad Request: {error}") from None
-    return value
-
-
-def _markup_of(message: Mapping[str, Any]) -> dict[str, Any] | None:
-    return message.get("reply_markup")
-
-
-def _inline_markup(p: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The inline keyboard of `reply_markup`, checked as the API checks it
-    (None when there is none; other keyboards are not kept on the message)."""
-    markup = _json_field(p, "reply_markup", "can't parse reply keyboard markup JSON object")
-    if markup is None:
-        return None
-    if not isinstance(markup, dict):
-        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
-    rows = markup.get("inline_keyboard")
-    if rows is None:
-        return None
-    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise ApiError(400, f"{BAD_BUTTON}InlineKeyboardMarkup.inline_keyboard: Array of Arrays")
-    for row in rows:
-        for button in row:
-            _check_button(button)
-    kept = [[dict(b) for b in row] for row in rows if row]
-    return {"inline_keyboard": kept} if kept else None
-
-
-def _check_button(button: Any) -> None:
-    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-        raise ApiError(400, f'{BAD_BUTTON}Field "text" must be of type String')
-    if not button["text"]:
-        raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
-    if "callback_data" in button:
-        data = button["callback_data"]
-        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
-            raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-    elif "url" in button:
-        if not str(button["url"]).startswith(("http://", "https://", "tg://")):
-            raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
-    elif not any(k in button for k in ("login_url", "switch_inline_query", "web_app", "pay")):
-        raise ApiError(400, f"{BAD_BUTTON}Text buttons are unallowed in the inline keyboard")
