@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .rows import loads
-from .tables import alarm_history, alarms, audit, events, states
+from .tables import alarm_history, alarms, audit, events, recorder_runs, states
 
 
 async def _rows(engine: AsyncEngine, statement: Any) -> list[Mapping[str, Any]]:
@@ -166,3 +166,36 @@ async def purge(engine: AsyncEngine, cutoff: Mapping[str, float]) -> dict[str, i
         await delete(alarm_history.delete().where(alarm_history.c.alarm_id.in_(old_alarms)))
         counts["alarms"] = await delete(alarms.delete().where(alarms.c.id.in_(old_alarms)))
     return counts
+
+
+async def begin_run(engine: AsyncEngine, now: float) -> tuple[int, dict[str, Any] | None]:
+    """Record a new run; returns its id and, when the run before it never
+    stopped, {started, last_row}: when it started and its last committed row."""
+    async with engine.begin() as connection:
+        last = (
+            (
+                await connection.execute(
+                    sa.select(recorder_runs).order_by(recorder_runs.c.id.desc()).limit(1)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        cut_off = None
+        if last is not None and last["ended"] is None:
+            newest = sa.select(sa.func.max(events.c.time_fired)).where(
+                events.c.time_fired >= last["started"]
+            )
+            last_row = (await connection.execute(newest)).scalar()
+            cut_off = {"started": last["started"], "last_row": last_row}
+        result = await connection.execute(
+            recorder_runs.insert().values(started=now).returning(recorder_runs.c.id)
+        )
+        return int(result.scalar_one()), cut_off
+
+
+async def end_run(engine: AsyncEngine, run_id: int, now: float) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            recorder_runs.update().where(recorder_runs.c.id == run_id).values(ended=now)
+        )

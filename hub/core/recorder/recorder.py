@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..bus import MATCH_ALL, Event
-from ..i18n import Text
+from ..i18n import Text, format_time
 from ..lograte import LogRate
 from ..services import EVENT_CALL_SERVICE
 from ..state import EVENT_STATE_CHANGED
@@ -44,6 +45,8 @@ _LOGGER = logging.getLogger("hub.recorder")
 REPORT_INTERVAL = 60.0
 # The first retention purge after start (a hub restarted often still purges).
 FIRST_PURGE_AFTER = 60.0
+EVENT_PURGED = "recorder.purged"
+
 # Seconds between attempts while the database does not answer, at most.
 MAX_BACKOFF = 30.0
 
@@ -83,6 +86,10 @@ class Recorder:
         self._batch_size = 1000
         self._exclude: frozenset[str] = frozenset()
         self._wake = asyncio.Event()
+        # the writer waits with nothing queued (and no timer armed: a quiet
+        # hub on a FakeClock moves through weeks without waking it)
+        self._idle = False
+        self._progress = asyncio.Event()  # set at every commit (until_written)
         self._lock = asyncio.Lock()
         self._writer: asyncio.Task[None] | None = None
         self._unlisten: Any = None
@@ -90,6 +97,7 @@ class Recorder:
         self._purging: asyncio.Task[Any] | None = None
         self._log = LogRate(_LOGGER, REPORT_INTERVAL, language=lambda: hub.console_language)
         self._backoff = 0.0
+        self._run_id: int | None = None
         #: events and states dropped, oldest first, because the queue was full
         self.dropped = 0
         self._dropped_said = 0
@@ -146,11 +154,26 @@ class Recorder:
             )
             _LOGGER.info("%s", said.render(lang))
         if listen:
+            await self._begin_run()
             self._unlisten = hub.bus.listen(MATCH_ALL, self._on_event, owner="hub.recorder")
             self._writer = asyncio.get_running_loop().create_task(
                 self._run(), name="recorder writer"
             )
             self._schedule_purge(min(FIRST_PURGE_AFTER, settings.purge_interval))
+
+    async def _begin_run(self) -> None:
+        hub = self._hub
+        self._run_id, cut_off = await queries.begin_run(self.engine, time.time())
+        if cut_off is None:
+            return
+        lang = hub.console_language
+        last = cut_off["last_row"] or cut_off["started"]
+        said = Text(
+            "recorder.last_run_cut_off",
+            started=format_time(cut_off["started"], hub.time_zone, lang),
+            last=format_time(last, hub.time_zone, lang),
+        )
+        _LOGGER.warning("%s", said.render(lang))
 
     async def stop(self) -> None:
         """Stop listening, write what is queued, close the database."""
@@ -170,6 +193,9 @@ class Recorder:
         try:
             await self.flush()
             self._report_drops(force=True)
+            if self._run_id is not None:
+                await queries.end_run(self._engine, self._run_id, time.time())
+                self._run_id = None
         finally:
             self._log.close()
             engine, self._engine = self._engine, None
@@ -188,10 +214,10 @@ class Recorder:
             if len(queue) == queue.maxlen:
                 self.dropped += 1  # the deque drops its oldest itself
             queue.append(event)
-            if len(queue) < self._batch_size:
+            if not self._idle and len(queue) < self._batch_size:
                 return
-        if not self._wake.is_set():
-            self._wake.set()
+        self._idle = False
+        self._wake.set()
 
     def audit(self, record: Mapping[str, Any]) -> None:
         """Queue an audit record (written with the next batch, never
@@ -199,9 +225,11 @@ class Recorder:
         "refused", ...), entity_id, site, reason, data, context_id, time
         (default now), alarm_id (default data["alarm_id"])."""
         entry = dict(record)
-        entry.setdefault("time", self._hub.clock.timestamp())
+        # stamped as events and states are (Event.time_fired): one trail, one time line
+        entry.setdefault("time", time.time())
         self._audit.append(entry)
-        if len(self._audit) >= self._batch_size and not self._wake.is_set():
+        if self._idle or len(self._audit) >= self._batch_size:
+            self._idle = False
             self._wake.set()
 
     @property
@@ -216,13 +244,19 @@ class Recorder:
         assert self.settings is not None
         interval = self.settings.commit_interval
         while True:
+            self._wake.clear()
+            if self.queued == 0:
+                self._idle = True
+                await self._wake.wait()
+                self._wake.clear()
+            # something waits: it is committed within the interval, or at once
+            # when a batch is full
             if len(self._queue) < self._batch_size and len(self._audit) < self._batch_size:
                 cancel = clock.call_later(max(interval, self._backoff), self._wake.set)
                 try:
                     await self._wake.wait()
                 finally:
                     cancel()
-            self._wake.clear()
             try:
                 written = await self.flush()
             except asyncio.CancelledError:
@@ -293,7 +327,15 @@ class Recorder:
         except DBAPIError as err:  # a value the database refuses: find the rows
             await self._write_one_by_one(batch, err)
         self.written += len(batch)
+        self._progress.set()
         return True
+
+    async def until_written(self, count: int) -> None:
+        """Return once `count` rows have been committed since start (a
+        benchmark or a test waits on it, with a timeout of its own)."""
+        while self.written < count:
+            self._progress.clear()
+            await self._progress.wait()
 
     async def _write_one_by_one(self, batch: _Batch, first: BaseException) -> None:
         engine = self._require_engine()
@@ -357,6 +399,7 @@ class Recorder:
         if any(counts.values()):
             said = Text("recorder.purged", **counts)
             _LOGGER.info("%s", said.render(self._hub.console_language))
+        self._hub.bus.fire(EVENT_PURGED, {**counts, "at": now}, self._hub.context)
         return counts
 
     # -- reading -----------------------------------------------------------------------

@@ -116,3 +116,12 @@ alarm_history = sa.Table(
     sa.Column("data", sa.Text()),
     sa.Index("ix_alarm_history_alarm_at", "alarm_id", "at"),
 )
+
+# One row per run of the hub; `ended` stays NULL when the run was cut off.
+recorder_runs = sa.Table(
+    "recorder_runs",
+    METADATA,
+    sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    sa.Column("started", sa.Double(), nullable=False),
+    sa.Column("ended", sa.Double()),
+)
