@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import pytest
 
-from hub.testing import EventWaiter, wait_for_state
+from hub.testing import EventWaiter, FakeClock, wait_for_state
 from hub.testing.cameras.onvif_device import FakeOnvifCamera
 
 from .conftest import PLUGINS, SITES, camera_config, subscribed
@@ -25,6 +26,17 @@ async def test_a_clock_behind_a_login_is_read_with_the_credentials(hub_factory, 
     with EventWaiter(hub, "camera.motion") as motion:
         fake.emit("motion")
         await motion.wait(5)
+
+
+async def test_the_camera_clock_is_compared_with_the_hub_clock(hub_factory, fake):
+    # the hub's wall clock (a FakeClock an hour ahead) is the one the
+    # camera's is held against, not the machine's
+    clock = FakeClock(time.time() + 3600)
+    hub = await hub_factory(
+        {"sites": SITES, "camera": [camera_config(fake)]}, plugins=PLUGINS, clock=clock
+    )
+    camera = await subscribed(hub)
+    assert camera.clock_offset == pytest.approx(-3600, abs=5)
 
 
 @pytest.mark.parametrize("adjust_time", [False, True])

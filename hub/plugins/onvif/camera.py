@@ -369,7 +369,7 @@ class OnvifCamera(Camera):
             utc.Time.Second,
             tzinfo=dt.UTC,
         )
-        self.clock_offset = round((camera_now - dt.datetime.now(dt.UTC)).total_seconds(), 1)
+        self.clock_offset = round((camera_now - self.hub.clock.now()).total_seconds(), 1)
         if abs(self.clock_offset) > self.config["clock_tolerance"]:
             said = i18n.Text(
                 "onvif.clock_off",
