@@ -111,6 +111,20 @@ async def test_a_message_to_an_unknown_chat_or_a_user_who_blocked_the_bot(
     assert tg.messages(ANDI) == []
 
 
+async def test_a_group_the_bot_left_or_that_became_a_supergroup(bot: Bot, tg: FakeTelegram) -> None:
+    tg.upgrade_group(GROUP, -1009999999999)
+    assert await bot("sendMessage", chat_id=GROUP, text="Alarm") == error(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=-1009999999999,
+    )
+    assert (await bot("sendMessage", chat_id=-1009999999999, text="Alarm"))["ok"] is True
+    tg.kick(-1009999999999)
+    assert await bot("sendMessage", chat_id=-1009999999999, text="Alarm") == error(
+        403, "Forbidden: bot was kicked from the supergroup chat"
+    )
+
+
 # -- sendMessage: HTML, lengths, keyboards -----------------------------------
 
 

@@ -109,6 +109,11 @@ def graph_error(body: dict[str, Any]) -> tuple[int, str, str | None]:
 # -- a hub's webhook endpoint, the way the plugin must build one ---------------
 
 
+def hub_url(hub: Hub) -> str:
+    assert hub.url is not None
+    return hub.url
+
+
 class Hub:
     """Verifies the subscription with its verify token and every POST's
     X-Hub-Signature-256 on the raw bytes, in constant time."""
@@ -117,6 +122,7 @@ class Hub:
         self.app_secret, self.verify_token = app_secret, verify_token
         self.bodies: list[bytes] = []
         self.refused = 0
+        self.url: str | None = None
 
     async def get(self, request: web.Request) -> web.Response:
         q = request.query
@@ -146,7 +152,8 @@ async def hub(wa: FakeWhatsApp) -> AsyncIterator[Hub]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
-    await wa.subscribe(f"http://127.0.0.1:{runner.addresses[0][1]}/whatsapp")
+    receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}/whatsapp"
+    await wa.subscribe(receiver.url)
     yield receiver
     await runner.cleanup()
 
@@ -535,6 +542,34 @@ async def test_a_person_not_on_whatsapp_gets_a_failed_status_131026(
     (failed,) = hub.values()[-1]["statuses"]
     assert (failed["id"], failed["status"]) == (body["messages"][0]["id"], "failed")
     assert failed["errors"][0]["code"] == 131026
+
+
+async def test_an_inbound_message_can_be_marked_read(
+    business: Business, wa: FakeWhatsApp, hub: Hub
+) -> None:
+    await wa.user_sends_text(ANDI, "halo")
+    (inbound,) = hub.values()[0]["messages"]
+    assert await business.send(status="read", message_id=inbound["id"]) == (200, {"success": True})
+    assert wa.read_marks == [inbound["id"]]
+    status, body = await business.send(status="read", message_id="wamid.unknown")
+    assert status == 400 and graph_error(body)[0] == 100
+
+
+async def test_statuses_can_follow_each_send_by_themselves(clock: FakeClock, hub: Hub) -> None:
+    async with FakeWhatsApp(clock=clock, auto_statuses=("sent", "delivered")) as wa:
+        wa.add_contact(ANDI, "Andi")
+        wa.add_template(ALARM_TEMPLATE, "id", body_params=0, buttons=())
+        await wa.subscribe(hub_url(hub))
+        async with aiohttp.ClientSession() as http:
+            status, _ = await Business(http, wa).send(
+                to=ANDI,
+                type="template",
+                template={"name": ALARM_TEMPLATE, "language": {"code": "id"}},
+            )
+        assert status == 200
+        await wa.wait_for(lambda: len([n for n in wa.notifications if n.kind == "status"]) == 2)
+        statuses = [v["statuses"][0]["status"] for v in hub.values() if "statuses" in v]
+        assert statuses == ["sent", "delivered"]
 
 
 # -- faults a test injects -----------------------------------------------------------

@@ -84,6 +84,8 @@ class _Query:
 class _Chat:
     info: dict[str, Any]
     blocked: bool = False
+    kicked: bool = False  # the bot was removed from the group
+    migrated_to: int | None = None  # the group became this supergroup
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -253,6 +255,17 @@ class FakeTelegram(LoopbackServer):
     def block(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks the bot (403 from now on), or unblocks it."""
         self._chat(user_id).blocked = blocked
+
+    def kick(self, chat_id: int) -> None:
+        """The bot is removed from a group (403 from now on)."""
+        self._chat(chat_id).kicked = True
+
+    def upgrade_group(self, chat_id: int, supergroup_id: int) -> dict[str, Any]:
+        """A group becomes a supergroup with a new id: sends to the old id
+        get 400 with `parameters.migrate_to_chat_id`."""
+        old = self._chat(chat_id)
+        old.migrated_to = supergroup_id
+        return self.add_group(supergroup_id, old.info.get("title", ""), supergroup=True)
 
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The bot's messages in a chat as they are now (edits applied), oldest first."""
@@ -577,6 +590,15 @@ class FakeTelegram(LoopbackServer):
             raise ApiError(400, "Bad Request: chat not found")
         if chat.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.kicked:
+            kind = "supergroup" if chat.info["type"] == "supergroup" else "group"
+            raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": chat.migrated_to},
+            )
         return chat
 
     def _find_chat(self, raw: Any) -> _Chat | None:

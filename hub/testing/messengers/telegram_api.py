@@ -40,11 +40,24 @@ BAD_BUTTON = "Bad Request: can't parse inline keyboard button: "
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        parameters: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
-        self.retry_after = retry_after
+        self.parameters = dict(parameters or {})
+        if retry_after is not None:
+            self.parameters["retry_after"] = retry_after
+
+    @property
+    def retry_after(self) -> int | None:
+        return self.parameters.get("retry_after")
 
     def envelope(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -52,8 +65,8 @@ class ApiError(Exception):
             "error_code": self.code,
             "description": self.description,
         }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        if self.parameters:
+            body["parameters"] = dict(self.parameters)
         return body
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -128,6 +129,7 @@ class FakeWhatsApp(LoopbackServer):
         clock: Clock | None = None,
         limits: WhatsAppLimits | None = WhatsAppLimits(),
         closed_window: Literal["response", "status"] = "response",
+        auto_statuses: tuple[str, ...] = (),
         webhook_timeout: float = 10.0,
     ) -> None:
         super().__init__(clock)
@@ -140,6 +142,10 @@ class FakeWhatsApp(LoopbackServer):
         # where 131047 shows: the send's answer, or 200 then a `failed` status
         self.closed_window = closed_window
         self.webhook_timeout = webhook_timeout
+        # statuses posted by themselves after each delivered send (the demo: ("sent", "delivered"))
+        self.auto_statuses = auto_statuses
+        self.inbound: dict[str, dict[str, Any]] = {}  # what people sent, by wamid
+        self.read_marks: list[str] = []  # inbound wamids the business marked as read
         self.webhook_url: str | None = None
         self.token_expired = False
         self.contacts: dict[str, Contact] = {}
@@ -311,6 +317,8 @@ class FakeWhatsApp(LoopbackServer):
 
     def _send(self, p: dict[str, Any], files: dict[str, Upload]) -> dict[str, Any]:
         messaging_product(p)
+        if p.get("status") == "read":
+            return self._mark_read(p)
         to = p.get("to")
         if not to:
             raise GraphError(400, 100, "(#100) The parameter to is required.")
@@ -346,6 +354,8 @@ class FakeWhatsApp(LoopbackServer):
             )
         elif closed:
             self._later(sent, status_error(131047, "Re-engagement message", RE_ENGAGEMENT_DETAILS))
+        elif self.auto_statuses and self.webhook_url is not None:
+            self._in_background(self.send_statuses(sent.id, *self.auto_statuses))
         answer_message: dict[str, Any] = {"id": message_id}
         if kind == "template":
             answer_message["message_status"] = "accepted"
@@ -354,6 +364,13 @@ class FakeWhatsApp(LoopbackServer):
             "contacts": [{"input": str(to), "wa_id": wa_id}],
             "messages": [answer_message],
         }
+
+    def _mark_read(self, p: Mapping[str, Any]) -> dict[str, Any]:
+        message_id = str(p.get("message_id", ""))
+        if message_id not in self.inbound:
+            raise bad_parameter("Param message_id is not a valid whatsapp message id")
+        self.read_marks.append(message_id)
+        return {"success": True}
 
     def _check_rate(self, wa_id: str) -> None:
         if self._throughput is not None and self._throughput.retry_after(self.phone_number_id):
@@ -431,6 +448,8 @@ class FakeWhatsApp(LoopbackServer):
         return envelope(self.waba_id, self.phone_number_id, self.display_phone_number, value)
 
     def _inbound(self, phone: str, message: dict[str, Any]) -> dict[str, Any]:
+        if self.webhook_url is None:
+            raise RuntimeError("no callback URL: await subscribe(url) first")
         wa_id = _wa_id(phone)
         contact = self.contacts.get(wa_id) or self.add_contact(wa_id)
         now = self.clock.timestamp()
@@ -441,6 +460,7 @@ class FakeWhatsApp(LoopbackServer):
             "timestamp": str(int(now)),
             **message,
         }
+        self.inbound[message["id"]] = message
         return self._notification(
             {
                 "contacts": [{"profile": {"name": contact.name}, "wa_id": wa_id}],
@@ -526,14 +546,13 @@ class FakeWhatsApp(LoopbackServer):
     def _later(self, sent: Sent, error: dict[str, Any]) -> None:
         """A send the API accepted but WhatsApp could not deliver: its `failed`
         status goes to the callback URL (when one is set) right after."""
-        if self.webhook_url is None:
-            return
-        task = asyncio.create_task(self._failed(sent, error))
+        if self.webhook_url is not None:
+            self._in_background(self.send_statuses(sent.id, "failed", errors=[error]))
+
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-    async def _failed(self, sent: Sent, error: dict[str, Any]) -> None:
-        await self.send_statuses(sent.id, "failed", errors=[error])
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None:
