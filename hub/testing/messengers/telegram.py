@@ -30,6 +30,7 @@ from aiohttp import web
 from hub.core.clock import Clock
 
 from .common import Call, LoopbackServer, SlidingLimit, Upload, Window, whole_seconds
+from .control import telegram_routes
 from .images import image_size
 from .telegram_api import (
     CALLBACK_ANSWER_LIMIT,
@@ -135,8 +136,10 @@ class FakeTelegram(LoopbackServer):
         strict_html: bool = True,
         webhook_retry: float = 1.0,
         webhook_timeout: float = 10.0,
+        control: bool = False,
     ) -> None:
         super().__init__(clock)
+        self.control = control  # the /fake/ routes of control.py (a fake run on its own)
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot = {
@@ -174,6 +177,8 @@ class FakeTelegram(LoopbackServer):
     def _app(self) -> web.Application:
         app = web.Application(client_max_size=REQUEST_LIMIT)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        if self.control:
+            app.add_routes(telegram_routes(self))
         return app
 
     async def stop(self) -> None:

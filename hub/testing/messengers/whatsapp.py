@@ -33,6 +33,7 @@ from aiohttp import web
 from hub.core.clock import Clock
 
 from .common import Call, LoopbackServer, SlidingLimit, Upload, Window
+from .control import whatsapp_routes
 from .images import image_size
 from .whatsapp_api import (
     DEFAULT_TOKEN,
@@ -131,8 +132,10 @@ class FakeWhatsApp(LoopbackServer):
         closed_window: Literal["response", "status"] = "response",
         auto_statuses: tuple[str, ...] = (),
         webhook_timeout: float = 10.0,
+        control: bool = False,
     ) -> None:
         super().__init__(clock)
+        self.control = control  # the /fake/ routes of control.py (a fake run on its own)
         self.token = token
         self.phone_number_id = phone_number_id
         self.display_phone_number = display_phone_number
@@ -177,6 +180,8 @@ class FakeWhatsApp(LoopbackServer):
         app = web.Application(client_max_size=110 * 1024 * 1024)
         app.router.add_post(r"/{version:v\d+\.\d+}/{phone_id}/messages", self._messages)
         app.router.add_post(r"/{version:v\d+\.\d+}/{phone_id}/media", self._media)
+        if self.control:
+            app.add_routes(whatsapp_routes(self))
         return app
 
     async def stop(self) -> None:
