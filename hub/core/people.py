@@ -154,8 +154,12 @@ class PeopleRegistry:
 
     def by_identity(self, channel: str, ident: str | int) -> Person | None:
         """The person a messenger identity belongs to: ("telegram", 123456789),
-        ("whatsapp", "+6281234567890")."""
-        return self._identities.get((channel, str(ident).strip()))
+        ("whatsapp", "+6281234567890"); a WhatsApp number as the Cloud API
+        gives it (`6281234567890`, no plus) is the same number."""
+        text = str(ident).strip()
+        if channel == "whatsapp":
+            text = "+" + "".join(c for c in text if c.isdigit())
+        return self._identities.get((channel, text))
 
     # -- who may do what, where ------------------------------------------------------
 

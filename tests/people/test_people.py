@@ -164,6 +164,7 @@ async def test_people_groups_and_identities(hub):
     assert people.by_identity("telegram", 123456789) is andi
     assert people.by_identity("telegram", "123456789") is andi
     assert people.by_identity("whatsapp", "+6281234567890") is andi
+    assert people.by_identity("whatsapp", "6281234567890") is andi  # as the Cloud API sends it
     assert people.by_identity("telegram", 1) is None
 
 
