@@ -21,6 +21,7 @@ DEFAULT_TOKEN = "EAAGfakeSigapWhatsAppToken0123456789"
 VERSION = "v21.0"
 WINDOW_SECONDS = 24 * 3600
 IMAGE_LIMIT = 5 * 1024 * 1024
+REQUEST_LIMIT = 100 * 1024 * 1024  # the largest media (documents) Graph takes
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 FREE_FORM = {"text", "image", "interactive", "audio", "video", "document", "sticker", "location"}
@@ -257,7 +258,13 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], dict[str, Upl
         while (part := await reader.next()) is not None:
             if not isinstance(part, aiohttp.BodyPartReader):
                 continue
-            data = await part.read()
+            chunks, size = [], 0
+            while chunk := await part.read_chunk():
+                size += len(chunk)
+                if size > REQUEST_LIMIT:
+                    raise GraphError(413, 100, "(#100) Request Entity Too Large")
+                chunks.append(chunk)
+            data = b"".join(chunks)
             if part.filename is not None:
                 content_type = part.headers.get("Content-Type", "application/octet-stream")
                 files[part.name or ""] = Upload(part.name or "", part.filename, content_type, data)
