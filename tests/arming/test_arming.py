@@ -261,3 +261,44 @@ async def test_automations_use_the_panel_as_home_assistant_s_manual_one(hub_fact
     hub.bus.fire("door.opened", {"site": "dinkes"})
     await clock.advance(1)
     assert state(hub) == "pending"
+
+
+async def test_the_code_from_secrets_shows_nowhere(hub_factory, clock, tmp_path):
+    from hub.testing import canary
+
+    canary.plant(tmp_path)
+    (tmp_path / "configuration.yaml").write_text(
+        "sites: [{id: dinkes}]\n"
+        "people: [{id: andi, role: staff, sites: [dinkes]}]\n"
+        "alarm_control_panel:\n"
+        "  - {platform: manual, id: dinkes, site: dinkes, arming_time: 0,\n"
+        "     code: !secret sigap_canary}\n",
+        encoding="utf-8",
+    )
+    hub = await hub_factory(config_dir=tmp_path, plugins=["hub.plugins.arming"], clock=clock)
+    announced = []
+    hub.bus.listen("call_service", announced.append)
+    with pytest.raises(DeviceError):
+        await call(hub, "arm_away", by("andi"), canary.CANARY_SECRET.lower())
+    await call(hub, "arm_away", by("andi"), canary.CANARY_SECRET)
+    assert state(hub) == "armed_away"
+    await hub.stop()
+    await hub.bus.drain()
+    assert {e.data["service_data"]["code"] for e in announced} == {"***"}
+    assert "armed_away" in (tmp_path / ".storage" / "arming.json").read_text()
+    # the autouse canary check reads every log record and the .storage files
+
+
+async def test_a_mistake_in_a_panel_s_schedule_names_its_key(hub_factory):
+    panel = {"schedule": {"arm_at": "22:00", "disarm_at": "22:00", "days": ["mon", "fry"]}}
+    hub = await hub_factory(config=config(**panel), plugins=["hub.plugins.arming"], start=False)
+    assert [str(e) for e in hub.load()] == [
+        "alarm_control_panel[0].schedule.days[1]: expected a day of the week"
+        " (mon, tue, ... sun), got 'fry'"
+    ]
+    panel = {"schedule": {"arm_at": "22:00", "disarm_at": "22:00"}}
+    hub = await hub_factory(config=config(**panel), plugins=["hub.plugins.arming"], start=False)
+    assert [str(e) for e in hub.load()] == [
+        "alarm_control_panel[0].schedule.disarm_at: arm_at and disarm_at must be different"
+        " times, got '22:00'"
+    ]

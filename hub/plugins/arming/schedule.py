@@ -76,7 +76,7 @@ def a_date(value: Any) -> date:
 
 def _distinct_times(config: dict[str, Any]) -> dict[str, Any]:
     if config.get("arm_at") is not None and config.get("arm_at") == config.get("disarm_at"):
-        raise vol.Invalid(i18n.Text("arming.same_times"))
+        raise vol.Invalid(i18n.Text("arming.same_times"), path=["disarm_at"])
     return config
 
 
