@@ -86,9 +86,20 @@ class Automation:
         self.conditions = engine.conditions.compile_all(config["conditions"], "condition")
         self.actions = engine.actions.compile_all(config["actions"], "action")
         self.runs: list[asyncio.Task[None]] = []
-        self.last_triggered: float | None = None
+        self.last_triggered: float | None = self._known_last_triggered()
         self._detach: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _known_last_triggered(self) -> float | None:
+        """When it last ran: as the hub shows it now (a reload), else as the
+        recorder saw it before this start (a restart)."""
+        state = self.hub.states.get(self.entity_id)
+        attributes = state.attributes if state is not None else None
+        if attributes is None:
+            restored = self.hub.recorder.last_state(self.entity_id)
+            attributes = restored["attributes"] if restored else {}
+        value = attributes.get("last_triggered")
+        return float(value) if isinstance(value, int | float) else None
 
     # -- attach / detach ---------------------------------------------------------
 
