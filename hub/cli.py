@@ -127,6 +127,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     common(trace)
     trace.add_argument("automation", metavar="AUTOMATION", help=i18n.t("cli.help.automation", lang))
     trace.add_argument("--json", action="store_true", help=i18n.t("cli.help.json", lang))
+    from .core.http import auth_cli
+
+    auth_cli.add_parser(sub, common, lang)
     return parser
 
 
@@ -340,6 +343,24 @@ def show_trace(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+def user(args: argparse.Namespace, lang: str) -> int:
+    """`sigap user ...`: passwords and API tokens (hub/core/http/auth_cli.py)."""
+    from .core.http import auth_cli
+
+    if not args.config.is_dir():
+        print(i18n.t("cli.no_config_dir", lang, path=args.config), file=sys.stderr)
+        return 2
+    hub = _hub(args)
+    errors = hub.load()
+    lang = _hub_language(hub)
+    if errors:  # the people and sites it names must be the ones the hub will run with
+        print(i18n.t("cli.config_bad", lang, path=args.config, count=len(errors)), file=sys.stderr)
+        for err in errors:
+            print(f"  {err.render(lang)}", file=sys.stderr)
+        return 1
+    return auth_cli.user_command(args, hub, lang)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Whatever a command prints (an error, a plugin failure, a trace) hides known secrets.
     with redirect_stdout(RedactingWriter(sys.stdout)), redirect_stderr(RedactingWriter(sys.stderr)):
@@ -354,6 +375,7 @@ def _main(argv: Sequence[str] | None) -> int:
         "check-config": check_config,
         "plugins": list_plugins,
         "trace": show_trace,
+        "user": user,
     }
     if args.command != "run":
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

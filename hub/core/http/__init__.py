@@ -4,8 +4,9 @@ listens on) and plugins' routes from `sigap_http_routes`, mounted under
 `/api/plugins/<plugin name>/`. It runs only when configuration.yaml has an
 `http:` section. The REST and WebSocket API and the dashboard grow here.
 
-Nothing on it asks for a login yet, so it listens on 127.0.0.1 unless
-`server_host` says otherwise. A caller gets `header_timeout` seconds to send
+Every /api/ route but the sign-in, webhooks and plugins' routes needs a
+signed-in person or an API token (hub/core/http/auth.py); it listens on
+127.0.0.1 unless `server_host` says otherwise. A caller gets `header_timeout` seconds to send
 a whole request head (after connecting, and between requests on one
 connection), `body_timeout` to send the body, and at most `max_connections`
 are open at once (see docs/http.md).
@@ -28,6 +29,8 @@ from ..hub import StartupFailed
 from ..i18n import Text
 from ..keys import HubKey
 from ..lograte import LogRate, shown
+from .api import Api
+from .auth import AUTH_SETTINGS, AUTH_STATE, LOGIN_PATH, LOGOUT_PATH, auth_of, first_admin_hint
 from .body import MAX_BODY, BodyRefused, read_body
 from .callers import network
 from .serverlog import ServerLog
@@ -62,6 +65,7 @@ HTTP_SECTION = vol.Schema(
         vol.Optional("max_connections", default=256): vol.All(int, vol.Range(min=1)),
         vol.Optional("webhook_rate_limit", default=10.0): seconds(0.01),
         vol.Optional("webhook_burst", default=20): vol.All(int, vol.Range(min=1)),
+        **AUTH_SETTINGS,
     }
 )
 DEFAULTS: dict[str, Any] = HTTP_SECTION({})
@@ -105,12 +109,12 @@ Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 async def no_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The auth slot until sign-in exists: every request passes."""
+    """An auth slot that lets every request pass (a test's own app)."""
     return await handler(request)
 
 
 #: The one place authentication plugs in: `app[AUTH]` is awaited for every
-#: request before its handler (sign-in and tokens put theirs here).
+#: request before its handler (make_app puts sign-in and tokens' there).
 AUTH: web.AppKey[Middleware] = web.AppKey("auth", object)  # type: ignore[arg-type]
 
 
@@ -143,7 +147,11 @@ def make_app(hub: Hub) -> web.Application:
     settings = settings_of(hub)
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_auth_slot])
     app[HUB_KEY] = hub
-    app[AUTH] = no_auth
+    auth = auth_of(hub, settings)
+    app[AUTH] = auth.middleware
+    app.router.add_post(LOGIN_PATH, auth.login)
+    app.router.add_post(LOGOUT_PATH, auth.logout)
+    app.router.add_routes(Api(hub, auth).routes())
     app.router.add_route("*", "/api/webhook/{webhook_id}", handle_webhook)
     log = LogRate(_LOGGER, language=lambda: hub.console_language)
     _mount_root_routes(hub, app, settings, log)
@@ -261,6 +269,9 @@ def sigap_lifespan(hub: Hub) -> Any:
             language=lambda: hub.console_language,
         )
         _LOGGER.info("HTTP server on %s:%d", settings["server_host"], server.port)
+        hint = first_admin_hint(hub)
+        if hint is not None:
+            _LOGGER.info(hint)
         try:
             yield
         finally:
@@ -268,6 +279,9 @@ def sigap_lifespan(hub: Hub) -> Any:
             hub.data.pop(WEBHOOKS, None)
             await runner.cleanup()
             webhooks.close()
+            auth = hub.data.pop(AUTH_STATE, None)
+            if auth is not None:
+                auth.close()
             log.close()
 
     return lifespan()
