@@ -153,8 +153,8 @@ async def test_a_removed_automation_leaves_no_subscription_in_the_persistent_ses
         while connection.stale_filters:  # noqa: ASYNC110 - the unsubscribe has no event
             await asyncio.sleep(0.02)
     delivered: list[str] = []
-    receive = connection._client._sigap_on_message
-    connection._client._sigap_on_message = lambda raw: (delivered.append(raw.topic), receive(raw))
+    receive = connection._client._deliver
+    connection._client._deliver = lambda raw: (delivered.append(raw.topic), receive(raw))
     with EventWaiter(hub, "pintu_bergerak") as moved:
         await observer.publish("gedung/lama/pintu", "buka", qos=1)
         await observer.publish("gedung/baru/pintu", "buka", qos=1)

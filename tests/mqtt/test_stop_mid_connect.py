@@ -1,6 +1,6 @@
 """Stopping the hub while it is still connecting leaves no connection behind.
 
-aiomqtt keeps the socket open when its wait for the CONNACK is cancelled; the
+A cancelled wait for the CONNACK once left the socket open (aiomqtt did); the
 socket and paho's housekeeping task then outlived the event loop, and paho's
 close failed on the closed loop when the garbage collector ran it, in
 whichever later test that happened (a CI failure in an ONVIF test)."""
@@ -10,14 +10,11 @@ from __future__ import annotations
 import asyncio
 
 from hub.core.mqtt import MqttConnection
+from hub.core.mqtt.link import HOUSEKEEPING
 
 
 def paho_tasks() -> list[asyncio.Task]:
-    return [
-        t
-        for t in asyncio.all_tasks()
-        if not t.done() and "_misc_loop" in getattr(t.get_coro(), "__qualname__", "")
-    ]
+    return [t for t in asyncio.all_tasks() if not t.done() and t.get_name() == HOUSEKEEPING]
 
 
 async def test_stopping_while_the_broker_has_not_answered_closes_the_connection() -> None:

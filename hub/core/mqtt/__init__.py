@@ -129,6 +129,7 @@ def sigap_lifespan(hub: Hub) -> Any:
             on_state=on_state,
             subscriptions_file=hub.config_dir / SUBSCRIPTIONS_FILE,
             language=lambda: hub.console_language,
+            clock=hub.clock,
         )
         connection.start()
         try:

@@ -2,10 +2,9 @@
 by itself, re-subscribes, announces the hub on its status topic, and hands
 each message to every subscriber of every matching filter.
 
-Why reach past aiomqtt's public API: its message iterator costs a task and an
-`asyncio.wait` per message, and each publish wakes the loop through its
-self-pipe. We keep aiomqtt for connecting, TLS, will and session handling,
-and take the message and write callbacks ourselves (aiomqtt is pinned).
+The protocol is paho-mqtt's, driven on the event loop through its public
+calls (link.py); this module keeps the session: subscriptions, routing,
+the held start-up messages, the back-off on the hub's clock.
 """
 
 from __future__ import annotations
@@ -15,20 +14,22 @@ import inspect
 import json
 import logging
 import random
-import socket
 import ssl
-import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import aiomqtt
 import paho.mqtt.client as paho
 
 from .. import i18n
 from ..bus import Unsubscribe
+from ..clock import Clock
 from ..storage import make_private_dir, write_atomic
+from .errors import MqttError, MqttNotConnected
+from .link import Link
 from .topics import check_filter, check_topic, has_wildcard, matches
+
+__all__ = ["Message", "MessageCallback", "MqttConnection", "MqttError", "MqttNotConnected"]
 
 _LOGGER = logging.getLogger("hub.mqtt")
 
@@ -36,18 +37,9 @@ _LOGGER = logging.getLogger("hub.mqtt")
 _ROUTE_CACHE_SIZE = 4096
 # At most this many messages wait for their subscribers while the hub starts.
 _MAX_HELD = 100_000
-# stop() waits this long for the runner and handlers; longer than aiomqtt's
-# own 10 s bound on a DISCONNECT, which the runner may be waiting through.
+# stop() waits this long for the runner and handlers; longer than the 10 s
+# bound on the broker's answers, which the runner may be waiting through.
 _STOP_TIMEOUT = 15.0
-
-
-class MqttError(Exception):
-    """An MQTT operation failed; the message says which and why."""
-
-
-class MqttNotConnected(MqttError):
-    def __init__(self, host: str, port: int, topic: str) -> None:
-        super().__init__(i18n.Text("mqtt.not_connected", host=host, port=port, topic=topic))
 
 
 class Message:
@@ -96,222 +88,6 @@ class _Filter:
         return max(s.qos for s in self.subscribers)
 
 
-class _Client(aiomqtt.Client):
-    """aiomqtt with a direct message callback, buffered reads and coalesced
-    writes."""
-
-    def __init__(
-        self,
-        *args: Any,
-        on_message: Callable[[paho.MQTTMessage], None],
-        on_connack: Callable[[], None],
-        on_lost: Callable[[], None],
-        **kw: Any,
-    ):
-        super().__init__(*args, **kw)
-        self._sigap_on_message = on_message
-        self._sigap_on_connack = on_connack
-        self._sigap_on_lost = on_lost
-        self._loop_thread = threading.get_ident()
-        self._connect_idle = threading.Event()  # no connect running in its thread
-        self._connect_idle.set()
-        self._flush_pending = False
-        # We never await a publish's acknowledgement through aiomqtt; without
-        # this callback paho builds no ReasonCode and Properties per message.
-        self._client.on_publish = None
-        # paho reads a packet with three or more recv() calls (type byte,
-        # length bytes one at a time, body); read what the kernel has at once.
-        self._rbuf = b""
-        self._rpos = 0
-        self._client._sock_recv = self._buffered_recv  # type: ignore[method-assign]
-        self._client._ssl_wrap_socket = self._ssl_wrap_socket  # type: ignore[method-assign]
-
-    def _ssl_wrap_socket(self, tcp_sock: socket.socket) -> ssl.SSLSocket:
-        # paho's own leaves the socket open when the handshake fails (a
-        # certificate the CA did not sign), one leaked socket per retry
-        context = self._client._ssl_context
-        assert context is not None
-        ssl_sock = context.wrap_socket(
-            tcp_sock, server_hostname=self._hostname, do_handshake_on_connect=False
-        )
-        try:
-            ssl_sock.settimeout(self._client._connect_timeout)
-            ssl_sock.do_handshake()
-        except BaseException:
-            ssl_sock.close()
-            raise
-        return ssl_sock
-
-    def _buffered_recv(self, bufsize: int) -> bytes:
-        buf, pos = self._rbuf, self._rpos
-        if pos >= len(buf):
-            buf = paho.Client._sock_recv(self._client, 65536)  # raises BlockingIOError
-            if not buf:
-                return buf  # the broker closed the connection
-            pos = 0
-        chunk = buf[pos : pos + bufsize]
-        self._rbuf, self._rpos = buf, pos + len(chunk)
-        return chunk
-
-    def _on_socket_open(self, client: paho.Client, userdata: Any, sock: Any) -> None:
-        # as aiomqtt's, but one readable event reads every packet already
-        # buffered (the buffer would not wake epoll again)
-        self._rbuf, self._rpos = b"", 0
-
-        def read() -> None:
-            try:
-                while client.loop_read() == paho.MQTT_ERR_SUCCESS:
-                    if self._rpos < len(self._rbuf):
-                        continue
-                    pending = getattr(client._sock, "pending", None)  # TLS
-                    if pending is None or pending() <= 0:
-                        break
-            except Exception as exc:
-                if not self._disconnected.done():
-                    self._disconnected.set_exception(exc)
-
-        def create_misc_task() -> None:
-            self._misc_task = self._loop.create_task(self._misc_loop())
-
-        self._loop.call_soon_threadsafe(self._loop.add_reader, sock.fileno(), read)
-        self._loop.call_soon_threadsafe(create_misc_task)
-
-    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
-        self._sigap_on_message(message)
-
-    def _on_connect(
-        self,
-        client: paho.Client,
-        userdata: Any,
-        flags: Any,
-        reason_code: Any,
-        properties: Any = None,
-    ) -> None:
-        super()._on_connect(client, userdata, flags, reason_code, properties)
-        if reason_code == paho.CONNACK_ACCEPTED:
-            # in the same read as the packets after it: the broker hands over
-            # the session's queued messages right behind the CONNACK
-            self._sigap_on_connack()
-
-    def _on_disconnect(self, client: paho.Client, *args: Any) -> None:
-        # paho has closed the socket: from now on a publish can only be queued
-        self._sigap_on_lost()
-        super()._on_disconnect(client, *args)
-
-    def _on_socket_register_write(self, client: paho.Client, userdata: Any, sock: Any) -> None:
-        # paho asks to be told when the socket is writable. On the loop thread
-        # (a publish from a handler) we write once at the end of this loop
-        # turn instead, so a burst of publishes is one send and no epoll change.
-        if threading.get_ident() != self._loop_thread:
-            super()._on_socket_register_write(client, userdata, sock)
-            return
-        if not self._flush_pending:
-            self._flush_pending = True
-            self._loop.call_soon(self._flush, client, sock)
-
-    def _flush(self, client: paho.Client, sock: Any) -> None:
-        self._flush_pending = False
-        try:
-            client.loop_write()
-        except Exception as exc:  # a broken pipe: the connection is gone
-            if not self._disconnected.done():
-                self._disconnected.set_exception(exc)
-            return
-        if client.want_write() and sock.fileno() >= 0:
-            # the kernel buffer is full: fall back to waiting for writability
-            self._loop.add_writer(sock.fileno(), self._write_ready, client)
-
-    def _write_ready(self, client: paho.Client) -> None:
-        try:
-            client.loop_write()
-        except Exception as exc:
-            if not self._disconnected.done():
-                self._disconnected.set_exception(exc)
-
-    def reset_for_reconnect(self) -> None:
-        # aiomqtt leaves `_connected` resolved after an unexpected disconnect,
-        # which would make the next connect return before the CONNACK.
-        if self._connected.done():
-            if not self._connected.cancelled():
-                self._connected.exception()  # mark it retrieved
-            self._connected = asyncio.get_running_loop().create_future()
-        # a fault seen while nobody awaited it (a failed connect) is read
-        # here, so no "exception was never retrieved" when it is replaced
-        if self._disconnected.done() and not self._disconnected.cancelled():
-            self._disconnected.exception()
-
-    async def wait_disconnected(self, stopping: asyncio.Event) -> None:
-        """Until the connection is lost (raises its fault) or `stopping` is set."""
-        stop = asyncio.ensure_future(stopping.wait())
-        try:
-            await asyncio.wait((self._disconnected, stop), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-        if self._disconnected.done():
-            self._disconnected.result()
-
-    def publish_nowait(self, topic: str, payload: Any, qos: int, retain: bool) -> tuple[int, int]:
-        """(rc, mid) of paho's publish."""
-        info = self._client.publish(topic, payload, qos, retain)
-        return info.rc, info.mid
-
-    def queued(self, mid: int) -> Any:
-        """paho's record of the QoS 1/2 message `mid` it still has to send or
-        see acknowledged (None once the broker acknowledged it)."""
-        return self._client._out_messages.get(mid)
-
-    def forget(self, messages: dict[int, Any]) -> None:
-        """Drop these messages from paho's queue, so that a reconnect does
-        not send them again."""
-        with self._client._out_message_mutex:
-            out = self._client._out_messages
-            for mid, message in messages.items():
-                if out.get(mid) is message:
-                    del out[mid]
-
-    async def __aenter__(self) -> _Client:
-        self._connect_idle.clear()
-        return await super().__aenter__()
-
-    def _client_connect(self) -> None:
-        # runs in an executor thread, which a cancel does not stop
-        try:
-            super()._client_connect()
-        finally:
-            self._connect_idle.set()
-
-    async def close(self) -> None:
-        """Close the socket and end paho's housekeeping task, whatever state a
-        connect or disconnect left them in.
-
-        aiomqtt leaves both open when its wait for the CONNACK is cancelled
-        (the hub stopping mid-connect) or times out, and when it exits a
-        connection that had already failed. The socket then outlived the
-        event loop, and paho's close, run by the garbage collector, failed on
-        a closed loop. A connect still running in its thread is waited for
-        first (paho bounds it by its connect timeout), or its socket would
-        open after this close."""
-        if not self._connect_idle.is_set():
-            await asyncio.to_thread(self._connect_idle.wait, self._client.connect_timeout + 1)
-        sock = self._client.socket()
-        if sock is not None and sock.fileno() >= 0:
-            self._loop.remove_writer(sock.fileno())  # our _flush may have added one
-        self._client._sock_close()  # calls _on_socket_close: the reader goes too
-        misc = self._misc_task
-        if misc is not None and not misc.done():
-            misc.cancel()
-            await asyncio.wait({misc}, timeout=1)
-        if self._lock.locked():
-            self._lock.release()
-
-    def drop_connection(self) -> None:
-        """Close the socket without a DISCONNECT, as a network fault would
-        (tests use it to make the broker send the hub's last will)."""
-        sock = self._client.socket()
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-
-
 class MqttConnection:
     """The shared connection. `await subscribe(filter, callback, qos)` returns
     the unsubscribe; `await publish(topic, payload, qos, retain)` sends."""
@@ -333,6 +109,7 @@ class MqttConnection:
         on_state: Callable[[bool, str], None] | None = None,
         subscriptions_file: Path | None = None,
         language: Callable[[], str] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.host, self.port = host, port
         # the language of the warnings the admin reads (the hub's console language)
@@ -344,29 +121,24 @@ class MqttConnection:
         self.status_topic = status_topic
         self.reconnect_min, self.reconnect_max = reconnect_min, reconnect_max
         self._on_state = on_state
+        self._clock = clock or Clock()  # the back-off between attempts waits on it
         tls_context = None
         if tls or tls_ca_file:
             tls_context = ssl.create_default_context(cafile=tls_ca_file)
-        self._client = _Client(
-            host,
-            port,
+        self._client = Link(
+            host=host,
+            port=port,
+            client_id=client_id,
+            keepalive=keepalive,
             username=username,
             password=password,
-            identifier=client_id,
-            protocol=aiomqtt.ProtocolVersion.V311,
-            # a persistent session: the broker keeps our subscriptions and
-            # queues QoS 1 messages while we are away
-            clean_session=False,
-            keepalive=keepalive,
             tls_context=tls_context,
-            will=aiomqtt.Will(status_topic, "offline", qos=1, retain=True),
-            max_queued_outgoing_messages=0,
-            max_inflight_messages=1000,
-            timeout=10,
-            logger=logging.getLogger("hub.mqtt.client"),
+            will_topic=status_topic,
+            will_payload="offline",
             on_message=self._on_paho_message,
-            on_connack=self._on_connack,
+            on_connected=self._on_connack,
             on_lost=self._on_lost,
+            logger=logging.getLogger("hub.mqtt.client"),
         )
         self._filters: dict[str, _Filter] = {}
         self._exact: dict[str, _Filter] = {}
@@ -375,9 +147,6 @@ class MqttConnection:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._connected = asyncio.Event()  # usable: a publish is written at once
         self._session_up = False  # a connection was made and not yet reported lost
-        # QoS 1 messages sent "now or never" (publish late=False) that the
-        # broker has not acknowledged yet: not sent again after a reconnect
-        self._now_or_never: dict[int, Any] = {}
         self._first_attempt = asyncio.Event()  # set once the first connect succeeded or failed
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
@@ -465,7 +234,7 @@ class MqttConnection:
                 continue
             try:
                 await self._client.unsubscribe(topic_filter)
-            except aiomqtt.MqttError as err:
+            except MqttError as err:
                 _LOGGER.debug("MQTT: unsubscribing %s failed: %s", topic_filter, err)
                 return  # tried again on the next connect
             self._stale.discard(topic_filter)
@@ -475,22 +244,24 @@ class MqttConnection:
     async def stop(self) -> None:
         """Say goodbye (status offline, retained) and disconnect cleanly."""
         self._stopping = True
-        self._stop_requested.set()
         if self.connected:
             self._connected.clear()
             try:
-                self._client.publish_nowait(self.status_topic, "offline", 1, True)
+                self._client.publish(self.status_topic, "offline", 1, True, late=True)
                 self._session_up = False
                 async with asyncio.timeout(5):
-                    await self._client.__aexit__(None, None, None)
-            except (aiomqtt.MqttError, TimeoutError, OSError) as err:
+                    await self._client.disconnect()
+            except (MqttError, TimeoutError, OSError) as err:
                 _LOGGER.warning(
                     "MQTT: no clean disconnect from %s:%s: %s", self.host, self.port, err
                 )
+        # only now: a runner woken by it closes the socket, which must not
+        # cut the goodbye short
+        self._stop_requested.set()
         # The runner also ends by itself once it sees `_stop_requested`: on
-        # Python 3.11 a cancel can be lost (asyncio.wait_for, which aiomqtt's
-        # subscribe waits through, drops it when the SUBACK lands in the same
-        # loop turn), and the runner then waited on a live connection forever.
+        # Python 3.11 a cancel can be lost (asyncio.wait_for drops it when the
+        # answer lands in the same loop turn; a subscriber's code may do the
+        # same), and the runner then waited on a live connection forever.
         tasks = [t for t in (self._runner, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
@@ -511,26 +282,22 @@ class MqttConnection:
     async def _run(self) -> None:
         failures = 0
         while not self._stopping:
-            self._client.reset_for_reconnect()
             try:
-                async with self._client:
-                    failures = 0
-                    await self._after_connect()
-                    await self._client.wait_disconnected(self._stop_requested)
-            except aiomqtt.MqttError as err:
-                reason = str(err)
+                await self._client.connect()
+                failures = 0
+                await self._after_connect()
+                await self._client.wait_lost(self._stop_requested)
+            except MqttError as err:
+                said: object = i18n.message(err)  # rendered in the reader's language
             except OSError as err:
-                reason = f"{type(err).__name__}: {err}"
+                said = f"{type(err).__name__}: {err}"
             else:
-                reason = "disconnected"
+                said = i18n.Text("mqtt.link_lost", reason="DISCONNECT")
             finally:
                 # every attempt ends with its socket closed, even a cancelled one
                 self._connected.clear()
                 await self._client.close()
-                # a command that acts is never sent late: what the broker did
-                # not acknowledge on this connection is not sent on the next
-                self._client.forget(self._now_or_never)
-                self._now_or_never.clear()
+            reason = str(said)  # the event's, in English
             self._first_attempt.set()
             if self._stopping:
                 return
@@ -539,7 +306,11 @@ class MqttConnection:
                 _LOGGER.warning(
                     "%s",
                     i18n.t(
-                        "mqtt.lost", self._language(), host=self.host, port=self.port, error=reason
+                        "mqtt.lost",
+                        self._language(),
+                        host=self.host,
+                        port=self.port,
+                        error=i18n.render(said, self._language()),
                     ),
                 )
                 self._state_changed(False, reason)
@@ -556,11 +327,11 @@ class MqttConnection:
                         self._language(),
                         host=self.host,
                         port=self.port,
-                        error=reason,
+                        error=i18n.render(said, self._language()),
                         seconds=f"{self.reconnect_max:.0f}",
                     ),
                 )
-            await asyncio.sleep(delay)
+            await self._clock.sleep(delay)
 
     def _on_connack(self) -> None:
         # Usable from the CONNACK on, not from the end of _after_connect: the
@@ -588,7 +359,7 @@ class MqttConnection:
             await self._drop_stale()
         if self._stopping:
             return  # stop() came while we subscribed: never announce online after it
-        self._client.publish_nowait(self.status_topic, "online", 1, True)
+        self._client.publish(self.status_topic, "online", 1, True, late=True)
         self._first_attempt.set()
         _LOGGER.info(
             "MQTT: connected to %s:%s as %s (%d subscriptions)",
@@ -604,7 +375,9 @@ class MqttConnection:
             self._on_state(connected, reason)
 
     def drop_connection(self) -> None:
-        self._client.drop_connection()
+        """Cut the connection without a DISCONNECT, as a network fault would
+        (tests use it to make the broker send the hub's last will)."""
+        self._client.drop()
 
     # -- subscribing ------------------------------------------------------------
 
@@ -644,8 +417,8 @@ class MqttConnection:
         if self.connected and entry.granted_qos < entry.qos:
             wanted = entry.qos
             try:
-                await self._client.subscribe(topic_filter, wanted)
-            except aiomqtt.MqttError as err:
+                await self._client.subscribe([(topic_filter, wanted)])
+            except MqttError as err:
                 # not fatal: the subscription is made again on reconnect
                 _LOGGER.warning("MQTT: subscribing to %s failed: %s", topic_filter, err)
             else:
@@ -657,7 +430,7 @@ class MqttConnection:
             return  # someone subscribed again meanwhile
         try:
             await self._client.unsubscribe(topic_filter)
-        except aiomqtt.MqttError as err:
+        except MqttError as err:
             _LOGGER.debug("MQTT: unsubscribing %s failed: %s", topic_filter, err)
 
     def _rebuild_routes(self) -> None:
@@ -726,8 +499,10 @@ class MqttConnection:
         *,
         late: bool = True,
     ) -> None:
-        """Send a message. QoS 1 messages are kept by the session and sent
-        again after a reconnect until the broker acknowledges them. Raises
+        """Send a message: written at the end of this loop turn, nothing is
+        awaited (a handler publishing on the hot path waits for no broker).
+        QoS 1 messages are kept by the session and sent again after a
+        reconnect until the broker acknowledges them. Raises
         MqttNotConnected while the broker is away.
 
         `late=False` is for a command that acts (a siren on, a door unlocked),
@@ -735,42 +510,19 @@ class MqttConnection:
         MqttNotConnected when it cannot be written at once, and if the
         connection is lost before the broker acknowledged it, it is not sent
         again after the reconnect."""
-        self.publish_nowait(topic, payload, qos, retain, late=late)
-
-    def publish_nowait(
-        self,
-        topic: str,
-        payload: str | bytes | int | float | None = None,
-        qos: int = 0,
-        retain: bool = False,
-        *,
-        late: bool = True,
-    ) -> None:
-        """`publish` for code that cannot await (the hot path of handlers)."""
         if not self._connected.is_set():
             raise MqttNotConnected(self.host, self.port, topic)
         try:
-            rc, mid = self._client.publish_nowait(topic, payload, qos, retain)
+            rc = self._client.publish(topic, payload, qos, retain, late=late).rc
         except ValueError as err:
             check_topic(topic)
             raise MqttError(i18n.Text("mqtt.cannot_publish", topic=topic, error=str(err))) from None
-        if rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
+        if rc == paho.MQTT_ERR_NO_CONN:
+            # lost in this very turn: a late QoS 1/2 message waits in the
+            # session for the next connection; the rest is not sent
+            if qos == 0 or not late:
+                raise MqttNotConnected(self.host, self.port, topic)
+        elif rc != paho.MQTT_ERR_SUCCESS:
             raise MqttError(
                 i18n.Text("mqtt.cannot_publish", topic=topic, error=paho.error_string(rc))
             )
-        if qos and not late:
-            message = self._client.queued(mid)
-            if rc == paho.MQTT_ERR_NO_CONN:  # queued for the next connection: not now
-                self._client.forget({mid: message})
-                raise MqttNotConnected(self.host, self.port, topic)
-            if message is not None:
-                self._remember_now_or_never(mid, message)
-        if rc == paho.MQTT_ERR_NO_CONN and qos == 0:
-            raise MqttNotConnected(self.host, self.port, topic)
-
-    def _remember_now_or_never(self, mid: int, message: Any) -> None:
-        waiting = self._now_or_never
-        if len(waiting) >= 256:  # the acknowledged ones are gone from paho's queue
-            for old in [m for m, msg in waiting.items() if self._client.queued(m) is not msg]:
-                del waiting[old]
-        waiting[mid] = message

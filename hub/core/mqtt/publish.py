@@ -46,10 +46,10 @@ def encode_payload(payload: Any) -> str | bytes:
 
 
 def register_publish_service(hub: Hub, connection: MqttConnection) -> Callable[[], None]:
-    publish = connection.publish_nowait
-
     async def handle(call: ServiceCall) -> None:
         data = call.data
-        publish(data["topic"], encode_payload(data.get("payload")), data["qos"], data["retain"])
+        await connection.publish(
+            data["topic"], encode_payload(data.get("payload")), data["qos"], data["retain"]
+        )
 
     return hub.services.register("mqtt", "publish", handle, SCHEMA)
