@@ -84,3 +84,22 @@ async def test_a_database_that_cannot_be_opened_stops_the_start_with_a_clear_mes
     assert "cannot open the database postgresql+asyncpg://sigap:***@127.0.0.1:1/sigap" in said
     assert "rahasia" not in said
     assert hub.stage == "stopped"
+
+
+async def test_the_default_database_is_a_private_sqlite_file_in_the_config_folder(
+    hub_factory, tmp_path: Path
+):
+    hub = await hub_factory(config={})
+    hub.bus.fire("door.forced", {"entity_id": "door.server"})
+    await hub.recorder.flush()
+    assert database_files(tmp_path) == {  # WAL
+        "sigap.db": 0o600,
+        "sigap.db-shm": 0o600,
+        "sigap.db-wal": 0o600,
+    }
+
+
+def database_files(folder: Path) -> dict[str, int]:
+    import stat
+
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.glob("sigap.db*")}
