@@ -89,6 +89,7 @@ class Recorder:
         # the writer waits with nothing queued (and no timer armed: a quiet
         # hub on a FakeClock moves through weeks without waking it)
         self._idle = False
+        self._stopping = False
         self._progress = asyncio.Event()  # set at every commit (until_written)
         self._lock = asyncio.Lock()
         self._writer: asyncio.Task[None] | None = None
@@ -132,6 +133,7 @@ class Recorder:
             hub.config.get("recorder"), hub.config_dir
         )
         self._queue = deque(maxlen=settings.max_queue)
+        self._stopping = False
         self._batch_size = settings.batch_size
         self._exclude = settings.exclude_events
         engine = database.create_engine(settings)
@@ -185,9 +187,12 @@ class Recorder:
         if self._cancel_purge is not None:
             self._cancel_purge()
             self._cancel_purge = None
+        # Never cancelled in the middle of a write: a transaction cut off in
+        # the driver's thread would hold SQLite's lock against the last flush.
+        self._stopping = True
+        self._wake.set()
         for task in (self._writer, self._purging):
-            if task is not None and not task.done():
-                task.cancel()
+            if task is not None:
                 await asyncio.gather(task, return_exceptions=True)
         self._writer = self._purging = None
         try:
@@ -243,15 +248,17 @@ class Recorder:
         clock = self._hub.clock
         assert self.settings is not None
         interval = self.settings.commit_interval
-        while True:
+        while not self._stopping:
             self._wake.clear()
             if self.queued == 0:
                 self._idle = True
                 await self._wake.wait()
                 self._wake.clear()
-            # something waits: it is committed within the interval, or at once
-            # when a batch is full
-            if len(self._queue) < self._batch_size and len(self._audit) < self._batch_size:
+            # something waits: it is committed within the interval, at once
+            # when a batch is full (unless the database is being waited for),
+            # or at once when the recorder stops
+            full = len(self._queue) >= self._batch_size or len(self._audit) >= self._batch_size
+            if not self._stopping and (self._backoff or not full):
                 cancel = clock.call_later(max(interval, self._backoff), self._wake.set)
                 try:
                     await self._wake.wait()
@@ -259,8 +266,6 @@ class Recorder:
                     cancel()
             try:
                 written = await self.flush()
-            except asyncio.CancelledError:
-                raise
             except Exception as err:  # the writer never dies: the next round tries again
                 _LOGGER.exception("%s", Text("recorder.writer_failed", error=_error(err)))
                 written = False
@@ -269,7 +274,6 @@ class Recorder:
                 self._backoff = 0.0
             else:
                 self._backoff = min(MAX_BACKOFF, max(interval, self._backoff * 2))
-                await clock.sleep(self._backoff)
 
     async def flush(self) -> bool:
         """Write everything queued now and commit it; returns False when the
@@ -386,7 +390,7 @@ class Recorder:
         except _UNAVAILABLE as err:
             self._log.log("purge", logging.ERROR, Text("recorder.purge_failed", error=_error(err)))
         finally:
-            if self._engine is not None:
+            if not self._stopping:
                 self._schedule_purge(self.settings.purge_interval)
 
     async def purge(self, now: float | None = None) -> dict[str, int]:
