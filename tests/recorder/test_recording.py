@@ -180,3 +180,15 @@ async def test_states_are_dropped_like_events_when_the_queue_is_full(recorder_hu
     await hub.recorder.flush()
     assert await count(hub, states) == before + 100
     assert (await hub.recorder.last_states())["sensor.suhu"]["state"] == "149"
+
+
+async def test_text_no_database_can_store_is_made_storable_not_lost(recorder_hub):
+    hub = await recorder_hub()
+    hub.bus.fire("camera.motion\ud800", {"name": "lobi\ud800\x00"})
+    hub.states.set("sensor.pintu", "terbuka\x00\ud800", {"nama": "\ud800"})
+    hub.bus.fire("camera.motion", {"n": 1})
+    await hub.recorder.flush()
+    assert hub.recorder.rejected == 0
+    assert [e["data"] for e in await hub.recorder.events("camera.motion")] == [{"n": 1}]
+    assert len(await hub.recorder.events("camera.motion?")) == 1
+    assert (await hub.recorder.history("sensor.pintu"))[0]["state"] == "terbuka\ufffd?"

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -324,14 +325,33 @@ class Recorder:
                         await connection.execute(table.insert(), rows)
                 if batch.audit:
                     await connection.execute(audit.insert(), batch.audit)
-        except _UNAVAILABLE as err:
+        except Exception as err:
+            # the database away (or full, or locked) keeps the batch for the
+            # next try; only a database that answers can refuse a row
+            if not isinstance(err, (*_UNAVAILABLE, DBAPIError)):
+                raise
+            if isinstance(err, DBAPIError) and await self._reachable(err):
+                if await self._write_one_by_one(batch, err):
+                    return self._written(batch)
             said = Text("recorder.write_failed", count=len(batch), error=_error(err))
             self._log.log("write", logging.ERROR, said)
             return False
-        except DBAPIError as err:  # a value the database refuses: find the rows
-            await self._write_one_by_one(batch, err)
         self.written += len(batch)
+        return self._written(batch)
+
+    def _written(self, batch: _Batch) -> bool:
         self._progress.set()
+        return True
+
+    async def _reachable(self, err: DBAPIError) -> bool:
+        """Whether the database answers (then the error was about a row)."""
+        if err.connection_invalidated or isinstance(err, _UNAVAILABLE):
+            return False
+        try:
+            async with self._require_engine().connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+        except Exception:
+            return False
         return True
 
     async def until_written(self, count: int) -> None:
@@ -341,22 +361,31 @@ class Recorder:
             self._progress.clear()
             await self._progress.wait()
 
-    async def _write_one_by_one(self, batch: _Batch, first: BaseException) -> None:
+    async def _write_one_by_one(self, batch: _Batch, first: BaseException) -> bool:
+        """Each row on its own: a row the database refuses is left out and
+        counted. False if the database went away meanwhile (the rows not yet
+        written stay in the batch, for the next try)."""
         engine = self._require_engine()
         refused = 0
         for table, rows in ((events, batch.events), (states, batch.states), (audit, batch.audit)):
-            for row in rows:
+            while rows:
                 try:
                     async with engine.begin() as connection:
-                        await connection.execute(table.insert(), [row])
-                except _UNAVAILABLE:
-                    raise
-                except DBAPIError:
+                        await connection.execute(table.insert(), [rows[0]])
+                except DBAPIError as err:
+                    if not await self._reachable(err):
+                        return False
                     refused += 1
+                except _UNAVAILABLE:
+                    return False
+                else:
+                    self.written += 1
+                rows.pop(0)
         if refused:
             self.rejected += refused
             said = Text("recorder.rows_rejected", count=refused, error=_error(first))
             self._log.log("rejected", logging.ERROR, said)
+        return True
 
     def _report_drops(self, *, force: bool = False) -> None:
         new = self.dropped - self._dropped_said

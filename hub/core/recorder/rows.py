@@ -26,10 +26,14 @@ def loads(text: str | None) -> Any:
 
 
 def text(value: Any) -> str | None:
-    """A text column's value: PostgreSQL refuses a NUL character in text."""
+    """A text column's value, storable by both databases: PostgreSQL
+    refuses a NUL character, and no driver encodes a lone surrogate (a
+    device's bad bytes): a batch must never fail on one of them."""
     if value is None:
         return None
     value = str(value)
+    if not value.isascii():
+        value = value.encode("utf-8", "replace").decode("utf-8")
     return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
