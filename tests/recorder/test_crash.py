@@ -3,7 +3,8 @@ events (webhook -> automation -> event, one at a time, each answered before
 the next is sent). After the restart the recorded burst is every event from
 the first up to some k, in order, with no gap, and the events lost (the ones
 answered after the last commit) are at most one batch being written plus
-the one forming: 2 x batch_size (docs/recorder.md)."""
+the one forming: 2 x batch_size (docs/recorder.md). Every alarm raised
+during the burst (one per 50 events) is there with its history."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ..sigap_process import sigap_run
 BATCH_SIZE = 100
 BURST = 1000
 KILL_AFTER = 537  # answered requests; mid-batch, mid-burst
+ALARM_EVERY = 50  # an alarm is raised with every 50th event
 
 
 def free_port() -> int:
@@ -53,6 +55,13 @@ def write_config(folder: Path, db_url: str, port: int) -> Path:
                   - event: uji.burst
                     event_data:
                       seq: "{{{{ trigger.json.seq }}}}"
+                  - if: "{{{{ trigger.json.seq % {ALARM_EVERY} == 0 }}}}"
+                    then:
+                      - action: alarm.raise
+                        data:
+                          title: "Burst {{{{ trigger.json.seq }}}}"
+                          priority: high
+                          dedupe_key: "burst-{{{{ trigger.json.seq }}}}"
             """
         )
     )
@@ -102,3 +111,15 @@ async def test_a_sigkill_mid_burst_loses_at_most_the_unflushed_batch(
     print(f"\nSIGKILL after {answered} answered events: {kept} recorded, at most {lost} lost")
     assert lost <= 2 * BATCH_SIZE
     assert kept > 0
+
+    # alarms are written at once, not batched: each one raised well before
+    # the kill (ALARM_EVERY answered requests later) is there, with its history
+    alarms = await reader.recorder.alarms.of_site(None)
+    raised = sorted(int(a["dedupe_key"].removeprefix("burst-")) for a in alarms)
+    surely = list(range(ALARM_EVERY, answered - ALARM_EVERY + 1, ALARM_EVERY))
+    assert raised[: len(surely)] == surely, raised
+    assert raised == list(range(ALARM_EVERY, ALARM_EVERY * len(raised) + 1, ALARM_EVERY))
+    for alarm in alarms:
+        history = await reader.recorder.alarms.history(alarm["id"])
+        assert history and history[0]["kind"] == "raised", (alarm, history)
+    print(f"alarms raised before the kill and found after it: {len(raised)}")
