@@ -387,8 +387,10 @@ class AlarmManager:
             if reached:
                 await self._history(alarm, "notified", context, {"kind": kind, "people": told})
         if reached:
+            # the tier this notice was for (a later one may have come meanwhile)
+            tier = {"tier": extra["tier"]} if "tier" in extra else {}
             self.hub.bus.fire(
-                "alarm.notified", alarm.event_data(reason=kind, recipients=told), context
+                "alarm.notified", alarm.event_data(reason=kind, recipients=told, **tier), context
             )
         return told
 

@@ -11,11 +11,23 @@ import voluptuous as vol
 
 from ..automation.schema import parse_duration
 from ..entities import _str_list
+from ..eventdata import json_safe
 from ..i18n import Text
 from .model import PRIORITIES
 
 # Reminders more often than this would flood a phone, not help.
 MIN_REPEAT_SECONDS = 10.0
+
+
+def names(value: Any) -> list[str]:
+    """Person, group or entity ids: a list, or one text with commas (plain
+    str: what YAML gave carries its file and line, events carry JSON)."""
+    return [str(name) for name in _str_list(value)]
+
+
+def plain(value: Any) -> Any:
+    """A mapping from YAML or a template as plain JSON data."""
+    return json_safe(value, mask=False)
 
 
 def seconds(value: Any) -> float:
@@ -60,16 +72,19 @@ def _repeat(value: Any) -> dict[str, Any]:
 _TIER = vol.Schema(
     {
         vol.Optional("after"): seconds,
-        vol.Required("recipients"): _str_list,
+        vol.Required("recipients"): names,
     }
 )
 
 _CLOSE_ON_EVENT = vol.Schema(
-    {vol.Required("event"): vol.All(str, vol.Length(min=1)), vol.Optional("event_data"): dict}
+    {
+        vol.Required("event"): vol.All(vol.Coerce(str), vol.Length(min=1)),
+        vol.Optional("event_data"): vol.All(dict, plain),
+    }
 )
 _CLOSE_ON_STATE = vol.Schema(
     {
-        vol.Required("entity_id"): vol.All(str, vol.Length(min=1)),
+        vol.Required("entity_id"): vol.All(vol.Coerce(str), vol.Length(min=1)),
         vol.Required("state"): vol.All(
             vol.Any(str, [str], bool),
             lambda v: [_state(s) for s in (v if isinstance(v, list) else [v])],
@@ -81,7 +96,9 @@ _CLOSE_AFTER = vol.Schema({vol.Required("after"): seconds})
 
 def _state(value: Any) -> str:
     # YAML 1.1 reads an unquoted on/off as a boolean
-    return {True: "on", False: "off"}.get(value, str(value)) if isinstance(value, bool) else value
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
 
 
 def _close_on(value: Any) -> list[dict[str, Any]]:
@@ -89,7 +106,7 @@ def _close_on(value: Any) -> list[dict[str, Any]]:
     rules = []
     for item in items:
         if isinstance(item, str):
-            rules.append({"event": item})
+            rules.append({"event": str(item)})
         elif isinstance(item, Mapping) and "event" in item:
             rules.append(_CLOSE_ON_EVENT(dict(item)))
         elif isinstance(item, Mapping) and "entity_id" in item:
@@ -123,17 +140,19 @@ RAISE_SCHEMA = vol.All(
             vol.Optional("site"): vol.Any(None, vol.Coerce(str)),
             vol.Optional("area"): vol.Any(None, vol.Coerce(str)),
             vol.Optional("entity_id"): vol.Any(None, vol.Coerce(str)),
-            vol.Optional("source_event"): vol.Any(None, str, dict),
-            vol.Optional("cameras", default=list): _str_list,
-            vol.Optional("recipients", default=list): _str_list,
+            vol.Optional("source_event"): vol.Any(
+                None, vol.All(str, vol.Coerce(str)), vol.All(dict, plain)
+            ),
+            vol.Optional("cameras", default=list): names,
+            vol.Optional("recipients", default=list): names,
             vol.Optional("respond_within"): seconds,
             vol.Optional("escalation", default=list): [_TIER],
             vol.Optional("repeat"): _repeat,
             vol.Optional("auto_close_on", default=list): _close_on,
             vol.Optional("dedupe_key"): vol.Any(None, vol.All(vol.Coerce(str), vol.Length(min=1))),
             # the messengers that carry it (notify entity ids); all of them by default
-            vol.Optional("notify", default=list): _str_list,
-            vol.Optional("data", default=dict): dict,
+            vol.Optional("notify", default=list): names,
+            vol.Optional("data", default=dict): vol.All(dict, plain),
         }
     ),
     _chain,
@@ -150,7 +169,7 @@ CLOSE_SCHEMA = vol.Schema(
 ESCALATE_SCHEMA = vol.Schema(
     {
         vol.Required("alarm_id"): _ALARM_ID,
-        vol.Optional("recipients", default=list): _str_list,
+        vol.Optional("recipients", default=list): names,
         vol.Optional("note", default=""): vol.Coerce(str),
     }
 )
