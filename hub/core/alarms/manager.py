@@ -1,4 +1,6 @@
-"""The alarm manager: raise, notify, remind, escalate, acknowledge, close.
+"""The alarm manager: the open alarms of one hub and the services that
+raise, acknowledge, close and escalate them (telling people is
+notices.py, waiting for answers deadlines.py and escalation.py).
 
 Every change is written to the recorder (`hub.recorder.alarms`) before
 anyone hears of it, deadlines included: they are wall-clock moments in the
@@ -17,19 +19,19 @@ import logging
 from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..clock import Cancel
 from ..context import SYSTEM, Context, new_id
-from ..i18n import Text, message
+from ..i18n import Text, format_time
 from ..permissions import PermissionDenied
 from ..services import ServiceCall
 from . import delivery
 from .autoclose import AutoClose
-from .delivery import Outgoing, compose, deliver
+from .deadlines import Deadlines
+from .escalation import AlarmError, Escalation
+from .journal import Journal, own
 from .model import (
     ACKNOWLEDGED,
     AUTO_CLOSE,
     CLOSED,
-    DEADLINES,
     ESCALATE,
     NOTIFIED,
     RAISED,
@@ -37,6 +39,7 @@ from .model import (
     Alarm,
     words,
 )
+from .notices import Notices
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -48,10 +51,6 @@ _LOGGER = logging.getLogger("hub.alarms")
 MAX_DEDUPE_HISTORY = 200
 
 
-class AlarmError(Exception):
-    """An alarm action that cannot be done; the message (a Text) says why."""
-
-
 class AlarmManager:
     """The alarms of one hub (`hub.data[ALARMS]`)."""
 
@@ -59,17 +58,19 @@ class AlarmManager:
         self.hub = hub
         self.open: dict[str, Alarm] = {}
         self._by_key: dict[str, Alarm] = {}
-        self._timers: dict[tuple[str, str], Cancel] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._armed = False
         self._closing = False
+        self.journal = Journal(hub)
+        self.notices = Notices(hub, self.journal)
+        self.deadlines = Deadlines(hub, self._due)
+        self.escalation = Escalation(hub, self.journal, self.notices, self.deadlines)
         self.auto_close = AutoClose(hub.bus, self._auto_close)
 
     # -- the parts it works with --------------------------------------------------
 
     @property
     def records(self) -> Any:
-        return self.hub.recorder.alarms
+        return self.journal.records
 
     @property
     def people(self) -> Any:
@@ -94,17 +95,15 @@ class AlarmManager:
         """Arm every open alarm's deadlines; one already due fires at once.
         An alarm whose first message never went out (the hub stopped
         first, or every messenger failed) is sent again."""
-        self._armed = True
+        self.deadlines.armed = True
         for alarm in list(self.open.values()):
             if alarm.state == RAISED and not alarm.record.get("notified"):
-                self._spawn(self._first_notice(alarm), f"alarm {alarm.id} notice")
-            self._arm(alarm)
+                self._spawn(self.notices.first(alarm), f"alarm {alarm.id} notice")
+            self.deadlines.arm(alarm)
 
     async def stop(self) -> None:
         self._closing = True
-        for cancel in self._timers.values():
-            cancel()
-        self._timers.clear()
+        self.deadlines.close()
         self.auto_close.close()
         tasks = list(self._tasks)
         for task in tasks:
@@ -133,38 +132,17 @@ class AlarmManager:
 
     # -- deadlines ------------------------------------------------------------------
 
-    def _arm(self, alarm: Alarm) -> None:
-        if not self._armed:
-            return  # arm() does it once the hub runs
-        for kind in DEADLINES:
-            self._cancel_timer(alarm.id, kind)
-            when = alarm.deadlines.get(kind)
-            if when is None:
-                continue
-
-            def due(kind: str = kind, when: float = when) -> None:
-                self._timers.pop((alarm.id, kind), None)
-                self._spawn(self._deadline(alarm.id, kind, when), f"alarm {alarm.id} {kind}")
-
-            if when <= self._now():
-                due()  # overdue (the hub was down): at once
-            else:
-                self._timers[(alarm.id, kind)] = self.hub.clock.call_at(when, due)
-
-    def _cancel_timer(self, alarm_id: str, *kinds: str) -> None:
-        for kind in kinds or DEADLINES:
-            cancel = self._timers.pop((alarm_id, kind), None)
-            if cancel is not None:
-                cancel()
+    def _due(self, alarm_id: str, kind: str, when: float) -> None:
+        self._spawn(self._deadline(alarm_id, kind, when), f"alarm {alarm_id} {kind}")
 
     async def _deadline(self, alarm_id: str, kind: str, when: float) -> None:
         alarm = self.open.get(alarm_id)
         if alarm is None or alarm.deadlines.get(kind) != when:
             return  # acknowledged, closed or moved meanwhile
         if kind == ESCALATE:
-            await self._escalate(alarm, Context(actor=SYSTEM), manual=False)
+            await self.escalation.escalate(alarm, Context(actor=SYSTEM), manual=False)
         elif kind == REMIND:
-            await self._remind(alarm)
+            await self.escalation.remind(alarm)
         elif kind == AUTO_CLOSE:
             after = alarm.record.get("auto_close_after") or 0
             await self._close(
@@ -257,9 +235,7 @@ class AlarmManager:
             alarm.set_deadline(AUTO_CLOSE, now + min(after))
         self._index(alarm)  # before the first await: a second raise with this key finds it
         self._unknown_recipients(alarm, record["recipients"], *(t["recipients"] for t in chain))
-        async with alarm.lock:
-            await self.records.save(alarm.record)
-            await self._history(alarm, "raised", context, {"priority": record["priority"]}, now)
+        await self.journal.write(alarm, "raised", context, {"priority": record["priority"]}, now)
         self.auto_close.watch(alarm.id, record["auto_close_on"])
         _LOGGER.warning(
             Text(
@@ -272,17 +248,15 @@ class AlarmManager:
         )
         self.hub.bus.fire("alarm.raised", alarm.event_data(who=context.who), context)
         if alarm.is_open:  # an auto-close may have come while it was written
-            self._arm(alarm)
-            self._spawn(self._first_notice(alarm), f"alarm {alarm.id} notice")
+            self.deadlines.arm(alarm)
+            self._spawn(self.notices.first(alarm), f"alarm {alarm.id} notice")
         return {"alarm_id": alarm.id, "deduplicated": False, "count": 1}
 
     async def _deduplicate(self, alarm: Alarm, context: Context) -> dict[str, Any]:
         alarm.record["count"] = count = alarm.record.get("count", 1) + 1
         alarm.record["last_raised_at"] = self._now()
-        async with alarm.lock:
-            await self.records.save(alarm.record)
-            if count <= MAX_DEDUPE_HISTORY:
-                await self._history(alarm, "deduplicated", context, {"count": count})
+        step = "deduplicated" if count <= MAX_DEDUPE_HISTORY else None
+        await self.journal.write(alarm, step, context, {"count": count})
         return {"alarm_id": alarm.id, "deduplicated": True, "count": count}
 
     def _unknown_recipients(self, alarm: Alarm, *lists: Iterable[str]) -> None:
@@ -291,146 +265,14 @@ class AlarmManager:
                 if self.people.get(name) is None and self.people.group(name) is None:
                     _LOGGER.warning(Text("alarm.unknown_recipient", alarm_id=alarm.id, name=name))
 
-    # -- telling people -------------------------------------------------------------
-
-    async def _first_notice(self, alarm: Alarm) -> None:
-        cameras = alarm.record.get("cameras") or []
-        if cameras and not alarm.record.get("snapshots"):
-            await self._snapshots(alarm, cameras)
-        names = alarm.record.get("recipients") or []
-        await self._tell(alarm, delivery.RAISED, self.people.resolve(names), fallback=True)
-
-    async def _snapshots(self, alarm: Alarm, cameras: list[str]) -> None:
-        """The related cameras' pictures, taken at once through camera.snapshot
-        (saved and indexed by the media room) and attached by path."""
-        context = Context(actor=SYSTEM, parent_id=alarm.record.get("context_id"))
-        try:
-            answer = await self.hub.services.call(
-                "camera", "snapshot", {"entity_id": cameras}, context
-            )
-            files, errors = dict(answer.get("files") or {}), dict(answer.get("errors") or {})
-        except Exception as err:  # no camera answered: the alarm goes without pictures
-            files, errors = {}, {c: message(err) for c in cameras}
-        for entity_id, why in errors.items():
-            _LOGGER.warning(
-                Text("alarm.no_snapshot", alarm_id=alarm.id, camera=entity_id, error=why)
-            )
-        alarm.record["snapshots"] = files
-        async with alarm.lock:
-            await self.records.save(alarm.record)
-            await self._history(
-                alarm,
-                "snapshots",
-                context,
-                {"files": files, "errors": {k: str(v) for k, v in errors.items()}},
-            )
-
-    async def _tell(
-        self,
-        alarm: Alarm,
-        kind: str,
-        people: list[Any],
-        *,
-        fallback: bool = False,
-        context: Context | None = None,
-        **extra: Any,
-    ) -> list[str]:
-        """Send one message about `alarm` to each person, in their language;
-        with nobody to tell and `fallback`, once to the messengers' default
-        audience. Returns the ids of those it reached."""
-        context = context or Context(actor=SYSTEM, parent_id=alarm.record.get("context_id"))
-        audience: list[Any | None] = list(people) or ([None] if fallback else [])
-        snapshots = list((alarm.record.get("snapshots") or {}).values())
-        sends = []
-        for person in audience:
-            lang = person.language if person is not None else self.hub.language
-            title, text = compose(self.hub, alarm, kind, lang, **extra)
-            outgoing = Outgoing(
-                alarm_id=alarm.id,
-                kind=kind,
-                person=person,
-                language=lang,
-                title=title,
-                text=text,
-                context=context,
-                site=alarm.site,
-                priority=alarm.record["priority"],
-                snapshots=snapshots if kind in (delivery.RAISED, delivery.ESCALATED) else [],
-                notifiers=list(alarm.record.get("notify") or ()),
-            )
-            sends.append(deliver(self.hub, outgoing))
-        if not sends:
-            return []
-        results = await asyncio.gather(*sends, return_exceptions=True)
-        reached, failed = [], []
-        for person, result in zip(audience, results, strict=True):
-            if isinstance(result, asyncio.CancelledError):
-                raise result
-            if isinstance(result, BaseException):
-                _LOGGER.warning(delivery.failure(alarm, person, result))
-                failed.append({"person": getattr(person, "id", None), "error": message(result)})
-            else:
-                reached.append(person.id if person is not None else "")
-        told = [p for p in reached if p]
-        if reached:
-            known = alarm.record.setdefault("notified", [])
-            known.extend(p for p in told if p not in known)
-            if alarm.state == RAISED and kind in (delivery.RAISED, delivery.ESCALATED):
-                alarm.record["state"] = NOTIFIED
-            alarm.record.setdefault("first_notice_at", self._now())
-        async with alarm.lock:
-            await self.records.save(alarm.record)
-            if failed:
-                await self._history(
-                    alarm, "notify_failed", context, {"kind": kind, "failed": failed}
-                )
-            if reached:
-                await self._history(alarm, "notified", context, {"kind": kind, "people": told})
-        if reached:
-            # the tier this notice was for (a later one may have come meanwhile)
-            tier = {"tier": extra["tier"]} if "tier" in extra else {}
-            self.hub.bus.fire(
-                "alarm.notified", alarm.event_data(reason=kind, recipients=told, **tier), context
-            )
-        return told
-
-    def _notified_people(self, alarm: Alarm, *, besides: str | None = None) -> list[Any]:
-        people = [self.people.get(p) for p in alarm.record.get("notified") or ()]
-        return [p for p in people if p is not None and p.id != besides]
-
-    # -- reminders and escalation ---------------------------------------------------
-
-    async def _remind(self, alarm: Alarm) -> None:
-        repeat = alarm.record.get("repeat") or {}
-        alarm.record["reminders"] = count = alarm.record.get("reminders", 0) + 1
-        times = repeat.get("times")
-        now = self._now()
-        more = repeat.get("every") and (times is None or count < times)
-        alarm.set_deadline(REMIND, now + repeat["every"] if more else None)
-        self._arm(alarm)
-        context = Context(actor=SYSTEM, parent_id=alarm.record.get("context_id"))
-        async with alarm.lock:
-            await self.records.save(alarm.record)
-            await self._history(alarm, "reminded", context, {"count": count}, now)
-        _LOGGER.warning(
-            Text("alarm.log.reminded", alarm_id=alarm.id, count=count, site=alarm.site or "-")
-        )
-        waited = now - alarm.record["raised_at"]
-        await self._tell(
-            alarm,
-            delivery.REMINDER,
-            self._notified_people(alarm),
-            fallback=True,
-            count=count,
-            waited=waited,
-        )
+    # -- escalation by hand -----------------------------------------------------------
 
     async def escalate(self, call: ServiceCall) -> dict[str, Any]:
         alarm = self.open.get(call.data["alarm_id"])
         if alarm is None:
             raise AlarmError(self._gone(call.data["alarm_id"]))
         self._check(call.context, alarm.site, "acknowledge", alarm.id)
-        tier = await self._escalate(
+        tier = await self.escalation.escalate(
             alarm,
             call.context,
             manual=True,
@@ -438,92 +280,6 @@ class AlarmManager:
             note=call.data.get("note") or "",
         )
         return {"alarm_id": alarm.id, "tier": tier}
-
-    async def _escalate(
-        self,
-        alarm: Alarm,
-        context: Context,
-        *,
-        manual: bool,
-        recipients: list[str] | None = None,
-        note: str = "",
-    ) -> int:
-        record = alarm.record
-        chain = record.get("escalation") or []
-        index = record.get("next_tier", 0)
-        now = self._now()
-        if recipients:
-            names = list(recipients)
-        elif index < len(chain):
-            names = list(chain[index]["recipients"])
-            index += 1
-        elif manual:
-            raise AlarmError(Text("alarm.no_more_tiers", alarm_id=alarm.id))
-        else:  # respond_within passed and no chain: everyone told is reminded
-            alarm.set_deadline(ESCALATE, None)
-            record["overdue"] = True
-            async with alarm.lock:
-                await self.records.save(record)
-                await self._history(alarm, "overdue", context, {}, now)
-            _LOGGER.warning(Text("alarm.log.overdue", alarm_id=alarm.id, site=alarm.site or "-"))
-            await self._tell(
-                alarm,
-                delivery.REMINDER,
-                self._notified_people(alarm),
-                fallback=True,
-                count=record.get("reminders", 0) + 1,
-                waited=now - record["raised_at"],
-            )
-            return int(record.get("tier", 0))
-        record["tier"] = tier = int(record.get("tier", 0)) + 1
-        record["next_tier"] = index
-        # the next tier waits its own `after`, counted from this escalation
-        nxt = (
-            now + chain[index]["after"]
-            if index < len(chain) and record["state"] != ACKNOWLEDGED
-            else None
-        )
-        alarm.set_deadline(ESCALATE, nxt)
-        self._arm(alarm)
-        waited = now - record.get("last_escalated_at", record["raised_at"])
-        record["last_escalated_at"] = now
-        people = self.people.resolve(names)
-        async with alarm.lock:
-            await self.records.save(record)
-            await self._history(
-                alarm,
-                "escalated",
-                context,
-                {"tier": tier, "recipients": names, "manual": manual, "note": note},
-                now,
-            )
-        _LOGGER.warning(
-            Text(
-                "alarm.log.escalated",
-                alarm_id=alarm.id,
-                tier=tier,
-                site=alarm.site or "-",
-                recipients=", ".join(names) or "-",
-            )
-        )
-        self.hub.bus.fire(
-            "alarm.escalated",
-            alarm.event_data(who=context.who, recipients=names, manual=manual),
-            context,
-        )
-        await self._tell(
-            alarm,
-            delivery.ESCALATED,
-            people,
-            fallback=True,
-            context=_own(context),
-            tier=tier,
-            waited=waited,
-            manual=manual,
-            who=context.who,
-            note=note,
-        )
-        return tier
 
     # -- acknowledge ------------------------------------------------------------------
 
@@ -543,12 +299,10 @@ class AlarmManager:
         if call.data.get("note"):
             record["acknowledge_note"] = call.data["note"]
         alarm.clear_deadlines(ESCALATE, REMIND)  # an auto-close stays
-        self._cancel_timer(alarm.id, ESCALATE, REMIND)
-        async with alarm.lock:
-            await self.records.save(record)
-            await self._history(
-                alarm, "acknowledged", context, {"note": call.data.get("note")}, now
-            )
+        self.deadlines.cancel(alarm.id, ESCALATE, REMIND)
+        await self.journal.write(
+            alarm, "acknowledged", context, {"note": call.data.get("note")}, now
+        )
         _LOGGER.info(
             Text(
                 "alarm.log.acknowledged",
@@ -563,11 +317,11 @@ class AlarmManager:
             context,
         )
         self._spawn(
-            self._tell(
+            self.notices.tell(
                 alarm,
                 delivery.ACKNOWLEDGED,
-                self._notified_people(alarm, besides=who),
-                context=_own(context),
+                self.notices.notified_people(alarm, besides=who),
+                context=own(context),
                 who=who,
                 at=now,
             ),
@@ -596,12 +350,9 @@ class AlarmManager:
             )
         entry = {"acknowledged_by": first, "state": record.get("state")}
         if alarm is not None:
-            async with alarm.lock:
-                await self._history(alarm, "acknowledged_late", context, entry)
+            await self.journal.write(alarm, "acknowledged_late", context, entry)
         else:
-            await self.records.add_history(
-                record["id"], _entry(self._now(), "acknowledged_late", context, entry)
-            )
+            await self.journal.add(record["id"], "acknowledged_late", context, entry)
         _LOGGER.info(
             Text(
                 "alarm.log.acknowledged_late",
@@ -654,12 +405,10 @@ class AlarmManager:
         record.update(state=CLOSED, closed_at=now, closed_by=context.who)
         record["close_note"] = note.as_dict() if isinstance(note, Text) else note
         alarm.clear_deadlines()
-        self._cancel_timer(alarm.id)
+        self.deadlines.cancel(alarm.id)
         self._unindex(alarm)
         self.auto_close.forget(alarm.id)
-        async with alarm.lock:
-            await self.records.save(record)
-            await self._history(alarm, "closed", context, {"note": record["close_note"]}, now)
+        await self.journal.write(alarm, "closed", context, {"note": record["close_note"]}, now)
         _LOGGER.info(
             Text(
                 "alarm.log.closed",
@@ -672,53 +421,21 @@ class AlarmManager:
         if isinstance(note, Text):
             closed["note_text"] = note.as_dict()
         self.hub.bus.fire("alarm.closed", closed, context)
-        await self._tell(
+        await self.notices.tell(
             alarm,
             delivery.CLOSED,
-            self._notified_people(alarm, besides=context.who),
-            context=_own(context),
+            self.notices.notified_people(alarm, besides=context.who),
+            context=own(context),
             who=context.who,
             at=now,
             note=note,
         )
 
-    # -- records ----------------------------------------------------------------------
-
-    async def _history(
-        self,
-        alarm: Alarm,
-        kind: str,
-        context: Context,
-        data: dict[str, Any],
-        at: float | None = None,
-    ) -> None:
-        # `at`: when it was decided (the write may finish a moment later)
-        entry = _entry(self._now() if at is None else at, kind, context, data)
-        await self.records.add_history(alarm.id, entry)
-
     def _gone(self, alarm_id: str) -> Text:
         return Text("alarm.not_open", alarm_id=alarm_id)
 
 
-def _own(cause: Context) -> Context:
-    """The hub's own doing (a snapshot, a message) that `cause` led to: the
-    hub sends it, so no person's rights limit it."""
-    return Context(actor=SYSTEM, parent_id=cause.id)
-
-
-def _entry(at: float, kind: str, context: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "at": at,
-        "kind": kind,
-        "who": context.user_id or context.actor,
-        "context_id": context.id,
-        "data": data,
-    }
-
-
 def _time(hub: Hub, when: float | None, lang: str) -> str:
-    from ..i18n import format_time
-
     return format_time(when, hub.time_zone, lang) if when else "-"
 
 
