@@ -68,10 +68,18 @@ def alarm_hub(hub_factory, tmp_path, clock):
     test is a restart on the same folder and database."""
 
     async def make(
-        *, config: dict | None = None, clock: FakeClock = clock, start: bool = True, **kwargs: Any
+        *,
+        config: dict | None = None,
+        clock: FakeClock = clock,
+        start: bool = True,
+        db_url: str | None = None,
+        **kwargs: Any,
     ):
+        config = dict(config or CONFIG)
+        if db_url is not None:
+            config["recorder"] = {"db_url": db_url}
         hub = await hub_factory(
-            config=config or CONFIG,
+            config=config,
             plugins=["hub.plugins.demo"],
             clock=clock,
             start=False,

@@ -1,13 +1,30 @@
 """Deadlines live in the database: a hub stopped in the middle of one and
 started again on the same configuration folder still escalates on time,
-and one that was down past the moment escalates at once."""
+and one that was down past the moment escalates at once. On SQLite (the
+config folder's sigap.db) and on PostgreSQL (127.0.0.1:5432, a fresh
+database for the session, emptied for each test)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from hub.core.clock import FakeClock
 from hub.testing import EventWaiter
+from tests.recorder.conftest import empty_postgres, postgres_database  # noqa: F401
 
 from .conftest import START, manager, raise_alarm, sent
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sigap.db'}"
+    url = request.getfixturevalue("postgres_database")
+    empty_postgres(url)
+    return url
+
 
 CHAIN = {
     "recipients": ["dinkes_piket"],
@@ -17,14 +34,14 @@ CHAIN = {
 }
 
 
-async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(alarm_hub):
-    first = await alarm_hub()
+async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(alarm_hub, db_url):
+    first = await alarm_hub(db_url=db_url)
     alarm_id = await raise_alarm(first, **CHAIN)
     await first.clock.advance(100)
     await first.stop()
 
     # the same folder and database, 100 s after the raise
-    hub = await alarm_hub(clock=FakeClock(START + 100))
+    hub = await alarm_hub(db_url=db_url, clock=FakeClock(START + 100))
     alarm = manager(hub).open[alarm_id]
     assert alarm.record["tier"] == 0
     with EventWaiter(hub, "alarm.escalated") as escalated:
@@ -52,12 +69,12 @@ async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(ala
     assert [n.targets for n in escalations] == [["citra"], ["admin"]]
 
 
-async def test_a_deadline_that_passed_while_the_hub_was_down_fires_at_once(alarm_hub):
-    first = await alarm_hub()
+async def test_a_deadline_that_passed_while_the_hub_was_down_fires_at_once(alarm_hub, db_url):
+    first = await alarm_hub(db_url=db_url)
     alarm_id = await raise_alarm(first, **CHAIN)
     await first.stop()
 
-    hub = await alarm_hub(clock=FakeClock(START + 400), start=False)
+    hub = await alarm_hub(db_url=db_url, clock=FakeClock(START + 400), start=False)
     with EventWaiter(hub, "alarm.escalated") as escalated:
         await hub.start()
         event = await escalated.wait()
@@ -68,13 +85,13 @@ async def test_a_deadline_that_passed_while_the_hub_was_down_fires_at_once(alarm
     assert manager(hub).open[alarm_id].deadlines["escalate"] == START + 1000
 
 
-async def test_an_acknowledged_alarm_stays_quiet_after_a_restart(alarm_hub):
-    first = await alarm_hub()
+async def test_an_acknowledged_alarm_stays_quiet_after_a_restart(alarm_hub, db_url):
+    first = await alarm_hub(db_url=db_url)
     alarm_id = await raise_alarm(first, **CHAIN)
     await first.services.call("alarm", "acknowledge", {"alarm_id": alarm_id})
     await first.stop()
 
-    hub = await alarm_hub(clock=FakeClock(START + 60))
+    hub = await alarm_hub(db_url=db_url, clock=FakeClock(START + 60))
     with EventWaiter(hub, "alarm.escalated") as escalated:
         await hub.clock.advance(3600)
         assert escalated.events == []

@@ -242,7 +242,7 @@ class AlarmManager:
                 "alarm.log.raised",
                 alarm_id=alarm.id,
                 site=site or "-",
-                title=alarm.title("en"),
+                title=alarm.title(self.hub.console_language),
                 priority=record["priority"],
             )
         )
