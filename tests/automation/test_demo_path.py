@@ -53,8 +53,12 @@ async def test_camera_motion_sounds_the_siren_in_both_spellings(automation_hub):
     assert state.attributes["duration"] == 5
 
 
+# what the example config uses (`sigap run` loads every first-party plugin)
+DEMO_PLUGINS = ["hub.plugins.demo", "hub.plugins.arming"]
+
+
 async def test_the_example_config_loads_its_automations():
-    hub = Hub(ROOT / "config", plugins=["hub.plugins.demo"], autoload=False)
+    hub = Hub(ROOT / "config", plugins=DEMO_PLUGINS, autoload=False)
     assert hub.load() == []
     ids = [a["id"] for a in hub.config["automation"]]
     assert ids == ["gerakan_lobi_dinkes", "pintu_server_dibobol"]
@@ -66,7 +70,7 @@ async def test_the_example_config_loads_its_automations():
 async def test_the_example_config_runs(hub_factory, tmp_path):
     # a copy: the hub saves traces in its folder, and config/ is the user's
     config = shutil.copytree(ROOT / "config", tmp_path / "config")
-    hub = await hub_factory(config_dir=config, plugins=["hub.plugins.demo"])
+    hub = await hub_factory(config_dir=config, plugins=DEMO_PLUGINS)
     engine = hub.data[ENGINE]
     assert set(engine.automations) == {"gerakan_lobi_dinkes", "pintu_server_dibobol"}
     hub.devices.get("camera.dinkes_lobi").detect("motion")
