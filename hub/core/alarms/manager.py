@@ -243,7 +243,7 @@ class AlarmManager:
                 alarm_id=alarm.id,
                 site=site or "-",
                 title=alarm.title(self.hub.console_language),
-                priority=record["priority"],
+                priority=Text(f"alarm.priority.{record['priority']}"),
             )
         )
         self.hub.bus.fire("alarm.raised", alarm.event_data(who=context.who), context)
