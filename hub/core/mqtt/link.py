@@ -36,8 +36,9 @@ _LOGGER = logging.getLogger("hub.mqtt")
 ANSWER_TIMEOUT = 10.0
 # The name of the task that gives paho's keep-alive its turn.
 HOUSEKEEPING = "mqtt housekeeping"
-# Packets read in one readable event before the loop's other work has a turn.
-_MAX_PACKETS_PER_WAKE = 1000
+# Packets read in one readable event before the loop's other work (the
+# handlers' tasks, the flush of their publishes) has a turn.
+_MAX_PACKETS_PER_WAKE = 64
 # "Now or never" messages remembered before the acknowledged ones are pruned.
 _PRUNE_AT = 256
 # QoS 1 messages paho sends at once; the rest wait in its queue for acknowledgements.
