@@ -103,3 +103,22 @@ def database_files(folder: Path) -> dict[str, int]:
     import stat
 
     return {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.glob("sigap.db*")}
+
+
+async def test_a_sqlite_file_that_cannot_be_made_stops_the_start_too(tmp_path: Path):
+    from hub.core.hub import StartupFailed
+
+    hub = Hub(
+        tmp_path,
+        plugins=[],
+        autoload=False,
+        config={"recorder": {"db_url": "sqlite:////proc/sigap/sigap.db"}},
+    )
+    try:
+        await hub.start()
+    except StartupFailed as failed:
+        said = str(failed.args[0])
+    else:
+        await hub.stop()
+        raise AssertionError("the hub started without its database")
+    assert "cannot open the database sqlite+aiosqlite:////proc/sigap/sigap.db" in said

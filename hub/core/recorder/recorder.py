@@ -103,6 +103,7 @@ class Recorder:
         #: events and states dropped, oldest first, because the queue was full
         self.dropped = 0
         self._dropped_said = 0
+        self._dropped_said_at: float | None = None
         #: rows the database refused (a value it cannot store): left out
         self.rejected = 0
         #: rows committed since start
@@ -137,16 +138,20 @@ class Recorder:
         self._stopping = False
         self._batch_size = settings.batch_size
         self._exclude = settings.exclude_events
-        engine = database.create_engine(settings)
+        engine: AsyncEngine | None = None
         try:
+            engine = database.create_engine(settings)
             async with engine.connect() as connection:
                 before, after = await connection.run_sync(database.upgrade)
                 await connection.commit()
             self._engine = engine
             self.restored = await self._read_last_states()
+            if listen:
+                await self._begin_run()
         except Exception as err:
             self._engine = None
-            await engine.dispose()
+            if engine is not None:
+                await engine.dispose()
             raise RecorderUnavailable(
                 Text("recorder.cannot_open", url=settings.shown_url, error=_error(err))
             ) from err
@@ -157,7 +162,6 @@ class Recorder:
             )
             _LOGGER.info("%s", said.render(lang))
         if listen:
-            await self._begin_run()
             self._unlisten = hub.bus.listen(MATCH_ALL, self._on_event, owner="hub.recorder")
             self._writer = asyncio.get_running_loop().create_task(
                 self._run(), name="recorder writer"
@@ -392,7 +396,7 @@ class Recorder:
         if new <= 0:
             return
         clock = self._hub.clock
-        said_at = getattr(self, "_dropped_said_at", None)
+        said_at = self._dropped_said_at
         if not force and said_at is not None and clock.monotonic() - said_at < REPORT_INTERVAL:
             return
         self._dropped_said_at = clock.monotonic()
