@@ -3,6 +3,7 @@ the alarm room, on a FakeClock, recording to SQLite in tmp_path."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -95,6 +96,14 @@ def alarm_hub(hub_factory, tmp_path, clock):
 
 def manager(hub):
     return hub.data[ALARMS]
+
+
+async def background_done(hub) -> None:
+    """Wait (5 s at most) until the alarm room's background work (notices,
+    deadlines) is done."""
+    tasks = set(manager(hub)._tasks)
+    if tasks:
+        await asyncio.wait(tasks, timeout=5.0)
 
 
 def sent(hub) -> list:

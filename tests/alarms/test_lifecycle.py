@@ -10,7 +10,7 @@ import os
 from hub.core.context import Context
 from hub.testing import EventWaiter
 
-from .conftest import START, manager, raise_alarm, sent, staff
+from .conftest import START, background_done, manager, raise_alarm, sent, staff
 
 
 async def test_an_alarm_goes_raised_notified_acknowledged_closed(alarm_hub):
@@ -113,3 +113,26 @@ async def test_an_unknown_alarm_is_said_plainly(alarm_hub):
         assert err.args[0].render("id") == "tidak ada alarm nope"
     else:
         raise AssertionError("acknowledging an unknown alarm succeeded")
+
+
+async def test_a_message_that_cannot_go_leaves_the_alarm_raised_and_recorded(alarm_hub, caplog):
+    hub = await alarm_hub()
+    with EventWaiter(hub, "alarm.raised") as raised:
+        alarm_id = await raise_alarm(hub, recipients=["andi"], notify=["notify.tidak_ada"])
+        await raised.wait()
+    await background_done(hub)  # the first notice runs in the background
+    history = await hub.recorder.alarms.history(alarm_id)
+    (failed,) = [e for e in history if e["kind"] == "notify_failed"]
+    assert failed["data"]["failed"][0]["person"] == "andi"
+    assert manager(hub).open[alarm_id].state == "raised"  # nobody was told: not "notified"
+    assert "the message for andi was not handed on" in caplog.text
+
+
+async def test_an_escalation_tier_without_a_wait_is_refused_plainly(alarm_hub):
+    hub = await alarm_hub()
+    try:
+        await raise_alarm(hub, escalation=[{"recipients": ["citra"]}])
+    except Exception as err:
+        assert "escalation.0" in str(err) and "needs 'after'" in str(err)
+    else:
+        raise AssertionError("a tier without after or respond_within was taken")
