@@ -157,9 +157,10 @@ class Recorder:
             ) from err
         lang = hub.console_language
         if before != after:
-            said = Text(
-                "recorder.migrated", before=before or "-", after=after, url=settings.shown_url
-            )
+            if before is None:
+                said = Text("recorder.created", revision=after, url=settings.shown_url)
+            else:
+                said = Text("recorder.migrated", before=before, after=after, url=settings.shown_url)
             _LOGGER.info("%s", said.render(lang))
         if listen:
             self._unlisten = hub.bus.listen(MATCH_ALL, self._on_event, owner="hub.recorder")
