@@ -192,3 +192,25 @@ async def test_text_no_database_can_store_is_made_storable_not_lost(recorder_hub
     assert [e["data"] for e in await hub.recorder.events("camera.motion")] == [{"n": 1}]
     assert len(await hub.recorder.events("camera.motion?")) == 1
     assert (await hub.recorder.history("sensor.pintu"))[0]["state"] == "terbuka\ufffd?"
+
+
+async def test_a_known_secret_is_masked_in_what_is_recorded(recorder_hub):
+    from hub.core.config.secrets import register_secret
+
+    secret = "kunci-" + __import__("secrets").token_hex(8)
+    register_secret(secret)
+    hub = await recorder_hub()
+    hub.bus.fire("uji.sent", {"url": f"https://api.example/bot{secret}/send"})
+    hub.states.set("sensor.kunci", "on", {"token_hint": secret})
+    hub.recorder.audit({"who": "andi", "action": "export", "data": {"note": secret}})
+    await hub.recorder.flush()
+    async with hub.recorder.engine.connect() as connection:
+        rows = [
+            str(tuple(row))
+            for table in (events, states, audit)
+            for row in (await connection.execute(sa.select(table))).all()
+        ]
+    assert rows and not any(secret in row for row in rows)
+    assert (await hub.recorder.events("uji.sent"))[0]["data"]["url"] == (
+        "https://api.example/bot***/send"
+    )

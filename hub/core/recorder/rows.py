@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..bus import Event
+from ..config.secrets import redact
 from ..services import EVENT_CALL_SERVICE
 from ..state import EVENT_STATE_CHANGED
 
@@ -15,10 +16,13 @@ _encoder = json.JSONEncoder(separators=(",", ":"), default=str, check_circular=F
 
 
 def dumps(value: Any) -> str | None:
-    """JSON text (anything not JSON as its str: event data should be plain)."""
+    """JSON text (anything not JSON as its str: event data should be plain),
+    with every known secret value (`!secret`, `!env_var`) masked: an
+    automation's event_data may carry one, and the database is copied and
+    read by more people than the config folder."""
     if value is None:
         return None
-    return _encoder.encode(value)
+    return redact(_encoder.encode(value))
 
 
 def loads(text: str | None) -> Any:
