@@ -128,8 +128,11 @@ class MediaRoom:
 
     # -- snapshots ----------------------------------------------------------------
 
-    async def snapshot(self, camera: Camera, context: Context | None = None) -> MediaFile:
-        """Take one snapshot now; raises DeviceError saying why when every way failed."""
+    async def snapshot(
+        self, camera: Camera, context: Context | None = None, why: Mapping[str, Any] | None = None
+    ) -> MediaFile:
+        """Take one snapshot now; raises DeviceError saying why when every way failed.
+        `why`: {"reason": ..., "alarm_id": ...} for the audit record."""
         context = context or Context()
         attempts: list[str] = []
         image, source = None, ""
@@ -169,6 +172,7 @@ class MediaRoom:
                     error=_disk_reason(err),
                 )
             ) from err
+        self._audit(record, context, why)
         self.hub.bus.fire(EVENT_SNAPSHOT_TAKEN, self._event_data(record), context)
         return record
 
@@ -217,6 +221,7 @@ class MediaRoom:
         context: Context | None = None,
         *,
         pre_roll: bool = True,
+        why: Mapping[str, Any] | None = None,
     ) -> MediaFile:
         context = context or Context()
         seconds = min(seconds, self.settings["max_clip_seconds"])
@@ -260,6 +265,7 @@ class MediaRoom:
         except BaseException:
             await asyncio.to_thread(_discard, partial)
             raise
+        self._audit(record, context, why)
         self.hub.bus.fire(EVENT_CLIP_RECORDED, self._event_data(record), context)
         return record
 
@@ -300,6 +306,27 @@ class MediaRoom:
         self.recent.append(record)
         del self.recent[:-200]
         return record
+
+    def _audit(self, record: MediaFile, context: Context, why: Mapping[str, Any] | None) -> None:
+        """Footage is confidential (Perwali 25/2019): every file taken is an
+        audit record saying who asked, why (an alarm or a reason) and when."""
+        recorder = self.hub.recorder
+        if not recorder.running:
+            return
+        why = why or {}
+        recorder.audit(
+            {
+                "who": context.who,
+                "action": record.kind,
+                "entity_id": record.entity_id,
+                "site": record.site,
+                "alarm_id": why.get("alarm_id"),
+                "reason": why.get("reason"),
+                "context_id": context.id,
+                "time": record.created_at,
+                "data": {"path": record.path, "source": record.source, **record.extra},
+            }
+        )
 
     def _event_data(self, record: MediaFile) -> dict[str, Any]:
         return {
@@ -541,8 +568,15 @@ def _retention(root: Path, max_age: float, max_size: float) -> list[str]:
 
 MEDIA: HubKey[MediaRoom] = HubKey("media")
 
+# why footage is taken, for its audit record: an alarm, or a reason given
+_WHY = {
+    vol.Optional("reason"): vol.All(str, vol.Length(max=500)),
+    vol.Optional("alarm_id"): vol.All(str, vol.Length(max=100)),
+}
+_SNAPSHOT_SCHEMA = {**TARGET, **_WHY}
 _CLIP_SCHEMA = {
     **TARGET,
+    **_WHY,
     vol.Optional("duration", default=10): vol.All(vol.Coerce(float), vol.Range(min=1)),
     vol.Optional("pre_roll", default=True): bool,
 }
@@ -559,6 +593,10 @@ async def picture_for_alert(hub: Hub, entity_id: str, context: Context) -> bytes
         )
     record = await room.snapshot(camera, context)
     return await asyncio.to_thread(Path(record.path).read_bytes)
+
+
+def _why(call: ServiceCall) -> dict[str, Any]:
+    return {key: call.data.get(key) for key in ("reason", "alarm_id")}
 
 
 def _cameras(hub: Hub, call: ServiceCall) -> list[Camera]:
@@ -596,13 +634,16 @@ def sigap_lifespan(hub: Hub) -> Any:
         hub.data[MEDIA] = room
 
         async def snapshot(call: ServiceCall) -> dict[str, Any]:
-            return await _each_camera(_cameras(hub, call), lambda c: room.snapshot(c, call.context))
+            why = _why(call)
+            return await _each_camera(
+                _cameras(hub, call), lambda c: room.snapshot(c, call.context, why)
+            )
 
         async def record_clip(call: ServiceCall) -> dict[str, Any]:
             seconds, pre = call.data["duration"], call.data["pre_roll"]
             return await _each_camera(
                 _cameras(hub, call),
-                lambda c: room.record_clip(c, seconds, call.context, pre_roll=pre),
+                lambda c: room.record_clip(c, seconds, call.context, pre_roll=pre, why=_why(call)),
             )
 
         def devices_started(_event: Any) -> None:
@@ -611,7 +652,9 @@ def sigap_lifespan(hub: Hub) -> Any:
 
         undo = [
             # staff on duty may ask for a picture of their own building
-            hub.services.register("camera", "snapshot", snapshot, TARGET, permission="view"),
+            hub.services.register(
+                "camera", "snapshot", snapshot, _SNAPSHOT_SCHEMA, permission="view"
+            ),
             hub.services.register(
                 "camera", "record_clip", record_clip, _CLIP_SCHEMA, permission="control"
             ),

@@ -45,7 +45,7 @@ class Notices:
         context = own(alarm.record.get("context_id"))
         try:
             answer = await self.hub.services.call(
-                "camera", "snapshot", {"entity_id": cameras}, context
+                "camera", "snapshot", {"entity_id": cameras, "alarm_id": alarm.id}, context
             )
             files, errors = dict(answer.get("files") or {}), dict(answer.get("errors") or {})
         except Exception as err:  # no camera answered: the alarm goes without pictures
