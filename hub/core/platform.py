@@ -275,27 +275,87 @@ class Sensor(Device):
 
 @dataclass(slots=True)
 class Notification:
-    """A message for people: text (already in the recipient's language), an
-    optional photo and buttons (text, callback data)."""
+    """One message for people: text (already in the recipient's language),
+    an optional photo and buttons (label, action such as "ack:<alarm_id>").
+
+    Through the outbox a Notification goes to ONE recipient: `targets`
+    holds that one address (from `Notifier.address(person)`), and
+    `message_id` is the outbox's id for it, the idempotency key a messenger
+    may use to avoid sending twice ("" when sent without the outbox)."""
 
     message: str
     title: str | None = None
     targets: list[str] = field(default_factory=list)
+    #: picture bytes, for old callers (`notify.send` with `snapshot:`)
     photo: bytes | None = None
     buttons: list[tuple[str, str]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    #: a media file to attach; the outbox keeps paths, never bytes
+    photo_path: str | None = None
+    message_id: str = ""
+    language: str = "id"
+    person_id: str | None = None
+    alarm_id: str | None = None
+
+
+class DeliveryError(Exception):
+    """A messenger could not deliver a message. `retry_after`: the provider
+    said when to try again (a 429), in seconds; `permanent`: trying again
+    cannot help (blocked by the user, chat not found, no template outside
+    the 24-hour window). Neither: a 5xx or a time-out, retried with back-off."""
+
+    def __init__(
+        self, text: Any, *, retry_after: float | None = None, permanent: bool = False
+    ) -> None:
+        super().__init__(text)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """How fast a messenger may send, in messages per second; None: no
+    limit. `per_chat` holds for each recipient, `overall` for all together;
+    a burst lets that many go at once before the rate applies."""
+
+    per_chat: float | None = None
+    overall: float | None = None
+    per_chat_burst: int = 1
+    overall_burst: int = 1
 
 
 class Notifier(Device):
-    """A messenger: delivers Notifications to its targets."""
+    """A messenger: delivers Notifications to people.
+
+    The outbox calls `send` with one recipient at a time and keeps to
+    `rate_limits`; `send` raises DeliveryError (retry_after=... on a 429,
+    permanent=True when trying again cannot help, plain on 5xx/time-out)."""
 
     domain = "notify"
+
+    #: the provider's limits (PROTOCOLS.md); the default: none
+    rate_limits: ClassVar[RateLimits] = RateLimits()
 
     def base_attributes(self) -> dict[str, Any]:
         return {"friendly_name": self.name, "platform": self.platform}
 
-    async def send(self, notification: Notification, *, context: Context) -> None:
+    async def send(self, notification: Notification, *, context: Context) -> str | None:
+        """Deliver; return the provider's id for the sent message
+        (`chat_id:message_id` for Telegram, the wamid for WhatsApp), which
+        `edit` is given later; None when the messenger has none."""
         raise NotImplementedError
+
+    async def edit(
+        self, provider_message_id: str, notification: Notification, *, context: Context
+    ) -> None:
+        """Replace a sent message's text and buttons ("acknowledged by Andi
+        at 02:13 WITA"). A messenger that cannot edit says so, permanently."""
+        raise DeliveryError(i18n.Text("notify.no_edit", entity_id=self.entity_id), permanent=True)
+
+    def address(self, person: Any) -> str | None:
+        """The person's address on this messenger (a Telegram user id, an
+        E.164 number), or None when this messenger cannot reach them."""
+        return None
 
 
 TriggerAction = Callable[[Mapping[str, Any], Context | None], Any]
