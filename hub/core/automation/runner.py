@@ -32,6 +32,8 @@ _LOGGER = logging.getLogger("hub.automation")
 
 
 EVENT_AUTOMATION_TRIGGERED = "automation.triggered"
+# A run that ended in an error (its trace says which); /metrics counts them.
+EVENT_AUTOMATION_FAILED = "automation.failed"
 
 _LOG_LEVELS = {
     "critical": logging.CRITICAL,
@@ -251,6 +253,11 @@ class Automation:
         lang = console_language(self.hub.language)
         _LOGGER.error("automation %s (%s): %s", self.name, self.where, render(error, lang))
         trace.finish("error", error)
+        self._announce_failure()
+
+    def _announce_failure(self) -> None:
+        data = {"name": str(self.alias), "entity_id": self.entity_id}
+        self.hub.bus.fire(EVENT_AUTOMATION_FAILED, data)
 
     async def _run(
         self,
@@ -279,6 +286,7 @@ class Automation:
         except Exception as err:  # never let a run take the hub down
             _LOGGER.exception("automation %s (%s): run failed", self.name, self.where)
             trace.finish("error", error_text(err))
+            self._announce_failure()
 
     async def stop_runs(self) -> None:
         tasks = list(self.runs)
@@ -291,4 +299,4 @@ class Automation:
         return self.engine.traces.get(self.id)
 
 
-__all__ = ["DONE", "EVENT_AUTOMATION_TRIGGERED", "Automation"]
+__all__ = ["DONE", "EVENT_AUTOMATION_FAILED", "EVENT_AUTOMATION_TRIGGERED", "Automation"]

@@ -33,6 +33,8 @@ from .api import Api
 from .auth import AUTH_SETTINGS, AUTH_STATE, LOGIN_PATH, LOGOUT_PATH, auth_of, first_admin_hint
 from .body import MAX_BODY, BodyRefused, read_body
 from .callers import network
+from .metrics import METRICS, METRICS_PATH
+from .metrics import handler as metrics_handler
 from .serverlog import ServerLog
 from .site import CappedSite
 from .webhooks import WEBHOOKS, Webhooks, handle_webhook
@@ -65,6 +67,8 @@ HTTP_SECTION = vol.Schema(
         vol.Optional("max_connections", default=256): vol.All(int, vol.Range(min=1)),
         vol.Optional("webhook_rate_limit", default=10.0): seconds(0.01),
         vol.Optional("webhook_burst", default=20): vol.All(int, vol.Range(min=1)),
+        # who may read /metrics without signing in (the Prometheus server)
+        vol.Optional("metrics_allow", default=list): [network],
         **AUTH_SETTINGS,
     }
 )
@@ -152,6 +156,7 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_post(LOGIN_PATH, auth.login)
     app.router.add_post(LOGOUT_PATH, auth.logout)
     app.router.add_routes(Api(hub, auth).routes())
+    app.router.add_get(METRICS_PATH, metrics_handler(hub, auth, tuple(settings["metrics_allow"])))
     app.router.add_route("*", "/api/webhook/{webhook_id}", handle_webhook)
     log = LogRate(_LOGGER, language=lambda: hub.console_language)
     _mount_root_routes(hub, app, settings, log)
@@ -282,6 +287,9 @@ def sigap_lifespan(hub: Hub) -> Any:
             auth = hub.data.pop(AUTH_STATE, None)
             if auth is not None:
                 auth.close()
+            metrics = hub.data.pop(METRICS, None)
+            if metrics is not None:
+                metrics.close()
             log.close()
 
     return lifespan()
