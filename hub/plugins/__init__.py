@@ -9,4 +9,5 @@ FIRST_PARTY_PLUGINS: tuple[str, ...] = (
     "hub.plugins.dahua",
     "hub.plugins.mqtt_devices",
     "hub.plugins.arming",
+    "hub.plugins.whatsapp",
 )

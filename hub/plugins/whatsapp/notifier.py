@@ -1,0 +1,216 @@
+"""The WhatsApp messenger: one Notification to one person over the Cloud
+API. Inside the person's 24-hour window it sends a free-form image (or
+text) with reply buttons; outside it, the approved UTILITY template with a
+quick-reply "Terima" button. Graph's 131047 (the window shut after all)
+re-sends as the template at once; other refusals become DeliveryError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+
+from hub import Context, Notification, Notifier
+
+from .graph import OUTSIDE_WINDOW, DeliveryError, Graph, GraphFailure
+from .statuses import Statuses
+from .window import Windows
+
+GRAPH_URL = "https://graph.facebook.com/v21.0"
+TITLE_LIMIT, BODY_LIMIT, CAPTION_LIMIT, PARAM_LIMIT = 20, 1024, 1024, 500
+ACK_KINDS = ("raised", "reminder", "escalated")
+
+
+def wa_id(number: str) -> str:
+    """Graph's form of a number: digits only (E.164 without the plus)."""
+    return "".join(c for c in str(number) if c.isdigit())
+
+
+def _param(text: str) -> dict[str, str]:
+    # Graph refuses new lines, tabs and more than 4 spaces in a template parameter
+    flat = " ".join(str(text).split())
+    return {"type": "text", "text": (flat or "-")[:PARAM_LIMIT]}
+
+
+class WhatsAppNotifier(Notifier):
+    platform = "whatsapp"
+    CONFIG_SCHEMA = {
+        vol.Required("phone_number_id"): vol.All(vol.Coerce(str), vol.Match(r"^\d+$")),
+        vol.Required("access_token"): str,
+        vol.Required("app_secret"): str,
+        vol.Required("verify_token"): str,
+        vol.Optional("graph_url", default=GRAPH_URL): vol.Url(),
+        vol.Optional("timeout", default=15.0): vol.All(vol.Coerce(float), vol.Range(min=1)),
+        vol.Required("template"): {
+            vol.Required("name"): str,
+            vol.Optional("language", default="id"): str,
+            # header: an IMAGE (the snapshot); body {{1}} title, {{2}} text, {{3}} alarm id
+            vol.Optional("image_header", default=True): bool,
+        },
+    }
+
+    async def start(self) -> None:
+        self.graph = Graph(
+            self.config["graph_url"],
+            self.config["phone_number_id"],
+            self.config["access_token"],
+            self.config["timeout"],
+        )
+        self.windows = Windows(self.hub, self.id)
+        await self.windows.load()
+        self.statuses = Statuses(self)
+        self.refused_strangers: set[str] = set()
+        self.set_state("ready")
+
+    async def stop(self) -> None:
+        await self.statuses.close()
+        await self.graph.close()
+
+    def address(self, person: Any) -> str | None:
+        return getattr(person, "whatsapp", None) or None
+
+    # -- sending ------------------------------------------------------------------
+
+    def _recipient(self, notification: Notification) -> tuple[str, str | None]:
+        """(wa_id, person id) of the one recipient: an E.164 target, or a person id."""
+        people = getattr(self.hub, "people", None)
+        person_id = getattr(notification, "person_id", None) or notification.data.get("person")
+        for target in notification.targets or []:
+            if str(target).startswith("+") or str(target).isdigit():
+                return wa_id(target), person_id
+            person = people.get(str(target)) if people is not None else None
+            if person is not None and self.address(person):
+                return wa_id(self.address(person)), person.id
+        if person_id and people is not None:
+            person = people.get(person_id)
+            if person is not None and self.address(person):
+                return wa_id(self.address(person)), person.id
+        raise DeliveryError(
+            f"{self.entity_id}: no WhatsApp number for this recipient", permanent=True
+        )
+
+    @staticmethod
+    def _photo(notification: Notification) -> str | None:
+        path = getattr(notification, "photo_path", None)
+        if path:
+            return str(path)
+        snapshots = notification.data.get("snapshots") or []
+        return str(snapshots[0]) if snapshots else None
+
+    @staticmethod
+    def _buttons(notification: Notification) -> list[tuple[str, str]]:
+        if notification.buttons:
+            return list(notification.buttons)[:3]
+        alarm_id = getattr(notification, "alarm_id", None) or notification.data.get("alarm_id")
+        if alarm_id and notification.data.get("kind", "raised") in ACK_KINDS:
+            return [("Terima / Acknowledge", f"ack:{alarm_id}")]
+        return []
+
+    async def send(self, notification: Notification, *, context: Context) -> str | None:
+        to, person_id = self._recipient(notification)
+        photo = self._photo(notification)
+        media_id = await self.graph.upload(photo) if photo else None
+        wamid: str | None = None
+        if self.windows.is_open(to):
+            try:
+                wamid = await self.graph.send(self._free_form(to, notification, media_id))
+            except GraphFailure as err:
+                if err.code != OUTSIDE_WINDOW:
+                    raise
+                await self.windows.closed(to)  # not the person's fault: use the template
+        if wamid is None:
+            wamid = await self.graph.send(self._template(to, notification, media_id))
+        self.statuses.sent(wamid, to, person_id, notification, media_id)
+        return wamid
+
+    async def resend_as_template(
+        self, to: str, notification: Notification, media_id: str | None
+    ) -> str:
+        await self.windows.closed(to)
+        return await self.graph.send(self._template(to, notification, media_id))
+
+    def _text(self, notification: Notification) -> str:
+        title = f"*{notification.title}*\n" if notification.title else ""
+        return f"{title}{notification.message}"
+
+    def _free_form(self, to: str, n: Notification, media_id: str | None) -> dict[str, Any]:
+        text = self._text(n)
+        buttons = self._buttons(n)
+        if buttons:
+            interactive: dict[str, Any] = {
+                "type": "button",
+                "body": {"text": text[:BODY_LIMIT]},
+                "action": {
+                    "buttons": [
+                        {
+                            "type": "reply",
+                            "reply": {"id": action[:256], "title": label[:TITLE_LIMIT]},
+                        }
+                        for label, action in buttons
+                    ]
+                },
+            }
+            if media_id:
+                interactive["header"] = {"type": "image", "image": {"id": media_id}}
+            return {"to": to, "type": "interactive", "interactive": interactive}
+        if media_id:
+            return {
+                "to": to,
+                "type": "image",
+                "image": {"id": media_id, "caption": text[:CAPTION_LIMIT]},
+            }
+        return {"to": to, "type": "text", "text": {"body": text[:4096]}}
+
+    def _template(self, to: str, n: Notification, media_id: str | None) -> dict[str, Any]:
+        settings = self.config["template"]
+        alarm_id = getattr(n, "alarm_id", None) or n.data.get("alarm_id") or ""
+        components: list[dict[str, Any]] = []
+        if settings["image_header"]:
+            if media_id is None:
+                raise DeliveryError(
+                    f"{self.entity_id}: template {settings['name']} needs a photo", permanent=True
+                )
+            components.append(
+                {"type": "header", "parameters": [{"type": "image", "image": {"id": media_id}}]}
+            )
+        components.append(
+            {
+                "type": "body",
+                "parameters": [_param(n.title or ""), _param(n.message), _param(str(alarm_id))],
+            }
+        )
+        ack = next((action for _, action in self._buttons(n) if action.startswith("ack:")), None)
+        if ack:
+            components.append(
+                {
+                    "type": "button",
+                    "sub_type": "quick_reply",
+                    "index": "0",
+                    "parameters": [{"type": "payload", "payload": ack}],
+                }
+            )
+        return {
+            "to": to,
+            "type": "template",
+            "template": {
+                "name": settings["name"],
+                "language": {"code": settings["language"]},
+                "components": components,
+            },
+        }
+
+    async def edit(
+        self, provider_message_id: str, notification: Notification, *, context: Context
+    ) -> None:
+        """WhatsApp cannot edit a sent message. The alarm room already sends
+        every recipient its own "acknowledged by X at 02:13 WITA" notice, so a
+        follow-up here would say it twice: nothing is sent. A tap on the old
+        button still works and is answered "already acknowledged"."""
+        return None
+
+    async def say(self, to: str, text: str) -> None:
+        """A short free-form reply to someone who has just written (window open)."""
+        try:
+            await self.graph.send({"to": to, "type": "text", "text": {"body": text[:4096]}})
+        except DeliveryError as err:
+            self.log.warning("%s: reply not sent: %s", self.entity_id, err)
