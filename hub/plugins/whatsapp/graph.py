@@ -11,19 +11,7 @@ from typing import Any
 
 import aiohttp
 
-from hub import i18n
-
-try:  # the notifier contract of issue #12 (hub/core/platform.py)
-    from hub import DeliveryError
-except ImportError:  # pragma: no cover - until the outbox helper's contract lands
-
-    class DeliveryError(Exception):  # type: ignore[no-redef]
-        def __init__(
-            self, text: str, *, retry_after: float | None = None, permanent: bool = False
-        ) -> None:
-            super().__init__(text)
-            self.retry_after, self.permanent = retry_after, permanent
-
+from hub import DeliveryError, i18n
 
 THROUGHPUT, PAIR_RATE, OUTSIDE_WINDOW, UNDELIVERABLE, BAD_TOKEN = (
     130429,
@@ -126,11 +114,19 @@ class Graph:
                 0, i18n.Text("whatsapp.unreachable", why=type(err).__name__)
             ) from None
 
-    async def upload(self, path: str) -> str:
-        """The media id of the image at `path` (read off the loop)."""
-        file = Path(path)
-        mime = IMAGE_TYPES.get(file.suffix.lower(), "image/jpeg")
-        data = await asyncio.to_thread(file.read_bytes)
+    async def upload(self, path: str | None, data: bytes | None = None) -> str:
+        """The media id of the image at `path` (read off the loop), or of `data`
+        (old callers' bytes: a JPEG unless it says PNG)."""
+        if path is not None:
+            file = Path(path)
+            mime = IMAGE_TYPES.get(file.suffix.lower(), "image/jpeg")
+            data = await asyncio.to_thread(file.read_bytes)
+        else:
+            png = (data or b"").startswith(b"\x89PNG")
+            file, mime = (
+                Path("photo.png" if png else "photo.jpg"),
+                "image/png" if png else "image/jpeg",
+            )
         form = aiohttp.FormData()
         form.add_field("messaging_product", "whatsapp")
         form.add_field("type", mime)

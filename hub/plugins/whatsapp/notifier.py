@@ -10,9 +10,9 @@ from typing import Any
 
 import voluptuous as vol
 
-from hub import Context, Notification, Notifier
+from hub import Context, DeliveryError, Notification, Notifier, RateLimits
 
-from .graph import OUTSIDE_WINDOW, DeliveryError, Graph, GraphFailure
+from .graph import OUTSIDE_WINDOW, Graph, GraphFailure
 from .statuses import Statuses
 from .window import Windows
 
@@ -34,6 +34,8 @@ def _param(text: str) -> dict[str, str]:
 
 class WhatsAppNotifier(Notifier):
     platform = "whatsapp"
+    # PROTOCOLS.md: about one message per 6 s to one person (131056), 80/s per number (130429)
+    rate_limits = RateLimits(per_chat=1 / 6, overall=80.0, per_chat_burst=1, overall_burst=80)
     CONFIG_SCHEMA = {
         vol.Required("phone_number_id"): vol.All(vol.Coerce(str), vol.Match(r"^\d+$")),
         vol.Required("access_token"): str,
@@ -43,7 +45,8 @@ class WhatsAppNotifier(Notifier):
         vol.Optional("timeout", default=15.0): vol.All(vol.Coerce(float), vol.Range(min=1)),
         vol.Required("template"): {
             vol.Required("name"): str,
-            vol.Optional("language", default="id"): str,
+            # one code for every reader, or a code per hub language: {id: id, en: en_US}
+            vol.Optional("language", default="id"): vol.Any(str, {vol.In(("id", "en")): str}),
             # header: an IMAGE (the snapshot); body {{1}} title, {{2}} text, {{3}} alarm id
             vol.Optional("image_header", default=True): bool,
         },
@@ -74,7 +77,7 @@ class WhatsAppNotifier(Notifier):
     def _recipient(self, notification: Notification) -> tuple[str, str | None]:
         """(wa_id, person id) of the one recipient: an E.164 target, or a person id."""
         people = getattr(self.hub, "people", None)
-        person_id = getattr(notification, "person_id", None) or notification.data.get("person")
+        person_id = notification.person_id or notification.data.get("person")
         for target in notification.targets or []:
             if str(target).startswith("+") or str(target).isdigit():
                 return wa_id(target), person_id
@@ -89,27 +92,29 @@ class WhatsAppNotifier(Notifier):
             f"{self.entity_id}: no WhatsApp number for this recipient", permanent=True
         )
 
-    @staticmethod
-    def _photo(notification: Notification) -> str | None:
-        path = getattr(notification, "photo_path", None)
-        if path:
-            return str(path)
+    async def _upload(self, notification: Notification) -> str | None:
+        """The media id of the message's picture: its file, the alarm's first
+        snapshot (the seam before the outbox), or an old caller's bytes."""
         snapshots = notification.data.get("snapshots") or []
-        return str(snapshots[0]) if snapshots else None
+        path = notification.photo_path or (str(snapshots[0]) if snapshots else None)
+        if path is not None:
+            return await self.graph.upload(path)
+        if notification.photo:
+            return await self.graph.upload(None, notification.photo)
+        return None
 
     @staticmethod
     def _buttons(notification: Notification) -> list[tuple[str, str]]:
         if notification.buttons:
             return list(notification.buttons)[:3]
-        alarm_id = getattr(notification, "alarm_id", None) or notification.data.get("alarm_id")
+        alarm_id = notification.alarm_id or notification.data.get("alarm_id")
         if alarm_id and notification.data.get("kind", "raised") in ACK_KINDS:
             return [("Terima / Acknowledge", f"ack:{alarm_id}")]
         return []
 
     async def send(self, notification: Notification, *, context: Context) -> str | None:
         to, person_id = self._recipient(notification)
-        photo = self._photo(notification)
-        media_id = await self.graph.upload(photo) if photo else None
+        media_id = await self._upload(notification)
         wamid: str | None = None
         if self.windows.is_open(to):
             try:
@@ -163,7 +168,11 @@ class WhatsAppNotifier(Notifier):
 
     def _template(self, to: str, n: Notification, media_id: str | None) -> dict[str, Any]:
         settings = self.config["template"]
-        alarm_id = getattr(n, "alarm_id", None) or n.data.get("alarm_id") or ""
+        alarm_id = n.alarm_id or n.data.get("alarm_id") or ""
+        language = settings["language"]
+        if isinstance(language, dict):
+            lang = n.data.get("language") or n.language
+            language = language.get(lang) or next(iter(language.values()))
         components: list[dict[str, Any]] = []
         if settings["image_header"]:
             if media_id is None:
@@ -194,7 +203,7 @@ class WhatsAppNotifier(Notifier):
             "type": "template",
             "template": {
                 "name": settings["name"],
-                "language": {"code": settings["language"]},
+                "language": {"code": language},
                 "components": components,
             },
         }

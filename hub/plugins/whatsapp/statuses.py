@@ -11,9 +11,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hub import Context
+from hub import Context, DeliveryError
 
-from .graph import OUTSIDE_WINDOW, DeliveryError, failure
+from .graph import OUTSIDE_WINDOW, failure
 
 if TYPE_CHECKING:
     from .notifier import WhatsAppNotifier
@@ -48,8 +48,8 @@ class Statuses:
         return tracked.status if tracked else None
 
     def sent(self, wamid: str, to: str, person: str | None, n: Any, media_id: str | None) -> None:
-        alarm_id = getattr(n, "alarm_id", None) or n.data.get("alarm_id")
-        message_id = getattr(n, "message_id", "") or ""
+        alarm_id = n.alarm_id or n.data.get("alarm_id")
+        message_id = n.message_id
         self._messages[wamid] = Tracked(to, person, alarm_id, message_id, n, media_id)
         while len(self._messages) > KEEP:
             self._messages.popitem(last=False)
