@@ -240,3 +240,26 @@ async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
     assert "Menghentikan Sigap" in hub.output  # config/ says hub.language: id
     for trouble in TROUBLE:
         assert trouble not in hub.output, hub.output
+
+
+@pytest.mark.slow
+async def test_run_follows_the_demo_alarm_until_someone_acknowledges_it(tmp_path: Path) -> None:
+    """#11 acceptance 3: config/'s alarm on lobby motion is raised, reminded,
+    escalated to the Command Center and (the demo's stand-in) acknowledged."""
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    env = {k: v for k, v in os.environ.items() if k != "SIGAP_LANG"}
+    async with sigap_run(config, env=env) as hub:
+        raised = await hub.until(r"hub\.alarms: alarm (\w+) terjadi di lokasi dinkes: Gerakan")
+        alarm_id = re.search(r"alarm (\w+) terjadi", raised)[1]
+        await hub.until(r"PERINGATAN -> andi: \[ALARM, prioritas tinggi\]")
+        await hub.until(rf"alarm {alarm_id} di lokasi dinkes belum diterima: pengingat 1")
+        await hub.until(
+            rf"alarm {alarm_id} di lokasi dinkes dieskalasi ke tingkat 1: pusat_komando"
+        )
+        await hub.until(r"PERINGATAN -> yusuf: \[Escalation 1: ALARM, high priority\]")
+        await hub.until(rf'sari menekan "Terima" pada alarm {alarm_id}')
+        await hub.until(rf"alarm {alarm_id} diterima oleh Sari Wulandari setelah \d+ detik")
+        assert await hub.interrupt() == 0, hub.output
+    for trouble in TROUBLE:
+        assert trouble not in hub.output, hub.output
