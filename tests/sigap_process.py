@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from hub.testing import canary
 
@@ -112,3 +114,16 @@ async def sigap_run(
 
 # What a clean run and stop never print.
 TROUBLE = ("Traceback", "ERROR", "Warning", "never awaited", "Task was destroyed")
+
+
+def copy_demo_config(source: Path, dest: Path, *, http_port: int = 0, **copy_options: Any) -> Path:
+    """config/ copied for a test run: its HTTP server on `http_port` (0: a
+    free one), so a test never fights a `make run` on 8123 for it."""
+    shutil.copytree(source, dest, **copy_options)
+    main = dest / "configuration.yaml"
+    text, found = re.subn(
+        r"^(  server_port:) 8123$", rf"\g<1> {http_port}", main.read_text("utf-8"), flags=re.M
+    )
+    assert found == 1, "config/configuration.yaml has no http: server_port: 8123 line"
+    main.write_text(text, "utf-8")
+    return dest

@@ -18,7 +18,7 @@ import pytest
 from hub import __version__
 from hub.testing import canary
 
-from .sigap_process import TROUBLE, run_sigap, sigap_run
+from .sigap_process import TROUBLE, copy_demo_config, run_sigap, sigap_run
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "config"
@@ -222,12 +222,14 @@ def test_plugins_block(tmp_path: Path) -> None:
 async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
     tmp_path: Path,
 ) -> None:
-    config = tmp_path / "config"
-    shutil.copytree(CONFIG, config)
+    config = copy_demo_config(CONFIG, tmp_path / "config")
     # a server clock in UTC, as most are: the log still speaks WITA; and no
     # SIGAP_LANG: the log speaks the configured hub.language
     env = {**{k: v for k, v in os.environ.items() if k != "SIGAP_LANG"}, "TZ": "UTC"}
     async with sigap_run(config, env=env) as hub:
+        # #13 acceptance 3: where the dashboard is, and how to make the first admin
+        await hub.until(r"Dasbor dan API: http://127\.0\.0\.1:\d+/")
+        await hub.until(r"Buat kata sandi admin pertama: sigap user add rina -c ")
         started = await hub.until(r"started: \d+ devices")
         stamp = datetime.strptime(started[:19], "%Y-%m-%d %H:%M:%S")
         assert started[20:24] == "WITA", started
@@ -246,8 +248,7 @@ async def test_run_sounds_the_siren_on_demo_motion_and_stops_cleanly_on_ctrl_c(
 async def test_run_follows_the_demo_alarm_until_someone_acknowledges_it(tmp_path: Path) -> None:
     """#11 acceptance 3: config/'s alarm on lobby motion is raised, reminded,
     escalated to the Command Center and (the demo's stand-in) acknowledged."""
-    config = tmp_path / "config"
-    shutil.copytree(CONFIG, config)
+    config = copy_demo_config(CONFIG, tmp_path / "config")
     env = {k: v for k, v in os.environ.items() if k != "SIGAP_LANG"}
     async with sigap_run(config, env=env) as hub:
         raised = await hub.until(r"hub\.alarms: alarm (\w+) terjadi di lokasi dinkes: Gerakan")

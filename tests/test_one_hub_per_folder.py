@@ -10,16 +10,15 @@ import pytest
 
 from hub.core.instance import FolderLock, HubAlreadyRunning
 
-from .sigap_process import run_sigap, sigap_run
+from .sigap_process import copy_demo_config, run_sigap, sigap_run
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    folder = tmp_path / "config"
-    shutil.copytree(CONFIG, folder, ignore=shutil.ignore_patterns(".storage", "media"))
-    return folder
+    ignore = shutil.ignore_patterns(".storage", "media")
+    return copy_demo_config(CONFIG, tmp_path / "config", ignore=ignore)
 
 
 @pytest.mark.parametrize(

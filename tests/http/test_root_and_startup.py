@@ -4,7 +4,6 @@ and checked for clashes; one slot where authentication plugs in."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from aiohttp import web
 from hub import hookimpl
 from hub.core.http import AUTH, make_app
 from hub.core.hub import StartupFailed
-from tests.sigap_process import run_sigap
+from tests.sigap_process import copy_demo_config, run_sigap
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -42,9 +41,7 @@ async def test_a_port_already_taken_stops_start_up(hub_factory, taken_port):
 @pytest.mark.parametrize(("lang", "words"), [("en", "cannot listen on"), ("id", "tidak dapat")])
 def test_sigap_run_on_a_taken_port_exits_with_the_reason(tmp_path, taken_port, lang, words):
     # the real `sigap run` process binding its port: no test client here
-    config = shutil.copytree(REPO_CONFIG, tmp_path / "config")
-    with (config / "configuration.yaml").open("a") as file:
-        file.write(f"\nhttp:\n  server_port: {taken_port}\n")
+    config = copy_demo_config(REPO_CONFIG, tmp_path / "config", http_port=taken_port)
     result = run_sigap("run", "-c", str(config), lang=lang)
     assert result.returncode == 1, result.stderr
     assert words in result.stderr and f"127.0.0.1:{taken_port}" in result.stderr

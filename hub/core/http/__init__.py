@@ -273,7 +273,14 @@ def sigap_lifespan(hub: Hub) -> Any:
             body_timeout=settings["body_timeout"],
             language=lambda: hub.console_language,
         )
-        _LOGGER.info("HTTP server on %s:%d", settings["server_host"], server.port)
+        scheme = "https" if settings.get("ssl_certificate") else "http"
+        shown_host = settings["server_host"]
+        if shown_host in ("0.0.0.0", "::", ""):  # every interface: this machine's own is one
+            shown_host = "127.0.0.1"
+        _LOGGER.info(
+            "%s",
+            Text("http.listening", url=f"{scheme}://{shown_host}:{server.port}/"),
+        )
         hint = first_admin_hint(hub)
         if hint is not None:
             _LOGGER.info(hint)
