@@ -4,6 +4,7 @@ only word it says, and it confirms the command (issue #8)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -46,18 +47,26 @@ async def hub(hub_factory: Any, mosquitto: Mosquitto, device: sim.ShellySiren) -
 async def test_switching_off_an_output_that_is_off_is_confirmed_by_the_answer(
     hub: Any, device: sim.ShellySiren
 ) -> None:
-    assert device.output is False
+    await hub.services.call("siren", "turn_on", {"entity_id": "siren.halaman", "duration": 30})
+    await wait_for_state(hub, "siren.halaman", "on", timeout=3)
+    # its own timer ended while the hub could not hear it (the status was lost):
+    # the hub still shows on, so only the answer to Switch.Set can say off
+    device.output = False
     with EventWaiter(hub, "siren.unconfirmed") as unconfirmed:
         await hub.services.call("siren", "turn_off", {"entity_id": "siren.halaman"})
         state = await wait_for_state(hub, "siren.halaman", "off", timeout=3)
     assert unconfirmed.events == []  # the confirmation came: nothing is left waiting
     assert state.attributes.get("expected") is None
+    sets = [json.loads(p) for t, p, _ in device.commands if json.loads(p)["method"] == "Switch.Set"]
+    assert [s["params"]["on"] for s in sets] == [True, False]  # answered, so not sent again
 
 
 async def test_switching_on_an_output_that_is_on_is_confirmed_by_the_answer(
     hub: Any, device: sim.ShellySiren
 ) -> None:
-    device.output = True  # sounding already (switched on at the device, or by the last run)
+    await wait_for_state(hub, "siren.halaman", "off", timeout=3)  # its answer at the start
+    # switched on at the device while the hub could not hear it (the status was lost)
+    device.output = True
     with EventWaiter(hub, "siren.unconfirmed") as unconfirmed:
         await hub.services.call("siren", "turn_on", {"entity_id": "siren.halaman", "duration": 30})
         await wait_for_state(hub, "siren.halaman", "on", timeout=3)
