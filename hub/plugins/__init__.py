@@ -10,4 +10,5 @@ FIRST_PARTY_PLUGINS: tuple[str, ...] = (
     "hub.plugins.mqtt_devices",
     "hub.plugins.arming",
     "hub.plugins.whatsapp",
+    "hub.plugins.telegram",
 )

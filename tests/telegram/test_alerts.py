@@ -1,0 +1,81 @@
+"""Photo alerts on FakeTelegram: the snapshot uploaded with a signed
+"Terima / Acknowledge" button, a tap acknowledging as the person who
+tapped, and every recipient's alert edited to say who and when (WITA)."""
+
+from __future__ import annotations
+
+from .conftest import ANDI, BUDI
+
+
+async def test_a_photo_alert_tap_acknowledges_and_every_alert_says_who(world):
+    w = await world()
+    alarm_id = await w.raise_alarm()
+    andi = await w.first_message(ANDI)
+    budi = await w.first_message(BUDI)
+    assert w.tg.photo(ANDI, andi["message_id"])[:2] == b"\xff\xd8"  # the camera's JPEG
+    [call] = [c for c in w.tg.calls("sendPhoto") if str(c.params["chat_id"]) == str(ANDI)]
+    assert "photo" in call.files and call.params["parse_mode"] == "HTML"
+    assert "Gerakan di lobi" in andi["caption"] and "Dinas Kesehatan" in andi["caption"]
+    [[button]] = andi["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "Terima / Acknowledge"
+    assert button["callback_data"].startswith(f"ack:{alarm_id}|")
+    assert len(button["callback_data"].encode()) <= 64
+
+    await w.clock.advance(2)  # a person taps a moment later (1 message a second per chat)
+    update = w.tg.tap(ANDI, andi["message_id"], user_id=ANDI)
+    query_id = update["callback_query"]["id"]
+    await w.tg.wait_for(lambda: w.tg.callback_answer(query_id) is not None)
+
+    def edited(chat, message_id):
+        caption = w.tg.message(chat, message_id).get("caption", "")
+        return "Diterima oleh Andi" in caption and "reply_markup" not in w.tg.message(
+            chat, message_id
+        )
+
+    await w.tg.wait_for(
+        lambda: edited(ANDI, andi["message_id"]) and edited(BUDI, budi["message_id"])
+    )
+    record = await w.hub.recorder.alarms.get(alarm_id)
+    assert record["state"] == "acknowledged" and record["acknowledged_by"] == "andi"
+    caption = w.tg.message(BUDI, budi["message_id"])["caption"]
+    assert "2 Des 2026 22.00.02 WITA" in caption
+    # the alarm room's notice of the acknowledgement is that edit: no second message
+    await w.clock.advance(2)
+    assert len(w.tg.messages(BUDI)) == 1 and len(w.tg.messages(ANDI)) == 1
+
+
+async def test_a_dewi_reads_english_and_a_text_alert_has_the_button_too(world):
+    w = await world()
+    alarm_id = await w.raise_alarm(site="disdik", cameras=[], recipients=["dewi"])
+    from .conftest import DEWI
+
+    message = await w.first_message(DEWI)
+    assert "Motion in the lobby" in message["text"]
+    assert message["reply_markup"]["inline_keyboard"][0][0]["callback_data"].startswith(
+        f"ack:{alarm_id}|"
+    )
+    await w.clock.advance(2)
+    w.tg.tap(DEWI, message["message_id"], user_id=DEWI)
+    await w.tg.wait_for(
+        lambda: "Acknowledged by Dewi" in w.tg.message(DEWI, message["message_id"])["text"]
+    )
+
+
+async def test_an_edit_to_the_same_words_is_not_an_error(world, tmp_path):
+    from hub import Context, Notification
+
+    w = await world()
+    n = Notification("Pintu terbuka", title="Info", targets=[str(ANDI)])
+    provider_id = await w.notifier.send(n, context=Context())
+    assert provider_id == f"{ANDI}:{w.tg.messages(ANDI)[0]['message_id']}"
+    await w.clock.advance(2)
+    await w.notifier.edit(provider_id, n, context=Context())  # "message is not modified"
+    assert any(
+        c.response.get("description", "").startswith("Bad Request: message is not modified")
+        for c in w.tg.calls("editMessageText")
+    )
+    await w.clock.advance(2)
+    await w.notifier.edit(
+        provider_id, Notification("Pintu tertutup", title="Info"), context=Context()
+    )
+    assert "Pintu tertutup" in w.tg.messages(ANDI)[0]["text"]
