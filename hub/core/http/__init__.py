@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
@@ -61,6 +63,9 @@ HTTP_SECTION = vol.Schema(
     {
         vol.Optional("server_host", default="127.0.0.1"): str,
         vol.Optional("server_port", default=8123): any_port,
+        # HTTPS from the hub itself: PEM files, relative to the config folder
+        vol.Optional("ssl_certificate"): str,
+        vol.Optional("ssl_key"): str,
         vol.Optional("trusted_proxies", default=list): [network],
         vol.Optional("header_timeout", default=10.0): seconds(0.1),
         vol.Optional("body_timeout", default=10.0): seconds(0.1),
@@ -72,6 +77,16 @@ HTTP_SECTION = vol.Schema(
         **AUTH_SETTINGS,
     }
 )
+
+
+def _tls_pair(section: dict[str, Any]) -> dict[str, Any]:
+    for have, need in (("ssl_certificate", "ssl_key"), ("ssl_key", "ssl_certificate")):
+        if section.get(have) and not section.get(need):
+            raise vol.Invalid(Text("http.tls_pair", have=have, need=need), path=[need])
+    return section
+
+
+HTTP_SECTION = vol.Schema(vol.All(HTTP_SECTION, _tls_pair))
 DEFAULTS: dict[str, Any] = HTTP_SECTION({})
 
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", object)  # type: ignore[arg-type]
@@ -232,6 +247,26 @@ def sigap_config_schema(hub: Hub) -> Any:
     return {"http": HTTP_SECTION}
 
 
+def tls_context(hub: Hub, settings: Mapping[str, Any]) -> ssl.SSLContext | None:
+    """The server's TLS from `ssl_certificate` and `ssl_key`, or None (plain
+    HTTP, for 127.0.0.1 or behind a reverse proxy that ends TLS)."""
+    if not settings.get("ssl_certificate"):
+        return None
+    cert = Path(hub.config_dir, settings["ssl_certificate"])
+    key = Path(hub.config_dir, settings["ssl_key"])
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as err:
+        # never the key's contents: only which files and what went wrong
+        reason = getattr(err, "strerror", None) or getattr(err, "reason", None) or str(err)
+        raise StartupFailed(
+            Text("http.bad_certificate", cert=str(cert), key=str(key), error=str(reason))
+        ) from None
+    return context
+
+
 @hookimpl
 def sigap_lifespan(hub: Hub) -> Any:
     if hub.config.get("http") is None:
@@ -241,6 +276,7 @@ def sigap_lifespan(hub: Hub) -> Any:
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         log = LogRate(_LOGGER, language=lambda: hub.console_language)
+        tls = tls_context(hub, settings)
         runner = web.AppRunner(make_app(hub), **runner_options(settings, log))
         await runner.setup()
         try:
@@ -250,6 +286,7 @@ def sigap_lifespan(hub: Hub) -> Any:
                 settings["server_port"],
                 settings["max_connections"],
                 log,
+                tls,
             )
             await site.start()
         except OSError as err:
@@ -273,7 +310,7 @@ def sigap_lifespan(hub: Hub) -> Any:
             body_timeout=settings["body_timeout"],
             language=lambda: hub.console_language,
         )
-        scheme = "https" if settings.get("ssl_certificate") else "http"
+        scheme = "https" if tls is not None else "http"
         shown_host = settings["server_host"]
         if shown_host in ("0.0.0.0", "::", ""):  # every interface: this machine's own is one
             shown_host = "127.0.0.1"

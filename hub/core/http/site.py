@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 
 from aiohttp import web
 
@@ -38,20 +39,27 @@ class _Refused(asyncio.Protocol):
 class CappedSite(web.BaseSite):
     """A TCP site that accepts at most `max_connections` at a time."""
 
-    __slots__ = ("_host", "_log", "_max", "_port")
+    __slots__ = ("_host", "_log", "_max", "_port", "_tls")
 
     def __init__(
-        self, runner: web.BaseRunner, host: str, port: int, max_connections: int, log: LogRate
+        self,
+        runner: web.BaseRunner,
+        host: str,
+        port: int,
+        max_connections: int,
+        log: LogRate,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(runner)
         self._host = host
         self._port = port
         self._max = max_connections
         self._log = log
+        self._tls = tls
 
     @property
     def name(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        return f"{'https' if self._tls else 'http'}://{self._host}:{self.port}"
 
     @property
     def port(self) -> int:
@@ -79,4 +87,6 @@ class CappedSite(web.BaseSite):
     async def start(self) -> None:
         await super().start()
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._protocol, self._host, self._port)
+        self._server = await loop.create_server(
+            self._protocol, self._host, self._port, ssl=self._tls
+        )
