@@ -128,7 +128,7 @@ async def tg(clock):
 
 
 @pytest.fixture
-def world(hub_factory, hub_client, tg, clock):
+def world(clock, tg, hub_factory, hub_client):
     """`w = await world()` (polling) or `await world(webhook=True)`."""
 
     async def make(*, webhook: bool = False, plugins: tuple[str, ...] = (), **extra: Any) -> World:

@@ -46,7 +46,7 @@ def routes(hub: Any) -> list[web.RouteDef]:
             return web.Response(status=403)
         if (request.content_length or 0) > MAX_BODY:
             return web.Response(status=413)
-        raw = await request.content.read(MAX_BODY + 1)
+        raw = await request.read()  # the hub's server bounds it too (client_max_size)
         if len(raw) > MAX_BODY:
             return web.Response(status=413)
         try:
