@@ -66,6 +66,12 @@ MEDIA_SCHEMA = vol.Schema(
         vol.Optional("retention_interval", default=600): vol.All(
             vol.Coerce(float), vol.Range(min=1)
         ),
+        # live view (hub/core/live.py): cameras streamed at once, how long an
+        # unwatched stream lingers, and its frames
+        vol.Optional("live_max_streams", default=4): vol.All(int, vol.Range(min=1)),
+        vol.Optional("live_linger", default=10.0): vol.All(vol.Coerce(float), vol.Range(min=0)),
+        vol.Optional("live_fps", default=5): vol.All(int, vol.Range(min=1, max=30)),
+        vol.Optional("live_width", default=1280): vol.All(int, vol.Range(min=160, max=3840)),
     }
 )
 DEFAULTS: dict[str, Any] = MEDIA_SCHEMA({})

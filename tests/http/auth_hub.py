@@ -126,7 +126,10 @@ def auth_hub(hub_factory, hub_client, aiohttp_client, tmp_path):
     """`served = await auth_hub(clock=FakeClock(), session_idle_timeout=60)`"""
 
     async def make(
-        clock: Any = None, more: Mapping[str, Any] | None = None, **http: Any
+        clock: Any = None,
+        more: Mapping[str, Any] | None = None,
+        plugins: tuple[Any, ...] = (),
+        **http: Any,
     ) -> AuthHub:
         # an operator of every site, whose token reaches only dinkes: site A
         tokens = write_users(tmp_path, {"erp-dinkes": ("sari", ("dinkes",))})
@@ -137,7 +140,7 @@ def auth_hub(hub_factory, hub_client, aiohttp_client, tmp_path):
             "http": {"server_port": 0, "trusted_proxies": ["127.0.0.1"], **http},
             **(more or {}),
         }
-        hub = await hub_factory(config=config, plugins=["hub.plugins.demo"], clock=clock)
+        hub = await hub_factory(config=config, plugins=["hub.plugins.demo", *plugins], clock=clock)
         first = await hub_client(hub, cookie_jar=aiohttp.DummyCookieJar())
         return AuthHub(hub, first, tokens, aiohttp_client)
 

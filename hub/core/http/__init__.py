@@ -35,6 +35,7 @@ from .api import Api
 from .auth import AUTH_SETTINGS, AUTH_STATE, LOGIN_PATH, LOGOUT_PATH, auth_of, first_admin_hint
 from .body import MAX_BODY, BodyRefused, read_body
 from .callers import network
+from .live import LiveRoute
 from .metrics import METRICS, METRICS_PATH
 from .metrics import handler as metrics_handler
 from .serverlog import ServerLog
@@ -171,6 +172,7 @@ def make_app(hub: Hub) -> web.Application:
     app.router.add_post(LOGIN_PATH, auth.login)
     app.router.add_post(LOGOUT_PATH, auth.logout)
     app.router.add_routes(Api(hub, auth).routes())
+    LiveRoute(hub, auth).install(app)
     app.router.add_get(METRICS_PATH, metrics_handler(hub, auth, tuple(settings["metrics_allow"])))
     app.router.add_route("*", "/api/webhook/{webhook_id}", handle_webhook)
     log = LogRate(_LOGGER, language=lambda: hub.console_language)
