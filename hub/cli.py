@@ -128,8 +128,10 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     trace.add_argument("automation", metavar="AUTOMATION", help=i18n.t("cli.help.automation", lang))
     trace.add_argument("--json", action="store_true", help=i18n.t("cli.help.json", lang))
     from .core.http import auth_cli
+    from .core.reports import cli as reports_cli
 
     auth_cli.add_parser(sub, common, lang)
+    reports_cli.add_parsers(sub, common, lang)
     return parser
 
 
@@ -361,6 +363,25 @@ def user(args: argparse.Namespace, lang: str) -> int:
     return auth_cli.user_command(args, hub, lang)
 
 
+def records(args: argparse.Namespace, lang: str) -> int:
+    """`sigap report|history|alarms|audit`: the recorder's database, read
+    only (hub/core/reports/cli.py)."""
+    from .core.reports import cli as reports_cli
+
+    if not args.config.is_dir():
+        print(i18n.t("cli.no_config_dir", lang, path=args.config), file=sys.stderr)
+        return 2
+    hub = _hub(args)
+    errors = hub.load()
+    lang = _hub_language(hub)
+    if errors:  # its recorder settings, sites and cameras are the ones the hub runs with
+        print(i18n.t("cli.config_bad", lang, path=args.config, count=len(errors)), file=sys.stderr)
+        for err in errors:
+            print(f"  {err.render(lang)}", file=sys.stderr)
+        return 1
+    return reports_cli.command(args, hub, lang)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Whatever a command prints (an error, a plugin failure, a trace) hides known secrets.
     with redirect_stdout(RedactingWriter(sys.stdout)), redirect_stderr(RedactingWriter(sys.stderr)):
@@ -376,6 +397,10 @@ def _main(argv: Sequence[str] | None) -> int:
         "plugins": list_plugins,
         "trace": show_trace,
         "user": user,
+        "report": records,
+        "history": records,
+        "alarms": records,
+        "audit": records,
     }
     if args.command != "run":
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -55,7 +55,9 @@ def test_sigap_help_in_indonesian() -> None:
     no_english(out)
 
 
-@pytest.mark.parametrize("command", ["run", "check-config", "plugins", "trace"])
+@pytest.mark.parametrize(
+    "command", ["run", "check-config", "plugins", "trace", "report", "history", "alarms", "audit"]
+)
 def test_every_subcommand_help_in_indonesian(command: str) -> None:
     result = sigap(command, "--help", lang="id")
     assert result.returncode == 0, result.stderr
