@@ -76,3 +76,39 @@ async def test_the_figures(auth_hub, tmp_path):  # noqa: F811
     assert got[("sigap_websocket_clients", ())] == 0
     assert got[("sigap_loop_lag_seconds", ())] >= 0
     assert got[("sigap_http_sessions", ())] == 1
+
+
+async def test_alarms_by_state_and_time_to_acknowledge(auth_hub):  # noqa: F811
+    from hub.core.clock import FakeClock
+    from hub.core.context import Context
+
+    clock = FakeClock()
+    served = await auth_hub(clock=clock)
+    hub = served.hub
+    admin = await served.as_role("admin")
+    by_automation = Context(actor="automation:uji")
+    raised = []
+    for site, priority in (("dinkes", "high"), ("dinkes", "high"), ("diskominfo", "critical")):
+        data = {"title": "Uji", "site": site, "priority": priority}
+        raised.append(await hub.services.call("alarm", "raise", data, by_automation))
+    await clock.advance(45)
+    await hub.services.call(
+        "alarm", "acknowledge", {"alarm_id": raised[0]["alarm_id"]}, Context(user_id="andi")
+    )
+    await hub.bus.drain()
+    got = samples(await (await admin.request("GET", "/metrics")).text())
+    state = lambda s, p, site: (  # noqa: E731
+        "sigap_alarms_open",
+        (("priority", p), ("site", site), ("state", s)),
+    )
+    assert got[state("acknowledged", "high", "dinkes")] == 1
+    assert (
+        got[state("raised", "high", "dinkes")] + got.get(state("notified", "high", "dinkes"), 0)
+        == 1
+    )
+    assert sum(v for (name, labels), v in got.items() if name == "sigap_alarms_open") == 3
+    hist = "sigap_alarm_time_to_acknowledge_seconds"
+    assert got[(f"{hist}_count", ())] == 1
+    assert got[(f"{hist}_sum", ())] == 45
+    assert got[(f"{hist}_bucket", (("le", "30"),))] == 0
+    assert got[(f"{hist}_bucket", (("le", "60"),))] == 1

@@ -9,6 +9,8 @@
     sigap_loop_max_lag_seconds            the largest lag seen since start
     sigap_recorder_queued                 events, states and audit records not yet written
     sigap_http_sessions                   browser sessions open
+    sigap_alarms_open{state,priority,site}          alarms not closed yet
+    sigap_alarm_time_to_acknowledge_seconds         histogram: raised -> first acknowledgement
 
 Counting an event is one dict increment in a listener; everything else is
 read when Prometheus scrapes, from a registry of this hub's own (two hubs in
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..alarms import ALARMS
 from ..automation.runner import EVENT_AUTOMATION_FAILED, EVENT_AUTOMATION_TRIGGERED
 from ..bus import MATCH_ALL, Event
 from ..i18n import Text
@@ -44,6 +47,10 @@ METRICS_PATH = "/metrics"
 MAX_EVENT_TYPES = 500
 OTHER = "_other"
 
+EVENT_ALARM_ACKNOWLEDGED = "alarm.acknowledged"
+#: time to acknowledge, in seconds: a minute, five (a typical respond_within), an hour
+ACK_BUCKETS = (10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, float("inf"))
+
 
 class Metrics:
     """The figures of one hub; `close()` stops counting."""
@@ -56,6 +63,9 @@ class Metrics:
         #: how many WebSocket clients are connected (the WebSocket API sets it)
         self.websocket_clients: Callable[[], int] = lambda: 0
         self.sessions: Callable[[], int] = lambda: 0
+        #: acknowledgements per ACK_BUCKETS upper bound (not cumulative), and their sum
+        self.ack_counts = [0] * len(ACK_BUCKETS)
+        self.ack_sum = 0.0
         self._unlisten = hub.bus.listen(MATCH_ALL, self._count, owner="metrics")
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(_Collector(self))
@@ -65,6 +75,12 @@ class Metrics:
         if kind not in self.events and len(self.events) >= MAX_EVENT_TYPES:
             kind = OTHER
         self.events[kind] += 1
+        if kind == EVENT_ALARM_ACKNOWLEDGED:
+            seconds = event.data.get("seconds")
+            if isinstance(seconds, int | float) and seconds >= 0:
+                self.ack_sum += seconds
+                index = next(i for i, bound in enumerate(ACK_BUCKETS) if seconds <= bound)
+                self.ack_counts[index] += 1
 
     def render(self) -> bytes:
         from prometheus_client import generate_latest
@@ -129,6 +145,34 @@ class _Collector:
         yield GaugeMetricFamily(
             "sigap_http_sessions", "Browser sessions open.", value=metrics.sessions()
         )
+        yield from _alarm_figures(metrics, hub)
+
+
+def _alarm_figures(metrics: Metrics, hub: Hub) -> Iterator[Any]:
+    from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
+
+    opened = GaugeMetricFamily(
+        "sigap_alarms_open",
+        "Alarms not closed yet, by state, priority and site.",
+        labels=["state", "priority", "site"],
+    )
+    manager = hub.data.get(ALARMS)
+    counted: Counter[tuple[str, str, str]] = Counter()
+    for alarm in (manager.open.values() if manager is not None else ()):
+        counted[(alarm.state, str(alarm.record.get("priority", "")), alarm.site or "")] += 1
+    for labels, count in sorted(counted.items()):
+        opened.add_metric(list(labels), count)
+    yield opened
+    cumulative, buckets = 0, []
+    for bound, count in zip(ACK_BUCKETS, metrics.ack_counts, strict=True):
+        cumulative += count
+        buckets.append(("+Inf" if bound == float("inf") else f"{bound:g}", cumulative))
+    yield HistogramMetricFamily(
+        "sigap_alarm_time_to_acknowledge_seconds",
+        "Seconds from an alarm's raising to its first acknowledgement.",
+        buckets=buckets,
+        sum_value=metrics.ack_sum,
+    )
 
 
 METRICS: HubKey[Metrics] = HubKey("http.metrics")
