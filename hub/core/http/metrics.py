@@ -158,7 +158,7 @@ def _alarm_figures(metrics: Metrics, hub: Hub) -> Iterator[Any]:
     )
     manager = hub.data.get(ALARMS)
     counted: Counter[tuple[str, str, str]] = Counter()
-    for alarm in (manager.open.values() if manager is not None else ()):
+    for alarm in manager.open.values() if manager is not None else ():
         counted[(alarm.state, str(alarm.record.get("priority", "")), alarm.site or "")] += 1
     for labels, count in sorted(counted.items()):
         opened.add_metric(list(labels), count)
