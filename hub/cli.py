@@ -318,23 +318,47 @@ def run(args: argparse.Namespace, lang: str) -> int:
 
 
 def show_trace(args: argparse.Namespace, lang: str) -> int:
-    """The traces the running hub saved in <config>/.storage/traces."""
+    """The traces the hub saved in its recorder's database (the hub may be
+    running in another process: SQLite's WAL and PostgreSQL let it write on)."""
     import json
 
-    from .core.automation.trace_files import format_document, read_traces, trace_folder
+    from .core.automation.trace_files import format_document
+    from .core.recorder import RecorderSettings, database, traces
 
     hub = _hub(args)
-    hub.load()  # its secrets, so a trace an older version saved with one prints it hidden
+    hub.load()  # its secrets (a trace saved with one prints it hidden) and its database
     if not i18n.console_language(""):  # no SIGAP_LANG: the hub's configured language
         lang = _hub_language(hub)
-    folder = trace_folder(args.config)
-    documents = read_traces(folder)
     wanted = args.automation
-    found = [d for d in documents if wanted in (d.get("id"), d.get("entity_id"), d.get("alias"))]
+    try:
+        settings = RecorderSettings.from_config(hub.config.get("recorder"), args.config)
+    except Exception:  # `sigap check-config` says what is wrong with the section
+        settings = RecorderSettings.from_config(None, args.config)
+
+    async def read() -> tuple[list[dict[str, Any]], list[str]]:
+        if settings.sqlite_file is not None and not settings.sqlite_file.exists():
+            return [], []  # no hub has run here yet: nothing to show, nothing created
+        engine = database.create_engine(settings)
+        try:
+            return await traces.documents(engine, wanted), await traces.automation_ids(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        found, known = _run_coroutine(read)
+    except Exception as err:  # the database away, or older than this hub (not yet upgraded)
+        said = i18n.t("trace.unreadable", lang, url=settings.shown_url, error=_db_error(err))
+        print(said, file=sys.stderr)
+        return 1
     if not found:
-        known = ", ".join(str(d.get("id")) for d in documents) or "-"
         print(
-            i18n.t("trace.not_found", lang, name=wanted, folder=folder, known=known),
+            i18n.t(
+                "trace.not_found",
+                lang,
+                name=wanted,
+                folder=settings.shown_url,
+                known=", ".join(known) or "-",
+            ),
             file=sys.stderr,
         )
         return 1
@@ -343,6 +367,26 @@ def show_trace(args: argparse.Namespace, lang: str) -> int:
         return 0
     print("\n".join(format_document(found[0], lang, i18n.DEFAULT_TIME_ZONE)))
     return 0
+
+
+def _run_coroutine(make: Any) -> Any:
+    """asyncio.run(make()); on a thread of its own when the caller has a
+    loop running (main() called by a program or a test that is async)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def _db_error(err: BaseException) -> str:
+    """A database error in one line, without the statement SQLAlchemy adds."""
+    orig = getattr(err, "orig", None) or err
+    said = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {said[0]}" if said else type(orig).__name__
 
 
 def user(args: argparse.Namespace, lang: str) -> int:

@@ -14,10 +14,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from hub.core.automation.trace_files import trace_folder
 from hub.core.services import ServiceCall
 from hub.testing import canary
 from hub.testing.canary import CANARY_ENV, CANARY_ENV_VALUE, CANARY_SECRET
+from hub.testing.recorded import plant_traces, saved_traces
 
 from .sigap_process import run_sigap, sigap_run
 
@@ -86,15 +86,16 @@ def test_a_trace_file_leaks(tmp_path):
 
 
 def test_sigap_output_leaks(tmp_path):
-    folder = tmp_path / "config" / ".storage" / "traces"
-    folder.mkdir(parents=True)
-    (folder.parent.parent / "configuration.yaml").write_text("hub: {language: en}\\n")
-    document = {"id": "x", "traces": [{"pin": CANARY_SECRET}]}
-    import json
-    (folder / "x.json").write_text(json.dumps(document))
-    result = run_sigap("trace", "x", "--json", "-c", str(folder.parent.parent))
+    import asyncio
+    from hub.testing.recorded import plant_traces
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "configuration.yaml").write_text("hub: {language: en}\\n")
+    document = {"id": "x", "traces": [{"pin": CANARY_SECRET, "run_id": 1}]}
+    asyncio.run(plant_traces(folder, document))
+    result = run_sigap("trace", "x", "--json", "-c", str(folder))
     assert result.returncode == 0
-    (folder / "x.json").unlink()  # the output alone must be caught
+    (folder / "sigap.db").unlink()  # the output alone must be caught
 
 
 def test_a_clean_test_passes(tmp_path):
@@ -169,9 +170,10 @@ async def test_a_hub_carrying_the_canaries_logs_and_traces_them_redacted(
     assert "ALERT: [Kanari] PIN *** token ***" in caplog.text  # written, redacted
     assert "relay refused PIN ***" in caplog.text
     await hub.stop()
-    saved = (trace_folder(folder) / "kanari.json").read_text()
+    saved = json.dumps(await saved_traces(folder), ensure_ascii=False)
     assert "PIN *** token ***" in saved and "relay refused PIN ***" in saved
-    # the autouse check reads every log record and the .storage files of this test
+    # the autouse check reads every log record, the .storage files and the
+    # recorder's database of this test
 
 
 async def test_sigap_run_check_config_and_trace_never_print_a_canary(tmp_path: Path) -> None:
@@ -191,7 +193,7 @@ async def test_sigap_run_check_config_and_trace_never_print_a_canary(tmp_path: P
     # every output above went through the autouse check (tests/sigap_process.py)
 
 
-def test_sigap_trace_redacts_a_trace_file_saved_before_redaction(tmp_path: Path) -> None:
+async def test_sigap_trace_redacts_a_trace_saved_before_redaction(tmp_path: Path) -> None:
     """A trace an older version saved with the secret in it: what sigap prints hides it,
     in whichever language (with SIGAP_LANG set, the config used to go unread)."""
     folder = canary_config(
@@ -199,8 +201,6 @@ def test_sigap_trace_redacts_a_trace_file_saved_before_redaction(tmp_path: Path)
         "hub: {name: !secret sigap_canary, language: en}\n"
         "notify: [{platform: console, id: pusat_komando, name: !env_var SIGAP_CANARY}]\n",
     )
-    traces = trace_folder(folder)
-    traces.mkdir(parents=True)
     document = {
         "id": "lama",
         "alias": "Lama",
@@ -216,9 +216,9 @@ def test_sigap_trace_redacts_a_trace_file_saved_before_redaction(tmp_path: Path)
             }
         ],
     }
-    (traces / "lama.json").write_text(json.dumps(document))
+    await plant_traces(folder, document)
     for args in (("trace", "lama"), ("trace", "lama", "--json")):
-        result = run_sigap(*args, "-c", str(folder), lang="en")
+        result = await asyncio.to_thread(run_sigap, *args, "-c", str(folder), lang="en")
         assert result.returncode == 0, result.stderr
         assert "relay refused PIN *** token ***" in result.stdout, result.stdout
-    (traces / "lama.json").unlink()  # what was printed is the point; the file was planted
+    (folder / "sigap.db").unlink()  # what was printed is the point; the trace was planted

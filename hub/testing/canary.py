@@ -12,9 +12,11 @@ or upper-cased by a template is still a leak.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from ..core.config.secrets import SecretFilter
+from .recorded import database_text
 
 CANARY_SECRET_NAME = "sigap_canary"
 CANARY_SECRET = "Kanari-Rahasia-5fQ2"
@@ -22,8 +24,10 @@ CANARY_ENV = "SIGAP_CANARY"
 CANARY_ENV_VALUE = "Kanari-Env-8pW3"
 CANARIES = (CANARY_SECRET, CANARY_ENV_VALUE)
 
-# Files a check reads for canaries: what the hub keeps (traces, sessions).
+# Files a check reads for canaries: what the hub keeps (sessions, owed
+# commands) and its recorder's SQLite file (traces, events, the audit).
 _WATCHED_FOLDER = ".storage"
+_DATABASE = "*.db"
 _MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
@@ -87,11 +91,19 @@ class CanaryCheck:
             self._sightings.append(f"{where} shows the canary {canary!r}:\n{text[:2000]}")
 
     def read_storage(self, folder: Path) -> None:
-        """Every file under a `.storage` folder below `folder` (traces, sessions)."""
+        """Every file under a `.storage` folder below `folder` (sessions,
+        owed commands), and every SQLite database (the recorder's)."""
         for storage in Path(folder).rglob(_WATCHED_FOLDER):
             for path in storage.rglob("*"):
                 if path.is_file() and path.stat().st_size <= _MAX_FILE_BYTES:
                     self.seen(path.read_text(encoding="utf-8", errors="replace"), str(path))
+        for path in Path(folder).rglob(_DATABASE):
+            if path.is_file() and path.stat().st_size <= _MAX_FILE_BYTES:
+                try:
+                    text = database_text(path)
+                except sqlite3.Error:
+                    continue  # not a SQLite file, or one being created
+                self.seen(text, str(path))
 
     def sightings(self) -> list[str]:
         return list(self._sightings)

@@ -1,25 +1,36 @@
 """Traces of runs fed hostile data: saved whatever they hold, never
-bigger than a trace may be, and written off the event loop."""
+bigger than a trace may be, and made ready for the recorder off the event loop."""
 
 from __future__ import annotations
 
 import json
 import threading
 
-from hub.core.automation import trace_files
+from hub.core.automation import engine as engine_module
 from hub.core.automation.trace import TRACE_SIZE, TRACE_STEPS
-from hub.core.automation.trace_files import format_document, read_traces, trace_folder, write_traces
+from hub.core.automation.trace_files import format_document
 from hub.core.config.secrets import register_secret
+from hub.core.recorder.traces import trace_row
+from hub.testing.recorded import saved_traces
 
 from .conftest import engine_of, settle
 
 
-def test_a_lone_surrogate_from_the_network_is_saved_and_read_back(tmp_path):
+async def test_a_lone_surrogate_from_the_network_is_saved_and_read_back(hub_factory):
     # json.loads('"\\ud800"') is a str UTF-8 cannot encode; a caller sent it
-    document = {"id": "a", "traces": [{"trigger": {"json": {"isi": "x\ud800y"}}}]}
-    folder = tmp_path / ".storage" / "traces"
-    write_traces(folder, {"a": document})
-    assert read_traces(folder) == [document]
+    trace = {
+        "run_id": 1,
+        "state": "stopped",
+        "script_execution": "finished",
+        "timestamp": {"start": 10.0, "finish": 11.0},
+        "context": {"id": "c1", "parent_id": None},
+        "trigger": {"json": {"isi": "x\ud800y"}},
+    }
+    hub = await hub_factory(config={})
+    await hub.recorder.traces.save_now([trace_row("a", "A", "automation.a", trace)], 10)
+    await hub.stop()
+    (document,) = await saved_traces(hub.config_dir)
+    assert document == {"id": "a", "alias": "A", "entity_id": "automation.a", "traces": [trace]}
 
 
 BIG = "x" * (10 * 1024 * 1024)
@@ -54,9 +65,8 @@ async def test_a_trace_of_a_run_fed_10_mb_is_capped_with_a_marker(automation_hub
     assert "…" in event["peta"]
     assert trace.as_dict()["truncated"]["values"] >= 3
     await hub.stop()
-    saved = trace_folder(hub.config_dir) / "laporan.json"
-    assert saved.stat().st_size < TRACE_SIZE + 64 * 1024
-    (document,) = read_traces(trace_folder(hub.config_dir))
+    (document,) = await saved_traces(hub.config_dir)
+    assert len(json.dumps(document)) < TRACE_SIZE + 64 * 1024
     assert document["traces"][0]["trigger"]["event"]["data"]["isi"].startswith("xxxx")
     for lang, said in (("en", "cut to keep the trace small"), ("id", "dipangkas agar jejak")):
         lines = format_document(document, lang, hub.time_zone)
@@ -100,19 +110,23 @@ async def test_a_secret_at_the_cut_is_not_shown_in_part(automation_hub, recorder
     assert "Rahasia" not in shown and "y" * 4090 + "***" in shown
 
 
-async def test_traces_are_written_off_the_loop(automation_hub, recorder, monkeypatch):
+async def test_traces_are_encoded_off_the_loop(automation_hub, recorder, monkeypatch):
+    # the JSON of a trace (up to 128 KB) is made in a worker thread; the
+    # recorder's writer commits it with its next batch
     written: list[int] = []
-    original = trace_files.write_atomic
+    original = engine_module.trace_row
 
     def spy(*args, **kwargs):
         written.append(threading.get_ident())
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(trace_files, "write_atomic", spy)
+    monkeypatch.setattr(engine_module, "trace_row", spy)
     hub = await automation_hub(FED, real_time=True)
     hub.bus.fire("laporan_masuk", {"isi": "kecil"})
     await recorder.next()
     await settle()
     await hub.stop()  # the last save, at stop
     assert written, "no trace was written"
-    assert threading.get_ident() not in written, "a trace was written on the event loop"
+    assert threading.get_ident() not in written, "a trace was encoded on the event loop"
+    (document,) = await saved_traces(hub.config_dir)
+    assert document["traces"][0]["script_execution"] == "finished"

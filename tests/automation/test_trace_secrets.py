@@ -1,12 +1,13 @@
 """A secret an automation renders into its data (a PIN, a token in a URL)
 never reaches what the trace keeps: not the automation.trace answer, not
-the file in .storage/traces, not `sigap trace`, not the error log."""
+the recorder's traces table, not `sigap trace`, not the error log."""
 
+import json
 import logging
 
 from hub.cli import main
-from hub.core.automation.trace_files import trace_folder
 from hub.core.services import ServiceCall
+from hub.testing.recorded import saved_traces
 
 from .conftest import engine_of, settle
 
@@ -55,7 +56,7 @@ async def test_a_rendered_secret_is_redacted_in_every_trace_a_person_reads(
     assert PIN.lower() not in answer.lower()
 
     await hub.stop()
-    saved = (trace_folder(hub.config_dir) / "kirim_pin.json").read_text()
+    saved = json.dumps(await saved_traces(hub.config_dir), ensure_ascii=False)
     assert "PIN ***" in saved
     assert PIN.lower() not in saved.lower()
     assert main(["trace", "kirim_pin", "-c", str(hub.config_dir)]) == 0

@@ -50,20 +50,3 @@ def test_an_existing_open_folder_is_closed_to_others(tmp_path):
     os.chmod(tmp_path / ".storage", 0o755)
     storage.storage_dir(tmp_path)
     assert stat.S_IMODE(os.stat(tmp_path / ".storage").st_mode) == 0o700
-
-
-def test_saved_traces_are_private_to_the_hub(tmp_path):
-    # A trace holds rendered data (messages, service data): nobody else may read it.
-    from hub.core.automation.trace_files import read_traces, trace_folder, write_traces
-
-    old_umask = os.umask(0o022)
-    try:
-        write_traces(trace_folder(tmp_path), {"alarm_lobby": {"id": "alarm_lobby", "traces": []}})
-    finally:
-        os.umask(old_umask)
-    folder = trace_folder(tmp_path)
-    assert stat.S_IMODE(os.stat(tmp_path / ".storage").st_mode) == 0o700
-    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
-    assert [p.name for p in folder.iterdir()] == ["alarm_lobby.json"]
-    assert stat.S_IMODE(os.stat(folder / "alarm_lobby.json").st_mode) == 0o600
-    assert read_traces(folder) == [{"id": "alarm_lobby", "traces": []}]

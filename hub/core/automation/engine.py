@@ -13,13 +13,14 @@ from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
 from ..config.errors import display_path
 from ..i18n import Text, console_language, message, render, t
 from ..keys import HubKey
+from ..recorder.traces import trace_row
 from .actions import ActionCompiler
 from .conditions import ConditionCompiler
 from .runner import Automation, slugify
 from .schema import check_automations
 from .templates import template_env, template_sources
-from .trace import TraceStore
-from .trace_files import SAVE_INTERVAL, mark_cut_off, trace_folder, write_traces_quietly
+from .trace import STORED_TRACES, TraceStore
+from .trace_files import mark_imported, read_trace_files, trace_folder
 from .triggers import attach_triggers
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ _LOGGER = logging.getLogger("hub.automation")
 # How often, at most, an automation's entity shows a new last_triggered:
 # writing it on every run would double the events of a busy automation.
 STATE_WRITE_INTERVAL = 0.5
+# How often the traces that changed are handed to the recorder (not on every
+# run: a busy automation must not cost a row per event).
+SAVE_INTERVAL = 2.0
 
 
 class AutomationEngine:
@@ -93,8 +97,9 @@ class AutomationEngine:
 
     async def start(self, configs: Iterable[Mapping[str, Any]]) -> None:
         self.automations = self.build(configs)
+        await self._import_trace_files()
         # before any new run is saved: what the last hub left `running` was cut off
-        await asyncio.to_thread(mark_cut_off, self.trace_folder, self.hub.console_language)
+        await self._mark_cut_off()
         await self._attach_all(self.automations.values())
         self._save_timer = asyncio.get_running_loop().call_later(SAVE_INTERVAL, self._save_traces)
         self.warmed = self.hub.create_task(self.templates.warm_up(), "compile automation templates")
@@ -126,44 +131,92 @@ class AutomationEngine:
                 self._save_timer = None
             if self._saving is not None:
                 await asyncio.wait([self._saving])  # a thread cannot be cancelled
-            await self._write_traces_now()
+            await self._store_traces(self._changed_traces())
 
-    # -- traces on disk (for `sigap trace`) ------------------------------------------
+    # -- traces in the recorder (for `sigap trace`) -----------------------------------
 
-    def _trace_documents(self) -> dict[str, dict[str, Any]]:
+    def _changed_traces(self) -> list[tuple[str, str, str | None, int, dict[str, Any]]]:
+        """(id, alias, entity_id, keep, trace) of each run not yet saved as
+        it is now; rendered here, on the loop, where the trace is changed."""
         dirty, self.traces.dirty = self.traces.dirty, set()
-        documents = {}
+        changed = []
         for item_id in dirty:
             automation = self.automations.get(item_id)
-            documents[item_id] = {
-                "id": item_id,
-                "alias": automation.alias if automation else item_id,
-                "entity_id": automation.entity_id if automation else None,
-                "traces": [t.as_dict() for t in self.traces.get(item_id)],
-            }
-        return documents
+            alias = automation.alias if automation else item_id
+            entity_id = automation.entity_id if automation else None
+            keep = automation.stored_traces if automation else STORED_TRACES
+            for trace in self.traces.get(item_id):
+                if trace.saved:
+                    continue  # a finished run is written once
+                trace.saved = not trace.running
+                changed.append((item_id, alias, entity_id, keep, trace.as_dict()))
+        return changed
 
     def _save_traces(self) -> None:
         loop = asyncio.get_running_loop()
         self._save_timer = loop.call_later(SAVE_INTERVAL, self._save_traces)
         if self.traces.dirty and (self._saving is None or self._saving.done()):
-            documents = self._trace_documents()
-            self._saving = asyncio.ensure_future(
-                asyncio.to_thread(
-                    write_traces_quietly, self.trace_folder, documents, self.hub.console_language
-                )
-            )
+            self._saving = asyncio.ensure_future(self._store_traces(self._changed_traces()))
 
-    async def _write_traces_now(self) -> None:
-        # in a worker thread like every save: the text of many traces is no
-        # work for the loop while the hub is stopping
-        if self.traces.dirty:
-            await asyncio.to_thread(
-                write_traces_quietly,
-                self.trace_folder,
-                self._trace_documents(),
-                self.hub.console_language,
-            )
+    async def _store_traces(self, changed: list[tuple[Any, ...]]) -> None:
+        # the JSON of many traces (up to 128 KB each) is made in a worker
+        # thread; the recorder's writer commits the rows with its next batch
+        if not changed:
+            return
+        rows = await asyncio.to_thread(_trace_rows, changed)
+        store = self.hub.recorder.traces
+        for row, (*_, keep, _trace) in zip(rows, changed, strict=True):
+            store.save(row, keep)
+
+    async def _mark_cut_off(self) -> None:
+        recorder = self.hub.recorder
+        if not recorder.running:
+            return
+        lang = self.hub.console_language
+        try:
+            marked = await recorder.traces.mark_cut_off()
+        except Exception as err:  # the hub runs on; the next start marks them
+            _LOGGER.error("%s", t("trace.cut_off_failed", lang, error=message(err)))
+            return
+        if marked:
+            _LOGGER.warning("%s", t("trace.cut_off", lang, count=marked))
+
+    async def _import_trace_files(self) -> None:
+        """Once: the trace files an older hub kept in .storage/traces go into
+        the recorder, and each is renamed *.imported (kept, not deleted)."""
+        recorder = self.hub.recorder
+        if not recorder.running or not self.trace_folder.is_dir():
+            return
+        documents = await asyncio.to_thread(read_trace_files, self.trace_folder)
+        if not documents:
+            return
+        imported = 0
+        for path, document in documents:
+            item_id = str(document.get("id") or path.stem)
+            automation = self.automations.get(item_id)
+            keep = automation.stored_traces if automation else STORED_TRACES
+            traces = [t for t in document.get("traces") or () if isinstance(t, dict)]
+            changed = [
+                (item_id, document.get("alias"), document.get("entity_id"), keep, trace)
+                for trace in traces
+            ]
+            try:
+                rows = await asyncio.to_thread(_trace_rows, changed)
+                await recorder.traces.save_now(rows, max(keep, len(rows)))
+            except Exception as err:  # left as it is: the next start tries again
+                said = t("trace.import_failed", self.hub.console_language, path=path, error=err)
+                _LOGGER.error("%s", said)
+                continue
+            await asyncio.to_thread(mark_imported, path)
+            imported += len(rows)
+        said = t(
+            "trace.imported",
+            self.hub.console_language,
+            count=imported,
+            files=len(documents),
+            folder=self.trace_folder,
+        )
+        _LOGGER.info("%s", said)
 
     async def reload(self) -> list[ConfigError]:
         """Re-read the automations. With any mistake nothing changes and the
@@ -233,6 +286,13 @@ class AutomationEngine:
             if name in (automation.id, automation.entity_id, automation.alias):
                 return automation
         return None
+
+
+def _trace_rows(changed: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    return [
+        trace_row(item_id, alias, entity_id, trace)
+        for item_id, alias, entity_id, _, trace in changed
+    ]
 
 
 def reference_warnings(

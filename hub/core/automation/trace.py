@@ -5,7 +5,7 @@ A trace records references, not copies: the variables in effect at a step
 (scopes are replaced, never changed in place, so a reference stays true),
 the result mapping and the error. Turning them into something people read
 happens in `as_dict()`, when someone asks, with every known secret value
-redacted (whoever asks: the service, the file, `sigap trace`). An error (or a stop reason) that
+redacted (whoever asks: the service, the recorder, `sigap trace`). An error (or a stop reason) that
 is a Text keeps its key and values beside its English (`error_text`,
 `result_text`), so a reader renders it in their own language later.
 
@@ -67,6 +67,7 @@ class Trace:
         "finished",
         "item_id",
         "run_id",
+        "saved",
         "script_execution",
         "started",
         "steps",
@@ -98,6 +99,7 @@ class Trace:
         self.tail: deque[TraceStep] = deque(maxlen=TRACE_TAIL)  # the last ones after those
         self.dropped_steps = 0
         self._rendered: dict[str, Any] | None = None
+        self.saved = False  # handed to the recorder finished: never again
 
     def _keep(self, step: TraceStep) -> TraceStep:
         if len(self.steps) < TRACE_STEPS:
@@ -297,7 +299,7 @@ _NUMBERS = frozenset((bool, int, float))
 
 class TraceStore:
     """The last few traces of every automation, newest last. `dirty` names
-    the automations with traces not yet saved."""
+    the automations with traces not yet saved to the recorder."""
 
     def __init__(self) -> None:
         self._traces: dict[str, deque[Trace]] = {}

@@ -1,92 +1,46 @@
-"""Traces saved to the config folder, so `sigap trace AUTOMATION` can read
-the runs of a hub running in another process.
+"""The trace files of old, and the text `sigap trace` prints.
 
-`<config>/.storage/traces/<automation id>.json` holds the automation's last
-runs. The engine saves what changed every few seconds (not on every run:
-a busy automation must not cost a file write per event) and at stop; the
-text is made on the loop, the writing happens in a worker thread.
+Traces live in the recorder now (`hub.recorder.traces`, table `traces`).
+An older hub kept them in `<config>/.storage/traces/<automation id>.json`;
+the first start of this one imports those files into the recorder and
+renames each `*.json.imported` (kept, not deleted: `read_trace_files`
+reads them too, for whoever wants to look).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import re
+import os
 from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from ..storage import make_private_dir, write_atomic
-
-_LOGGER = logging.getLogger("hub.automation")
 
 TRACE_FOLDER = Path(".storage") / "traces"
-SAVE_INTERVAL = 2.0
+IMPORTED = ".imported"
 
 
 def trace_folder(config_dir: Path) -> Path:
     return Path(config_dir) / TRACE_FOLDER
 
 
-def _file_name(item_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", item_id) + ".json"
-
-
-def write_traces(folder: Path, documents: dict[str, dict[str, Any]]) -> None:
-    """Write each automation's document atomically (a reader never sees half),
-    private to the hub like everything in .storage (traces hold rendered data)."""
-    make_private_dir(folder.parent)
-    make_private_dir(folder)
-    for item_id, document in documents.items():
-        text = json.dumps(document, ensure_ascii=False, default=str)
-        # a lone surrogate (JSON from the network may carry "\ud800") is no
-        # UTF-8: written as the JSON escape it came as, read back the same
-        data = text.encode("utf-8", "backslashreplace")
-        write_atomic(folder / _file_name(item_id), data, durable=False)
-
-
-def write_traces_quietly(
-    folder: Path, documents: dict[str, dict[str, Any]], lang: str = "en"
-) -> None:
-    """As write_traces; a full disk costs the traces, never the automations."""
-    try:
-        write_traces(folder, documents)
-    except OSError as err:
-        _LOGGER.warning("%s", i18n.t("trace.not_saved", lang, folder=folder, error=err))
-
-
-def mark_cut_off(folder: Path, lang: str = "en") -> int:
-    """At start: a run the files still show `running` was cut off (the last
-    hub was killed or crashed mid-run); say so in its trace. Returns how many."""
-    marked = 0
+def read_trace_files(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """(path, document) of every trace file not yet imported; a file that is
+    not a document of ours is left alone."""
+    found = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
         try:
-            document = json.loads(path.read_text())
-            traces = [t for t in document.get("traces", ()) if t.get("state") == "running"]
-        except (OSError, ValueError, AttributeError):
-            continue  # not ours to repair; read_traces skips it too
-        for trace in traces:
-            trace["state"] = "stopped"
-            trace["script_execution"] = "cut_off"
-        if traces:
-            marked += len(traces)
-            write_traces_quietly(folder, {str(document.get("id", path.stem)): document}, lang)
-    if marked:
-        _LOGGER.warning("%s", i18n.t("trace.cut_off", lang, count=marked))
-    return marked
-
-
-def read_traces(folder: Path) -> list[dict[str, Any]]:
-    """Every saved automation document: {"id", "alias", "entity_id", "traces"}."""
-    documents = []
-    if not folder.is_dir():
-        return documents
-    for path in sorted(folder.glob("*.json")):
-        try:
-            documents.append(json.loads(path.read_text()))
+            document = json.loads(path.read_text(errors="surrogateescape"))
         except (OSError, ValueError):
             continue
-    return documents
+        if isinstance(document, dict) and isinstance(document.get("traces", []), list):
+            found.append((path, document))
+    return found
+
+
+def mark_imported(path: Path) -> None:
+    """The file's content is in the recorder: renamed, not deleted."""
+    os.replace(path, path.with_name(path.name + IMPORTED))
 
 
 # -- the text `sigap trace` prints -----------------------------------------------------
@@ -94,8 +48,8 @@ def read_traces(folder: Path) -> list[dict[str, Any]]:
 
 def _text(plain: Any, data: Any, lang: str) -> str:
     """What a saved trace says in `lang`: its Text (`*_text`) rendered when
-    the file has one and this version knows it, else the stored English (a
-    file written before texts were saved, or a plugin's own words)."""
+    it has one and this version knows it, else the stored English (a trace
+    saved before texts were saved, or a plugin's own words)."""
     if isinstance(data, dict):
         try:
             return i18n.Text.from_dict(data).render(lang)

@@ -11,6 +11,11 @@ keeps at most `max_queue` of them: the oldest are dropped first, counted in
 `dropped`, and the log says so once a minute. Audit records (service calls,
 footage taken or viewed) wait in their own queue and are never dropped;
 alarms are not queued at all (`hub.recorder.alarms` writes at once).
+
+The stores that moved from .storage (traces, the MQTT session's filters,
+the media index) queue keyed writes (`store()`, writes.py): a newer write
+of a key replaces the waiting one; beyond `max_queue` of them the oldest
+go, counted in `dropped` too.
 """
 
 from __future__ import annotations
@@ -33,9 +38,13 @@ from ..services import EVENT_CALL_SERVICE
 from ..state import EVENT_STATE_CHANGED
 from . import database, queries
 from .alarms import AlarmRecords
+from .media_index import MediaIndex
+from .mqtt_filters import MqttFilters
 from .rows import audit_row, call_service_rows, event_row, state_row
 from .settings import RecorderSettings
 from .tables import audit, events, states
+from .traces import TraceRecords
+from .writes import Write
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -60,15 +69,16 @@ class RecorderUnavailable(Exception):
 
 
 class _Batch:
-    __slots__ = ("audit", "events", "states")
+    __slots__ = ("audit", "events", "states", "writes")
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
         self.states: list[dict[str, Any]] = []
         self.audit: list[dict[str, Any]] = []
+        self.writes: list[Write] = []
 
     def __len__(self) -> int:
-        return len(self.events) + len(self.states) + len(self.audit)
+        return len(self.events) + len(self.states) + len(self.audit) + len(self.writes)
 
 
 class Recorder:
@@ -81,8 +91,17 @@ class Recorder:
         self._engine: AsyncEngine | None = None
         #: alarms and their history, written at once
         self.alarms = AlarmRecords(self._require_engine)
+        #: the automations' traces (`sigap trace`), saved through the queue
+        self.traces = TraceRecords(self._require_engine, self.store)
+        #: the filters of the hub's persistent MQTT session
+        self.mqtt_filters = MqttFilters(self._require_engine, self.store)
+        #: the index of the media folder (snapshots and clips)
+        self.media = MediaIndex(self._require_engine, self.store, self.flush)
         self._queue: deque[Event] = deque(maxlen=100_000)
         self._audit: deque[Event | dict[str, Any]] = deque()
+        # keyed writes of the stores (traces, MQTT filters, media index), oldest first
+        self._writes: dict[tuple[str, str], Write] = {}
+        self._max_writes = 100_000
         self._retry: _Batch | None = None
         self._batch_size = 1000
         self._exclude: frozenset[str] = frozenset()
@@ -135,6 +154,7 @@ class Recorder:
             hub.config.get("recorder"), hub.config_dir
         )
         self._queue = deque(maxlen=settings.max_queue)
+        self._max_writes = settings.max_queue
         self._stopping = False
         self._batch_size = settings.batch_size
         self._exclude = settings.exclude_events
@@ -243,10 +263,27 @@ class Recorder:
             self._idle = False
             self._wake.set()
 
+    def store(self, write: Write) -> None:
+        """Queue a keyed write (writes.py), applied with the next batch; one
+        of the same key still waiting is replaced. Never waits, never fails:
+        while the database is away it waits here, at most `max_queue` of
+        them (then the oldest go, counted in `dropped`)."""
+        writes = self._writes
+        writes.pop(write.key, None)
+        writes[write.key] = write
+        if len(writes) > self._max_writes:
+            del writes[next(iter(writes))]
+            self.dropped += 1
+        if self._idle or len(writes) >= self._batch_size:
+            self._idle = False
+            self._wake.set()
+
     @property
     def queued(self) -> int:
-        """Items waiting to be written (events, states and audit records)."""
-        return len(self._queue) + len(self._audit) + (len(self._retry) if self._retry else 0)
+        """Items waiting to be written (events, states, audit records, and
+        the stores' writes)."""
+        waiting = len(self._queue) + len(self._audit) + len(self._writes)
+        return waiting + (len(self._retry) if self._retry else 0)
 
     # -- the writer ------------------------------------------------------------------
 
@@ -263,7 +300,7 @@ class Recorder:
             # something waits: it is committed within the interval, at once
             # when a batch is full (unless the database is being waited for),
             # or at once when the recorder stops
-            full = len(self._queue) >= self._batch_size or len(self._audit) >= self._batch_size
+            full = max(len(self._queue), len(self._audit), len(self._writes)) >= self._batch_size
             if not self._stopping and (self._backoff or not full):
                 cancel = clock.call_later(max(interval, self._backoff), self._wake.set)
                 try:
@@ -287,7 +324,7 @@ class Recorder:
         async with self._lock:
             if self._engine is None:
                 return False
-            todo = len(self._queue) + len(self._audit)
+            todo = len(self._queue) + len(self._audit) + len(self._writes)
             while self._retry is not None or todo > 0:
                 if self._retry is None:
                     self._retry = self._take()
@@ -315,6 +352,9 @@ class Recorder:
                 batch.audit.extend(call_service_rows(item, site_of))
             else:
                 batch.audit.append(audit_row(item, now))
+        writes = self._writes
+        for _ in range(min(size, len(writes))):
+            batch.writes.append(writes.pop(next(iter(writes))))
         return batch
 
     def _site_of(self, entity_id: str) -> str | None:
@@ -330,6 +370,8 @@ class Recorder:
                         await connection.execute(table.insert(), rows)
                 if batch.audit:
                     await connection.execute(audit.insert(), batch.audit)
+                for write in batch.writes:
+                    await write.apply(connection)
         except Exception as err:
             # the database away (or full, or locked) keeps the batch for the
             # next try; only a database that answers can refuse a row
@@ -386,6 +428,20 @@ class Recorder:
                 else:
                     self.written += 1
                 rows.pop(0)
+        writes = batch.writes
+        while writes:
+            try:
+                async with engine.begin() as connection:
+                    await writes[0].apply(connection)
+            except DBAPIError as err:
+                if not await self._reachable(err):
+                    return False
+                refused += 1
+            except _UNAVAILABLE:
+                return False
+            else:
+                self.written += 1
+            writes.pop(0)
         if refused:
             self.rejected += refused
             said = Text("recorder.rows_rejected", count=refused, error=_error(first))

@@ -125,3 +125,64 @@ recorder_runs = sa.Table(
     sa.Column("started", sa.Double(), nullable=False),
     sa.Column("ended", sa.Double()),
 )
+
+# What moved here from .storage's JSON files (revision 0003).
+
+# Automation runs, step by step (`sigap trace`): each automation's last
+# `stored_traces` runs. A run saved `running` and never finished was cut off
+# (the hub was killed): the next start marks it `cut_off`. `body` is the
+# trace as `Trace.as_dict()` made it (capped, secrets redacted).
+traces = sa.Table(
+    "traces",
+    METADATA,
+    sa.Column("context_id", sa.String(), primary_key=True),  # the run's context
+    sa.Column("automation_id", sa.String(), nullable=False),
+    sa.Column("alias", sa.String()),
+    sa.Column("entity_id", sa.String()),
+    sa.Column("run_id", sa.Integer()),  # counted per run of the hub: shown, not a key
+    sa.Column("parent_id", sa.String()),  # the context that triggered it
+    sa.Column("started", sa.Double(), nullable=False),
+    sa.Column("ended", sa.Double()),
+    sa.Column("state", sa.String(), nullable=False),  # running | stopped
+    sa.Column("execution", sa.String()),  # finished, error, ..., cut_off
+    sa.Column("body", sa.Text()),
+    sa.Index("ix_traces_automation_started", "automation_id", "started"),
+    sa.Index("ix_traces_state", "state"),
+)
+
+# The topic filters the hub's persistent MQTT session holds at the broker,
+# per client id: what the next start unsubscribes when nothing uses it.
+mqtt_filters = sa.Table(
+    "mqtt_filters",
+    METADATA,
+    sa.Column("client_id", sa.String(), primary_key=True),
+    sa.Column("filter", sa.String(), primary_key=True),
+    sa.Column("saved_at", sa.Double(), nullable=False),
+)
+
+# Every snapshot and clip under the media folder: which camera, when, how
+# big, and who or what asked for it (a context, an alarm, a reason). Media
+# retention and `for_context` read it; the file itself stays the footage.
+media_files = sa.Table(
+    "media_files",
+    METADATA,
+    sa.Column("path", sa.String(), primary_key=True),
+    sa.Column("entity_id", sa.String()),  # the camera
+    sa.Column("kind", sa.String(), nullable=False),  # snapshot | clip
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("taken_at", sa.Double(), nullable=False),
+    sa.Column("source", sa.String()),  # http | platform | rtsp | ring
+    sa.Column("site", sa.String()),
+    sa.Column("area", sa.String()),
+    sa.Column("context_id", sa.String()),
+    sa.Column("parent_id", sa.String()),
+    sa.Column("user_id", sa.String()),
+    sa.Column("alarm_id", sa.String()),
+    sa.Column("reason", sa.Text()),
+    sa.Column("data", sa.Text()),  # the rest (a clip's seconds and pre-roll)
+    sa.Index("ix_media_files_taken_at", "taken_at"),
+    sa.Index("ix_media_files_entity_taken", "entity_id", "taken_at"),
+    sa.Index("ix_media_files_context_id", "context_id"),
+    sa.Index("ix_media_files_parent_id", "parent_id"),
+    sa.Index("ix_media_files_alarm_id", "alarm_id"),
+)
