@@ -84,6 +84,12 @@ class Inbox:
         )  # fmt: skip
 
     def _first_refusal(self, user_id: int) -> bool:
+        n = self.notifier
+        self.log.log(
+            (n.entity_id, "stranger"),
+            logging.INFO,
+            i18n.Text("telegram.stranger_log", entity_id=n.entity_id, user=user_id),
+        )
         if user_id in self._strangers:
             return False
         if len(self._strangers) >= MAX_STRANGERS:
