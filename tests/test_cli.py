@@ -264,3 +264,11 @@ async def test_run_follows_the_demo_alarm_until_someone_acknowledges_it(tmp_path
         assert await hub.interrupt() == 0, hub.output
     for trouble in TROUBLE:
         assert trouble not in hub.output, hub.output
+    # ... and the demo's database tells it afterwards
+    today = datetime.now(ZoneInfo("Asia/Makassar")).date().isoformat()
+    alarms = run_sigap("alarms", "-c", str(config), "--site", "dinkes", lang="id")
+    assert alarms.returncode == 0, alarms.stderr
+    assert alarm_id in alarms.stdout and "Gerakan di lobi Dinkes" in alarms.stdout
+    report = run_sigap("report", "-c", str(config), "--from", today, "--to", today, lang="id")
+    assert report.returncode == 0, report.stderr
+    assert "Dinas Kesehatan" in report.stdout, report.stdout
