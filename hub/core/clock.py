@@ -170,6 +170,14 @@ class FakeClock(Clock):
     def pending(self) -> int:
         return len(self._timers)
 
+    def next_due(self) -> float | None:
+        """Seconds until the next timer is due (None: none is armed); a test
+        advancing exactly that far never moves time while work is in flight."""
+        if not self._timers:
+            return None
+        due = min(self._mono_due(when, wall) for when, wall, _ in self._timers.values())
+        return max(0.0, due - self._mono)
+
 
 async def _settle(rounds: int = 20) -> None:
     # Let woken tasks run up to their next wait; a few loop turns suffice for

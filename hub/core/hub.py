@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from types import ModuleType
@@ -118,6 +118,7 @@ class Hub:
         self.loop_watch = LoopWatch(self)
         self._exit_stack = AsyncExitStack()
         self._stopped = asyncio.Event()
+        self._before_devices_stop: list[Callable[[], Awaitable[Any]]] = []
 
     # -- the one clock ------------------------------------------------------------
 
@@ -428,6 +429,7 @@ class Hub:
         try:
             if started:
                 self.bus.fire(EVENT_HUB_STOPPING, {}, self.context)
+                await self._finish_before_devices_stop()
                 devices = self.devices.all()
                 results = await asyncio.gather(
                     *(asyncio.wait_for(d.stop(), STOP_TIMEOUT) for d in devices),
@@ -448,6 +450,25 @@ class Hub:
             # whatever happened, a second stop() must not wait forever
             self.stage = "stopped"
             self._stopped.set()
+
+    def before_devices_stop(self, finish: Callable[[], Awaitable[Any]]) -> Callable[[], None]:
+        """`await finish()` at stop while the devices still run (the outbox
+        sends what is due through the messengers); the last one added runs
+        first, as lifespans close. Returns the function that removes it."""
+        self._before_devices_stop.append(finish)
+
+        def remove() -> None:
+            if finish in self._before_devices_stop:
+                self._before_devices_stop.remove(finish)
+
+        return remove
+
+    async def _finish_before_devices_stop(self) -> None:
+        for finish in reversed(list(self._before_devices_stop)):
+            try:
+                await asyncio.wait_for(finish(), STOP_TIMEOUT)
+            except Exception as err:  # stopping goes on whatever one part says
+                _LOGGER.error("%s", Text("hub.finish_failed", error=message(err)))
 
     async def _cancel_tasks(self) -> None:
         tasks = list(self._tasks)

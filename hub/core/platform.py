@@ -352,6 +352,12 @@ class Notifier(Device):
         at 02:13 WITA"). A messenger that cannot edit says so, permanently."""
         raise DeliveryError(i18n.Text("notify.no_edit", entity_id=self.entity_id), permanent=True)
 
+    async def sent_before(self, message_id: str, notification: Notification) -> str | None:
+        """After a crash in the middle of a send: the provider's id if the
+        message `message_id` (the outbox's idempotency key) did go, None if
+        it did not or the service cannot tell (it is then sent again)."""
+        return None
+
     def address(self, person: Any) -> str | None:
         """The person's address on this messenger (a Telegram user id, an
         E.164 number), or None when this messenger cannot reach them."""

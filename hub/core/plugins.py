@@ -42,6 +42,8 @@ CORE_PLUGINS: tuple[str, ...] = (
     "hub.core.http",
     "hub.core.automation",
     "hub.core.media",
+    # before the alarms: it closes after them, taking their last messages
+    "hub.core.outbox",
     # last: it stops first, before the rooms its messages and snapshots go through
     "hub.core.alarms",
 )

@@ -21,6 +21,7 @@ CHAIN = {
 async def test_nobody_answers_and_the_next_tier_is_told_at_the_right_second(alarm_hub):
     hub = await alarm_hub()
     clock = hub.clock
+    told = EventWaiter(hub, "alarm.notified", lambda e: e.data["reason"] == "escalated")
     with EventWaiter(hub, "alarm.escalated") as escalated:
         alarm_id = await raise_alarm(hub, priority="high", **CHAIN)
         alarm = manager(hub).open[alarm_id]
@@ -39,6 +40,8 @@ async def test_nobody_answers_and_the_next_tier_is_told_at_the_right_second(alar
         assert second.data["tier"] == 2 and second.data["recipients"] == ["admin"]
         await clock.advance(3600)
         assert len(escalated.events) == 2  # the chain has ended
+        # both tiers were told (through the outbox: stored, then sent)
+        assert [(await told.wait()).data["tier"] for _ in range(2)] == [1, 2]
     moments = [
         e["at"] for e in await hub.recorder.alarms.history(alarm_id) if e["kind"] == "escalated"
     ]

@@ -44,6 +44,7 @@ async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(ala
     hub = await alarm_hub(db_url=db_url, clock=FakeClock(START + 100))
     alarm = manager(hub).open[alarm_id]
     assert alarm.record["tier"] == 0
+    told = EventWaiter(hub, "alarm.notified", lambda e: e.data["reason"] == "escalated")
     with EventWaiter(hub, "alarm.escalated") as escalated:
         await hub.clock.advance(199)
         assert escalated.events == [] and alarm.record["tier"] == 0
@@ -53,6 +54,8 @@ async def test_a_restart_in_the_middle_of_a_deadline_still_escalates_on_time(ala
         # and so is the next tier, ten minutes later
         await hub.clock.advance(600)
         assert (await escalated.wait()).data["tier"] == 2
+        # both tiers were told (through the outbox: stored, then sent)
+        assert [(await told.wait()).data["tier"] for _ in range(2)] == [1, 2]
     moments = {
         (e["kind"], e["at"])
         for e in await hub.recorder.alarms.history(alarm_id)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
 from ..keys import HubKey
+from ..outbox import OUTBOX
 from ..permissions import CHECKED_BY_SERVICE
 from .manager import AlarmError, AlarmManager
 from .model import ACKNOWLEDGED, CLOSED, NOTIFIED, PRIORITIES, RAISED, Alarm
@@ -66,7 +67,21 @@ def sigap_lifespan(hub: Hub) -> Any:
             register("alarm", "escalate", manager.escalate, ESCALATE_SCHEMA, permission=by_alarm),
             # deadlines wait for the messengers: they start with the devices
             hub.bus.listen("hub.started", lambda _e: manager.arm(), owner="hub.core.alarms"),
+            hub.before_devices_stop(manager.finish),
+            # a message that failed for good sends the alarm up at once
+            hub.bus.listen(
+                "notify.failed",
+                lambda e: manager.spawn(manager.messages.failed(e), "alarm undelivered"),
+                owner="hub.core.alarms",
+            ),
+            hub.bus.listen(
+                "alarm.acknowledged", manager.messages.answered, owner="hub.core.alarms"
+            ),
+            hub.bus.listen("alarm.closed", manager.messages.answered, owner="hub.core.alarms"),
         ]
+        outbox = hub.data.get(OUTBOX)
+        if outbox is not None:  # what was answered meanwhile is not sent stale
+            undo.append(outbox.add_check(manager.messages.stale))
         try:
             yield
         finally:

@@ -2,9 +2,8 @@
 through which it leaves the hub.
 
 `deliver()` is the seam: every alarm message passes through it, one
-message for one person. Today it hands the message to the configured
-messengers through `notify.send`; the outbox (durable, rate-limited,
-retried delivery) replaces its body without the alarm manager noticing."""
+message for one person, into the outbox (hub/core/outbox.py): stored
+first, then delivered with retries and rate limits, across restarts."""
 
 from __future__ import annotations
 
@@ -14,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import Context
 from ..i18n import Text, format_time, message
+from ..outbox import OUTBOX
+from ..platform import Notifier
 from .model import Alarm
 
 if TYPE_CHECKING:
@@ -48,14 +49,77 @@ class Outgoing:
     snapshots: list[str] = field(default_factory=list)
     #: notify entity ids to use; empty: every configured messenger
     notifiers: list[str] = field(default_factory=list)
+    #: the escalation tier this message is for (0: the first recipients)
+    tier: int = 0
 
 
 async def deliver(hub: Hub, outgoing: Outgoing) -> None:
-    """Hand one message to delivery; raises when no messenger took it.
+    """Put one message in the outbox for each messenger that reaches the
+    person (stored before this returns), and wait for the first try: it
+    returns once one of them went or waits its turn (a rate limit, a
+    back-off), and raises when none can go (no messenger reaches the
+    person, or every one refused for good)."""
+    outbox = hub.data.get(OUTBOX)
+    if outbox is None:  # a hub without the outbox room: hand it on directly
+        await _send_now(hub, outgoing)
+        return
+    names = outgoing.notifiers or [d.entity_id for d in hub.devices.all("notify")]
+    if not names:
+        raise LookupError(Text("alarm.no_messenger"))
+    person = outgoing.person
+    data = _data(outgoing)
+    photo = outgoing.snapshots[0] if outgoing.snapshots else None
+    messages, unknown = [], []
+    for name in names:
+        notifier = hub.devices.get(name)
+        if not isinstance(notifier, Notifier):
+            unknown.append(name)
+            continue
+        # nobody named: the messenger's own default audience (the console)
+        address = notifier.address(person) if person is not None else ""
+        if address is None:
+            continue
+        messages.append(
+            outbox.message(
+                name,
+                str(address),
+                text=outgoing.text,
+                title=outgoing.title,
+                photo_path=photo,
+                data=data,
+                language=outgoing.language,
+                person_id=person.id if person is not None else None,
+                alarm_id=outgoing.alarm_id,
+                kind=outgoing.kind,
+                context=outgoing.context,
+            )
+        )
+    if not messages:
+        if unknown:
+            raise LookupError(Text("alarm.unknown_messenger", notifiers=", ".join(unknown)))
+        raise LookupError(Text("alarm.unreachable", person=person.id if person else "-"))
+    await outbox.put(messages)
+    outcomes = await outbox.first_try(messages)
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    if refused and len(refused) == len(outcomes):
+        raise refused[0]
 
-    Until the outbox and the messenger plugins exist, every configured
-    notifier (or those the alarm names) gets it through `notify.send`,
-    addressed to the person's id; the snapshots travel as paths."""
+
+def _data(outgoing: Outgoing) -> dict[str, Any]:
+    person = outgoing.person
+    return {
+        "alarm_id": outgoing.alarm_id,
+        "kind": outgoing.kind,
+        "site": outgoing.site,
+        "priority": outgoing.priority,
+        "language": outgoing.language,
+        "person": person.id if person is not None else None,
+        "snapshots": list(outgoing.snapshots),
+        "tier": outgoing.tier,
+    }
+
+
+async def _send_now(hub: Hub, outgoing: Outgoing) -> None:
     notifiers = outgoing.notifiers or [d.entity_id for d in hub.devices.all("notify")]
     if not notifiers:
         raise LookupError(Text("alarm.no_messenger"))
@@ -68,15 +132,7 @@ async def deliver(hub: Hub, outgoing: Outgoing) -> None:
             "title": outgoing.title,
             "message": outgoing.text,
             "targets": [person.id] if person is not None else [],
-            "data": {
-                "alarm_id": outgoing.alarm_id,
-                "kind": outgoing.kind,
-                "site": outgoing.site,
-                "priority": outgoing.priority,
-                "language": outgoing.language,
-                "person": person.id if person is not None else None,
-                "snapshots": list(outgoing.snapshots),
-            },
+            "data": _data(outgoing),
         },
         outgoing.context,
     )
@@ -142,6 +198,12 @@ def compose(hub: Hub, alarm: Alarm, kind: str, lang: str, **extra: Any) -> tuple
     )
     if kind == REMINDER:
         lead = Text("alarm.lead.reminder", waited=span(extra["waited"]))
+    elif kind == ESCALATED and extra.get("undelivered"):
+        lead = Text(
+            "alarm.lead.escalated_undelivered",
+            who=who_is(hub, extra["undelivered"]),
+            tier=extra["tier"],
+        )
     elif kind == ESCALATED and extra.get("manual"):
         note = extra.get("note") or ""
         lead = Text(

@@ -65,8 +65,11 @@ class Escalation:
         manual: bool,
         recipients: list[str] | None = None,
         note: str = "",
+        undelivered: str | None = None,
     ) -> int:
-        """Tell the next tier (or `recipients`, by hand) now; returns the tier."""
+        """Tell the next tier (or `recipients`, by hand) now; returns the tier.
+        `undelivered`: the person a message could not reach, the reason it
+        goes up before its time."""
         record = alarm.record
         chain = record.get("escalation") or []
         index = record.get("next_tier", 0)
@@ -89,6 +92,8 @@ class Escalation:
         waited = now - record.get("last_escalated_at", record["raised_at"])
         record["last_escalated_at"] = now
         step = {"tier": tier, "recipients": names, "manual": manual, "note": note}
+        if undelivered is not None:
+            step["undelivered"] = undelivered
         await self.journal.write(alarm, "escalated", context, step, now)
         _LOGGER.warning(
             Text(
@@ -115,6 +120,7 @@ class Escalation:
             manual=manual,
             who=context.who,
             note=note,
+            undelivered=undelivered,
         )
         return tier
 

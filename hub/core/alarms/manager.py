@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import SYSTEM, Context, new_id
 from ..i18n import Text, format_time
+from ..outbox import OUTBOX
 from ..permissions import PermissionDenied
 from ..services import ServiceCall
 from . import delivery
@@ -28,6 +29,7 @@ from .autoclose import AutoClose
 from .deadlines import Deadlines
 from .escalation import AlarmError, Escalation
 from .journal import Journal, own
+from .messages import AlarmMessages
 from .model import (
     ACKNOWLEDGED,
     AUTO_CLOSE,
@@ -49,6 +51,8 @@ _LOGGER = logging.getLogger("hub.alarms")
 # A flapping sensor raises its alarm again and again: the counter counts
 # every raise, the history keeps the first ones (its rows are not unbounded).
 MAX_DEDUPE_HISTORY = 200
+# At a clean stop, how long (real seconds) notices being written may take.
+FINISH_SECONDS = 3.0
 
 
 class AlarmManager:
@@ -65,6 +69,7 @@ class AlarmManager:
         self.deadlines = Deadlines(hub, self._due)
         self.escalation = Escalation(hub, self.journal, self.notices, self.deadlines)
         self.auto_close = AutoClose(hub.bus, self._auto_close)
+        self.messages = AlarmMessages(self)
 
     # -- the parts it works with --------------------------------------------------
 
@@ -75,6 +80,10 @@ class AlarmManager:
     @property
     def people(self) -> Any:
         return self.hub.people
+
+    @property
+    def outbox(self) -> Any:
+        return self.hub.data.get(OUTBOX)
 
     def _now(self) -> float:
         return self.hub.clock.timestamp()
@@ -101,6 +110,13 @@ class AlarmManager:
                 self._spawn(self.notices.first(alarm), f"alarm {alarm.id} notice")
             self.deadlines.arm(alarm)
 
+    async def finish(self) -> None:
+        """At a clean stop, while the messengers still run: the notices
+        being written get a moment to reach the outbox."""
+        tasks = list(self._tasks)
+        if tasks:
+            await asyncio.wait(tasks, timeout=FINISH_SECONDS)
+
     async def stop(self) -> None:
         self._closing = True
         self.deadlines.close()
@@ -109,6 +125,10 @@ class AlarmManager:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        """Run `coro` as the room's own work (waited for at a clean stop)."""
+        self._spawn(coro, name)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         if self._closing:

@@ -93,6 +93,7 @@ class Notices:
                 priority=alarm.record["priority"],
                 snapshots=snapshots if kind in _WITH_PICTURES else [],
                 notifiers=list(alarm.record.get("notify") or ()),
+                tier=int(extra.get("tier", alarm.record.get("tier", 0))),
             )
             sends.append(deliver(hub, outgoing))
         results = await asyncio.gather(*sends, return_exceptions=True)

@@ -40,6 +40,7 @@ from . import database, queries
 from .alarms import AlarmRecords
 from .media_index import MediaIndex
 from .mqtt_filters import MqttFilters
+from .outbox import OutboxRecords
 from .rows import audit_row, call_service_rows, event_row, state_row
 from .settings import RecorderSettings
 from .tables import audit, events, states
@@ -97,6 +98,8 @@ class Recorder:
         self.mqtt_filters = MqttFilters(self._require_engine, self.store)
         #: the index of the media folder (snapshots and clips)
         self.media = MediaIndex(self._require_engine, self.store, self.flush)
+        #: the outgoing messages (hub/core/outbox.py), written in its own batches
+        self.outbox = OutboxRecords(self._require_engine)
         self._queue: deque[Event] = deque(maxlen=100_000)
         self._audit: deque[Event | dict[str, Any]] = deque()
         # keyed writes of the stores (traces, MQTT filters, media index), oldest first

@@ -186,3 +186,32 @@ media_files = sa.Table(
     sa.Index("ix_media_files_parent_id", "parent_id"),
     sa.Index("ix_media_files_alarm_id", "alarm_id"),
 )
+
+# Every outgoing message, written before it is sent (hub/core/outbox.py):
+# `seq` orders each recipient's messages, `id` is the idempotency key the
+# messenger is given. state: pending, sending (an attempt began; after a
+# crash it may or may not have gone), delivered, failed, superseded.
+outbox = sa.Table(
+    "outbox",
+    METADATA,
+    sa.Column("seq", ROW_ID, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(), nullable=False, unique=True),
+    sa.Column("notifier", sa.String(), nullable=False),
+    sa.Column("recipient", sa.String(), nullable=False),
+    sa.Column("person_id", sa.String()),
+    sa.Column("alarm_id", sa.String()),
+    sa.Column("kind", sa.String()),
+    sa.Column("state", sa.String(), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("failures", sa.Integer(), nullable=False),
+    sa.Column("not_before", sa.Double()),
+    sa.Column("created_at", sa.Double(), nullable=False),
+    sa.Column("updated_at", sa.Double(), nullable=False),
+    sa.Column("provider_id", sa.String()),
+    sa.Column("reason", sa.Text()),
+    sa.Column("context_id", sa.String()),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Index("ix_outbox_state_seq", "state", "seq"),
+    sa.Index("ix_outbox_alarm_person", "alarm_id", "person_id"),
+    sa.Index("ix_outbox_updated_at", "updated_at"),
+)
