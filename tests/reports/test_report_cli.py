@@ -7,6 +7,7 @@ name; every mistake of the admin's is one line and exit code 2."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from html.parser import HTMLParser
@@ -45,7 +46,23 @@ def section(text: str, title: str) -> str:
 
 
 async def test_the_text_report_gives_the_figures_fed_while_the_hub_runs(fed, folder):
-    out = report(folder)
+    hub, done = fed["hub"], asyncio.Event()
+
+    async def keep_writing() -> int:  # the hub goes on committing while the report reads
+        commits = 0
+        while not done.is_set():
+            hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi", "site": "dinkes"})
+            await hub.recorder.flush()
+            commits += 1
+            await asyncio.sleep(0)
+        return commits
+
+    writer = asyncio.create_task(keep_writing())
+    try:
+        out = await asyncio.to_thread(report, folder)
+    finally:
+        done.set()
+    assert await writer > 0
     assert out.startswith("Report of Uji Laporan: 2026-11-20 00:00 WITA to 2026-11-21 00:00 WITA\n")
     dinkes = section(out, "Health Office (dinkes)")
     lobi = next(line for line in dinkes.splitlines() if "camera.dinkes_lobi" in line)
@@ -271,3 +288,20 @@ def test_a_database_server_that_does_not_answer_is_exit_code_2(tmp_path):
     assert code == 2 and out == ""
     assert "basis data perekam postgresql://sigap:***@127.0.0.1:1/sigap tidak dapat dibaca" in err
     assert "Rahasia" not in err and "Traceback" not in err
+
+
+async def test_the_commands_cannot_write_the_database(fed, folder):
+    """What they open is read-only: SQLite `mode=ro`, PostgreSQL a read-only
+    session; the running hub's rows stay as they were."""
+    import sqlalchemy as sa
+
+    from hub.core.recorder.tables import alarms
+    from hub.core.reports.source import opened, settings_of
+
+    hub = fed["hub"]
+    settings = settings_of(hub.config.get("recorder"), hub.config_dir)
+    async with opened(settings) as engine:
+        async with engine.connect() as connection:
+            with pytest.raises(sa.exc.DBAPIError, match=r"(?i)read.?only"):
+                await connection.execute(alarms.delete())
+    assert len(await hub.recorder.alarms.of_site(None)) == 7

@@ -62,9 +62,7 @@ def add_parsers(
         p.add_argument("--to", dest="until", metavar="DATE", help=h("to"))
 
     def limit(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--limit", type=_positive, default=DEFAULT_LIMIT, metavar="N", help=h("limit")
-        )
+        p.add_argument("--limit", type=number, default=DEFAULT_LIMIT, metavar="N", help=h("limit"))
 
     report = sub.add_parser("report", help=h("report"))
     common(report)
@@ -92,11 +90,12 @@ def add_parsers(
     limit(audit)
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
+def number(value: str) -> int:
+    """A count of rows, 1 or more (argparse names it in its error: `invalid number value`)."""
+    given = int(value)
+    if given < 1:
         raise ValueError(value)
-    return number
+    return given
 
 
 def command(args: argparse.Namespace, hub: Hub, lang: str) -> int:
