@@ -115,7 +115,7 @@ async def _command(args: argparse.Namespace, hub: Hub, lang: str) -> int:
         getattr(args, "since", None),
         getattr(args, "until", None),
         zone,
-        required=args.command == "report",
+        default_week=args.command == "report",
     )
     _check_site(hub, getattr(args, "site", None))
     async with opened(settings) as engine:

@@ -2,7 +2,8 @@
 
 A date (`2026-12-01`) is a whole day in the hub's zone (WITA): `--from` a
 day starts at its midnight, `--to` a day ends at the next midnight, so
-`--from 2026-12-01 --to 2026-12-01` is that one day. An ISO date and time
+`--from 2026-12-01 --to 2026-12-01` is that one day; a report without them
+covers the 7 days up to the end of today. An ISO date and time
 (`2026-12-01T08:00`, `2026-12-01 08:00:00+08:00`, `...Z`) is that moment; one
 without an offset is in the hub's zone. The end is excluded.
 """
@@ -10,13 +11,16 @@ without an offset is in the hub's zone. The end is excluded.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 from ..i18n import Text, zone_name
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DEFAULT_DAYS = 7  # a report without --from: the week up to its end
 
 
 class BadPeriod(ValueError):
@@ -43,7 +47,7 @@ def moment(value: str, zone: ZoneInfo, *, end: bool, option: str) -> float:
             day = date.fromisoformat(given)
             if end:
                 day += timedelta(days=1)
-            return datetime.combine(day, time(0), zone).timestamp()
+            return datetime.combine(day, clock_time(0), zone).timestamp()
         when = datetime.fromisoformat(given)
     except ValueError:
         raise BadPeriod(Text("report.bad_date", option=option, value=value)) from None
@@ -53,16 +57,25 @@ def moment(value: str, zone: ZoneInfo, *, end: bool, option: str) -> float:
 
 
 def period(
-    since: str | None, until: str | None, zone: ZoneInfo, *, required: bool = False
+    since: str | None,
+    until: str | None,
+    zone: ZoneInfo,
+    *,
+    default_week: bool = False,
+    now: float | None = None,
 ) -> Period:
     """The period of `--from`/`--to`; raises BadPeriod for a date that is not
-    one, a missing bound when `required`, or an end not after the start."""
-    if required:
-        for option, value in (("--from", since), ("--to", until)):
-            if value is None:
-                raise BadPeriod(Text("report.date_required", option=option))
+    one or an end not after the start. With `default_week` (the report) a
+    missing `--to` is the end of today and a missing `--from` the 7 days
+    before the end."""
     start = moment(since, zone, end=False, option="--from") if since is not None else None
     stop = moment(until, zone, end=True, option="--to") if until is not None else None
+    if default_week:
+        if stop is None:
+            today = datetime.fromtimestamp(time.time() if now is None else now, zone).date()
+            stop = moment(today.isoformat(), zone, end=True, option="--to")
+        if start is None:
+            start = stop - DEFAULT_DAYS * 86400.0
     if start is not None and stop is not None and stop <= start:
         raise BadPeriod(
             Text(
