@@ -5,7 +5,6 @@ with pre-roll, retention."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 from pathlib import Path
@@ -152,10 +151,13 @@ async def test_snapshot_from_http_url_with_digest(hub_factory, tmp_path, http_ca
     path = Path(answer["files"]["camera.lobi"])
     assert read_bytes(path) == SAMPLE_JPEG
     assert path.is_relative_to(tmp_path / "media" / "lobi")
-    sidecar = json.loads(path.with_suffix(".json").read_text())
-    assert sidecar["source"] == "http" and sidecar["entity_id"] == "camera.lobi"
-    assert sidecar["context_id"] == event.context.id
-    assert hub.data[MEDIA].for_context(event.context.id)[0].path == str(path)
+    assert not path.with_suffix(".json").exists()  # the index is in the recorder now
+    row = await hub.recorder.media.get(str(path))
+    assert row["source"] == "http" and row["entity_id"] == "camera.lobi"
+    assert row["context_id"] == event.context.id and row["size"] == len(SAMPLE_JPEG)
+    assert row["kind"] == "snapshot" and row["site"] == "dinkes"
+    (found,) = await hub.data[MEDIA].for_context(event.context.id)
+    assert found.path == str(path) and found.source == "http"
     assert hits
 
 
@@ -190,7 +192,7 @@ async def test_http_failure_falls_back_to_rtsp(hub_factory, tmp_path, http_camer
     )
     answer = await hub.services.call("camera", "snapshot", {"entity_id": "camera.lobi"})
     path = Path(answer["files"]["camera.lobi"])
-    assert json.loads(path.with_suffix(".json").read_text())["source"] == "rtsp"
+    assert (await hub.recorder.media.get(str(path)))["source"] == "rtsp"
 
 
 async def test_silent_rtsp_port_times_out_and_leaves_no_ffmpeg(hub_factory, tmp_path, silent_port):
@@ -262,8 +264,8 @@ async def test_clip_with_pre_roll_has_video_from_before_the_request(hub_factory,
     duration = await ffprobe_duration(path)
     # a recording that started at the request could hold at most `took` seconds
     assert duration >= took + 1.5, (duration, took)
-    sidecar = json.loads(Path(path).with_suffix(".json").read_text())
-    assert sidecar["source"] == "ring" and sidecar["extra"]["pre_roll"] >= 1.5
+    row = await hub.recorder.media.get(path)
+    assert row["kind"] == "clip" and row["source"] == "ring" and row["extra"]["pre_roll"] >= 1.5
 
 
 async def test_clip_without_pre_roll(hub_factory, tmp_path, rtsp):
@@ -287,9 +289,14 @@ async def test_retention_deletes_oldest_first(hub_factory, tmp_path):
     for n, age in enumerate([3 * 86400, 3600, 1800, 600, 60]):  # oldest first
         f = folder / f"f{n}.jpg"
         f.write_bytes(b"\xff\xd8" + b"x" * 400_000)
-        f.with_suffix(".json").write_text("{}")
-        os.utime(f, (now - age, now - age))
+        # the index says when it was taken (the file's own time says otherwise)
+        hub.recorder.media.add(
+            {"path": str(f), "kind": "snapshot", "entity_id": "camera.lobi",
+             "size": 400_002, "taken_at": now - age}
+        )  # fmt: skip
         made.append(f)
+    old_sidecar = made[0].with_name("f0.json.imported")  # an older hub's, imported
+    old_sidecar.write_text("{}")
     ring_file = room.root / ".ring" / "lobi" / "seg000.ts"
     ring_file.parent.mkdir(parents=True)
     ring_file.write_bytes(b"x" * 2_000_000)
@@ -297,8 +304,9 @@ async def test_retention_deletes_oldest_first(hub_factory, tmp_path):
     # f0 is too old; then 4 x 400 kB > 1 MB: f1 and f2 go, the newest two stay
     assert deleted == [str(made[0]), str(made[1]), str(made[2])]
     assert [f.exists() for f in made] == [False, False, False, True, True]
-    assert not made[0].with_suffix(".json").exists()
+    assert not old_sidecar.exists()
     assert ring_file.exists()
+    assert await hub.recorder.media.paths() == {str(f) for f in made[3:]}
 
 
 async def test_demo_camera_snapshot_through_its_platform(hub_factory, tmp_path):
@@ -311,4 +319,4 @@ async def test_demo_camera_snapshot_through_its_platform(hub_factory, tmp_path):
     answer = await hub.services.call("camera", "snapshot", {"site": "dinkes"})
     path = Path(answer["files"]["camera.lobi"])
     assert read_bytes(path).startswith(b"\xff\xd8")
-    assert json.loads(path.with_suffix(".json").read_text())["source"] == "platform"
+    assert (await hub.recorder.media.get(str(path)))["source"] == "platform"

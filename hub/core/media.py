@@ -5,15 +5,18 @@ folder with a retention limit, each linked to the Context that asked.
 basic auth), then the platform's own snapshot, then one frame from the RTSP
 stream; `camera.record_clip` records N seconds, with pre-roll from a
 per-camera ring of short segments when the camera has `pre_roll:` set.
-Both services answer with the files they wrote. Every file has a JSON
-sidecar saying which camera, when, and which Context (and so which event and
-automation run) asked for it; `camera.snapshot_taken` / `camera.clip_recorded`
-tell the notify layer and the API.
+Both services answer with the files they wrote. Every file has a row in
+the recorder's media index (`hub.recorder.media`) saying which camera, when,
+how big, and which Context (and so which event and automation run), alarm
+or reason asked for it; retention and `for_context` read the index.
+`camera.snapshot_taken` / `camera.clip_recorded` tell the notify layer and
+the API.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
 import logging
@@ -79,7 +82,7 @@ DEFAULTS: dict[str, Any] = MEDIA_SCHEMA({})
 
 @dataclass(slots=True)
 class MediaFile:
-    """One snapshot or clip and who asked for it (the sidecar's content)."""
+    """One snapshot or clip and who asked for it (its row in the media index)."""
 
     kind: str  # "snapshot" | "clip"
     entity_id: str
@@ -95,7 +98,25 @@ class MediaFile:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def sidecar(self) -> Path:
+        """Where an older hub kept this record (imported at start)."""
         return Path(self.path).with_suffix(".json")
+
+    @classmethod
+    def from_index(cls, row: Mapping[str, Any]) -> MediaFile:
+        return cls(
+            kind=row["kind"],
+            entity_id=row["entity_id"] or "",
+            path=row["path"],
+            created_at=row["taken_at"],
+            source=row["source"] or "",
+            size=row["size"],
+            context_id=row["context_id"] or "",
+            parent_id=row["parent_id"],
+            user_id=row["user_id"],
+            site=row["site"],
+            area=row["area"],
+            extra=row["extra"] or {},
+        )
 
 
 class MediaRoom:
@@ -108,9 +129,11 @@ class MediaRoom:
         self.root = media_dir if media_dir.is_absolute() else hub.config_dir / media_dir
         self.session: aiohttp.ClientSession | None = None
         self.rings: dict[str, Ring] = {}
-        self.recent: list[MediaFile] = []  # newest last; the files themselves are the record
+        # newest last: what for_context answers while the recorder's database is away
+        self.recent: list[MediaFile] = []
         self._digest: dict[str, aiohttp.DigestAuthMiddleware] = {}
         self.first_retention_done = asyncio.Event()
+        self._index_said = False  # the log said the index did not answer (said once per outage)
 
     # -- lifetime -------------------------------------------------------------
 
@@ -168,7 +191,7 @@ class MediaRoom:
             await asyncio.to_thread(_write, path, image)
             record = await self._record("snapshot", camera, path, source, context)
         except OSError as err:
-            # a full disk: the file and its sidecar are both there or neither is
+            # a full disk: the picture is written whole (atomically) or not at all
             await asyncio.to_thread(_discard, path)
             raise DeviceError(
                 i18n.Text(
@@ -178,6 +201,7 @@ class MediaRoom:
                     error=_disk_reason(err),
                 )
             ) from err
+        self._index(record, why)
         self._audit(record, context, why)
         self.hub.bus.fire(EVENT_SNAPSHOT_TAKEN, self._event_data(record), context)
         return record
@@ -271,6 +295,7 @@ class MediaRoom:
         except BaseException:
             await asyncio.to_thread(_discard, partial)
             raise
+        self._index(record, why)
         self._audit(record, context, why)
         self.hub.bus.fire(EVENT_CLIP_RECORDED, self._event_data(record), context)
         return record
@@ -306,12 +331,20 @@ class MediaRoom:
             area=camera.area,
             extra=extra or {},
         )
-        # off the loop: a slow disk (an SD card, a full NAS) must not stall the hub
-        sidecar = json.dumps(asdict(record), indent=1)
-        await asyncio.to_thread(write_atomic, record.sidecar(), sidecar)
         self.recent.append(record)
         del self.recent[:-200]
         return record
+
+    def _index(self, record: MediaFile, why: Mapping[str, Any] | None) -> None:
+        """The file's row in the media index, written with the recorder's
+        next batch (while its database is away it waits in the queue; a file
+        whose row never came is indexed at the next start)."""
+        recorder = self.hub.recorder
+        if recorder.running:
+            why = why or {}
+            recorder.media.add(
+                {**asdict(record), "alarm_id": why.get("alarm_id"), "reason": why.get("reason")}
+            )
 
     def _audit(self, record: MediaFile, context: Context, why: Mapping[str, Any] | None) -> None:
         """Footage is confidential (Perwali 25/2019): every file taken is an
@@ -343,23 +376,87 @@ class MediaRoom:
             "source": record.source,
         }
 
-    def for_context(self, context_id: str) -> list[MediaFile]:
-        """The files asked for by a Context or by anything it caused."""
+    async def for_context(self, context_id: str) -> list[MediaFile]:
+        """The files asked for by a Context or by anything it caused, from
+        the media index; while the recorder's database is away, the last
+        200 files this run took."""
+        recorder = self.hub.recorder
+        if recorder.running:
+            try:
+                rows = await recorder.media.for_context(context_id)
+            except Exception as err:
+                self._index_unavailable(err)
+            else:
+                return [MediaFile.from_index(row) for row in rows]
         return [m for m in self.recent if context_id in (m.context_id, m.parent_id)]
+
+    def _index_unavailable(self, err: BaseException) -> None:
+        if not self._index_said:
+            self._index_said = True
+            said = i18n.t("media.index_unavailable", self.hub.console_language, error=_reason(err))
+            _LOGGER.warning("%s", said)
+
+    # -- the index at start ------------------------------------------------------------
+
+    async def reconcile(self) -> None:
+        """Once at start: sidecars an older hub wrote go into the index
+        (renamed *.json.imported), files with no row (taken while the
+        database was away when the hub died) are indexed from the disk, rows
+        whose file is gone are removed, and clip leftovers of a crash go."""
+        recorder = self.hub.recorder
+        if not recorder.running:
+            return
+        try:
+            known = await recorder.media.paths()
+            found = await asyncio.to_thread(_scan, self.root, time.time())
+            sidecars = [record for record, _ in found.sidecars]
+            await recorder.media.add_now(sidecars, update=False)
+            orphans = [r for r in found.unindexed if r["path"] not in known]
+            await recorder.media.add_now(orphans, update=False)
+            gone = [p for p in known if Path(p).is_relative_to(self.root) and p not in found.paths]
+            await recorder.media.remove(gone)
+        except Exception as err:  # the hub runs on; retention walks the folder meanwhile
+            self._index_unavailable(err)
+            return
+        await asyncio.to_thread(_mark_imported, [path for _, path in found.sidecars])
+        if sidecars or orphans or gone:
+            said = i18n.t(
+                "media.index_reconciled",
+                self.hub.console_language,
+                imported=len(sidecars),
+                found=len(orphans),
+                gone=len(gone),
+                folder=self.root,
+            )
+            _LOGGER.info("%s", said)
 
     # -- retention ---------------------------------------------------------------------
 
     async def enforce_retention(self) -> list[str]:
         """Delete files older than max_age_days, then the oldest until the
-        folder is under max_size_mb. Returns the deleted paths."""
-        return await asyncio.to_thread(
-            _retention,
-            self.root,
-            self.settings["max_age_days"] * 86400,
-            self.settings["max_size_mb"] * 1024 * 1024,
-        )
+        folder is under max_size_mb. Returns the deleted paths. The index
+        says which; while the recorder's database is away, the folder is
+        walked as before the index (by the files' times)."""
+        max_age = self.settings["max_age_days"] * 86400
+        max_size = self.settings["max_size_mb"] * 1024 * 1024
+        recorder = self.hub.recorder
+        if recorder.running:
+            try:
+                before = time.time() - max_age if max_age else None
+                expired = await recorder.media.expired(before, max_size)
+                # only under the media folder: a row of a folder since moved is only a row
+                ours = [p for p in expired if Path(p).is_relative_to(self.root)]
+                deleted = await asyncio.to_thread(_delete, ours)
+                await recorder.media.remove(expired)
+            except Exception as err:
+                self._index_unavailable(err)
+            else:
+                self._index_said = False
+                return deleted
+        return await asyncio.to_thread(_retention, self.root, max_age, max_size)
 
     async def retention_loop(self) -> None:
+        await self.reconcile()
         while True:
             deleted = await self.enforce_retention()
             self.first_retention_done.set()
@@ -522,7 +619,7 @@ def _partial(path: Path) -> Path:
 
 
 def _discard(*paths: Path) -> None:
-    """A media file that could not be finished goes, with its sidecar."""
+    """A media file that could not be finished goes (with an old sidecar)."""
     for path in paths:
         path.unlink(missing_ok=True)
         if not path.name.startswith("."):
@@ -540,13 +637,99 @@ def _fresh_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
 
 
+def _unlink(path: Path) -> None:
+    """A media file, and what an older hub kept beside it (its sidecar)."""
+    path.unlink(missing_ok=True)
+    sidecar = path.with_suffix(".json")
+    sidecar.unlink(missing_ok=True)
+    sidecar.with_name(sidecar.name + IMPORTED).unlink(missing_ok=True)
+
+
+def _delete(paths: list[str]) -> list[str]:
+    for path in paths:
+        _unlink(Path(path))
+    return paths
+
+
+IMPORTED = ".imported"
+# a clip's partial file older than this was left by a crash
+_STALE_PARTIAL = 3600.0
+_KINDS = {".jpg": "snapshot", ".jpeg": "snapshot", ".mp4": "clip"}
+
+
+@dataclass(slots=True)
+class _Scan:
+    paths: set[str] = field(default_factory=set)
+    sidecars: list[tuple[dict[str, Any], Path]] = field(default_factory=list)
+    unindexed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _scan(root: Path, now: float) -> _Scan:
+    """The media folder as it is: every file, the sidecars to import, and
+    a row for each file from its name and times (camera = its folder)."""
+    found = _Scan()
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        if here == root and RING_DIR in dirnames:
+            dirnames.remove(RING_DIR)
+        for name in filenames:
+            path = here / name
+            if name.startswith(".") and name.endswith(".part"):
+                try:
+                    if now - path.stat().st_mtime > _STALE_PARTIAL:
+                        path.unlink(missing_ok=True)
+                except FileNotFoundError:
+                    pass
+                continue
+            kind = _KINDS.get(path.suffix.lower())
+            if kind is None:
+                continue  # a sidecar (read with its file), or not ours
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            found.paths.add(str(path))
+            sidecar = path.with_suffix(".json")
+            record = _read_sidecar(sidecar, path) if sidecar.exists() else None
+            if record is not None:
+                found.sidecars.append((record, sidecar))
+                continue
+            camera = path.relative_to(root).parts[0] if path.parent != root else None
+            found.unindexed.append(
+                {
+                    "path": str(path),
+                    "kind": kind,
+                    "entity_id": f"camera.{camera}" if camera else None,
+                    "size": st.st_size,
+                    "taken_at": st.st_mtime,
+                }
+            )
+    return found
+
+
+def _read_sidecar(sidecar: Path, path: Path) -> dict[str, Any] | None:
+    try:
+        record = json.loads(sidecar.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    return {**record, "path": str(path)}  # the file where it is now (a folder moved)
+
+
+def _mark_imported(sidecars: list[Path]) -> None:
+    for sidecar in sidecars:
+        with contextlib.suppress(OSError):
+            os.replace(sidecar, sidecar.with_name(sidecar.name + IMPORTED))
+
+
 def _retention(root: Path, max_age: float, max_size: float) -> list[str]:
     files: list[tuple[float, int, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root):
         if Path(dirpath) == root and RING_DIR in dirnames:
             dirnames.remove(RING_DIR)
         for name in filenames:
-            if name.endswith(".json"):
+            if name.endswith((".json", ".json" + IMPORTED)):
                 continue  # a sidecar goes with its file
             p = Path(dirpath) / name
             try:
@@ -563,8 +746,7 @@ def _retention(root: Path, max_age: float, max_size: float) -> list[str]:
             break
         if not max_age and total <= max_size:
             break
-        p.unlink(missing_ok=True)
-        p.with_suffix(".json").unlink(missing_ok=True)
+        _unlink(p)
         total -= size
         deleted.append(str(p))
     return deleted

@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
@@ -23,6 +22,7 @@ from ..i18n import t
 from ..keys import HubKey
 from .connection import Message, MessageCallback, MqttConnection, MqttError, MqttNotConnected
 from .publish import register_publish_service
+from .session_filters import last_filters, saver
 from .topics import InvalidTopic, check_filter, check_topic, matches
 from .trigger import MqttTrigger
 
@@ -51,9 +51,6 @@ MQTT: HubKey[MqttConnection] = HubKey("mqtt")
 
 EVENT_MQTT_CONNECTED = "mqtt.connected"
 EVENT_MQTT_DISCONNECTED = "mqtt.disconnected"
-
-# The filters the hub's persistent session holds, kept between runs.
-SUBSCRIPTIONS_FILE = Path(".storage") / "mqtt_subscriptions.json"
 
 # How long start-up waits for the first connection attempt before going on
 # without the broker (the connection keeps retrying in the background).
@@ -114,10 +111,11 @@ def sigap_lifespan(hub: Hub) -> Any:
                 )
 
         broker = f"{settings['host']}:{settings['port']}"
+        client_id = settings.get("client_id") or f"sigap-{hub_id(hub)}"
         connection = MqttConnection(
             host=settings["host"],
             port=settings["port"],
-            client_id=settings.get("client_id") or f"sigap-{hub_id(hub)}",
+            client_id=client_id,
             status_topic=status_topic(hub),
             username=settings.get("username"),
             password=settings.get("password"),
@@ -127,7 +125,9 @@ def sigap_lifespan(hub: Hub) -> Any:
             reconnect_min=settings["reconnect_min"],
             reconnect_max=settings["reconnect_max"],
             on_state=on_state,
-            subscriptions_file=hub.config_dir / SUBSCRIPTIONS_FILE,
+            # the filters of the session, kept by the recorder between runs
+            last_filters=await last_filters(hub, client_id),
+            save_filters=saver(hub),
             language=lambda: hub.console_language,
             clock=hub.clock,
         )

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 import random
 import ssl
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -24,7 +22,6 @@ import paho.mqtt.client as paho
 from .. import i18n
 from ..bus import Unsubscribe
 from ..clock import Clock
-from ..storage import make_private_dir, write_atomic
 from .errors import MqttError, MqttNotConnected
 from .link import Link
 from .topics import check_filter, check_topic, has_wildcard, matches
@@ -107,15 +104,20 @@ class MqttConnection:
         reconnect_min: float = 0.25,
         reconnect_max: float = 4.0,
         on_state: Callable[[bool, str], None] | None = None,
-        subscriptions_file: Path | None = None,
+        last_filters: set[str] | None = None,
+        save_filters: Callable[[str, set[str], bool], None] | None = None,
         language: Callable[[], str] | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.host, self.port = host, port
         # the language of the warnings the admin reads (the hub's console language)
         self._language = language or (lambda: i18n.console_language(i18n.DEFAULT_LANGUAGE))
-        # the filters the hub's persistent session held when it last ran
-        self._subscriptions_file = subscriptions_file
+        # the filters the hub's persistent session held when it last ran (None:
+        # not known, so saves only add: none is forgotten before it is dropped)
+        self._last_filters = last_filters
+        # hands the session's filters to whoever keeps them (the recorder):
+        # save_filters(client_id, filters, replace); it must not block
+        self._save_filters = save_filters
         self._stale: set[str] = set()
         self.client_id = client_id
         self.status_topic = status_topic
@@ -184,7 +186,7 @@ class MqttConnection:
         # A filter of the last run that no one subscribed to this time (an
         # automation removed, a device renamed) would stay in the persistent
         # session for ever, the broker queueing its messages for nobody.
-        self._stale = self._read_subscriptions() - set(self._filters)
+        self._stale = set(self._last_filters or ()) - set(self._filters)
         self._save_subscriptions()
         if self._stale and self.connected:
             self._spawn(self._drop_stale())
@@ -200,32 +202,11 @@ class MqttConnection:
         """Filters of the last run still to be unsubscribed at the broker."""
         return frozenset(self._stale)
 
-    def _read_subscriptions(self) -> set[str]:
-        path = self._subscriptions_file
-        if path is None:
-            return set()
-        try:
-            saved = json.loads(path.read_text())
-        except FileNotFoundError:
-            return set()
-        except (OSError, ValueError) as err:
-            _LOGGER.warning("MQTT: cannot read %s: %s", path, err)
-            return set()
-        if not isinstance(saved, dict) or saved.get("client_id") != self.client_id:
-            return set()  # another session's
-        return {f for f in saved.get("filters", ()) if isinstance(f, str)}
-
     def _save_subscriptions(self) -> None:
-        # a few hundred bytes, written at start and at stop: not worth a thread
-        path = self._subscriptions_file
-        if path is None:
+        if self._save_filters is None:
             return
-        saved = {"client_id": self.client_id, "filters": sorted(set(self._filters) | self._stale)}
-        try:
-            make_private_dir(path.parent)
-            write_atomic(path, json.dumps(saved, indent=1))
-        except OSError as err:
-            _LOGGER.warning("MQTT: cannot write %s: %s", path, err)
+        filters = set(self._filters) | self._stale
+        self._save_filters(self.client_id, filters, self._last_filters is not None)
 
     async def _drop_stale(self) -> None:
         for topic_filter in sorted(self._stale):
