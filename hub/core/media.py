@@ -367,6 +367,36 @@ class MediaRoom:
             }
         )
 
+    def viewed(
+        self,
+        kind: str,
+        camera: Camera,
+        path: Path,
+        context: Context,
+        why: Mapping[str, Any],
+        **data: Any,
+    ) -> bool:
+        """Footage shown to someone (the API's snapshot and clip files): an
+        audit record of who saw which file, why and when. False when no
+        record can be written (the recorder is off): then it is not shown."""
+        recorder = self.hub.recorder
+        if not recorder.running:
+            return False
+        recorder.audit(
+            {
+                "who": context.who,
+                "action": f"{kind}_viewed",
+                "entity_id": camera.entity_id,
+                "site": camera.site,
+                "alarm_id": why.get("alarm_id"),
+                "reason": why.get("reason"),
+                "context_id": context.id,
+                "time": self.hub.clock.timestamp(),
+                "data": {"file": path.name, **data},
+            }
+        )
+        return True
+
     def _event_data(self, record: MediaFile) -> dict[str, Any]:
         return {
             "entity_id": record.entity_id,

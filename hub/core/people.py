@@ -222,6 +222,9 @@ class PeoplePolicy(Policy):
             return True
         return self.people.may_site(context, self.site_of(state.entity_id), "view")
 
+    def may_site(self, context: Context, site: str | None, action: str) -> bool:
+        return self.people.may_site(context, site, action)
+
     def _permission(self, domain: str, service: str) -> str:
         return self._hub.services.permission(domain, service) or _UNDECLARED
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 #: a service's permission when the service itself checks the person
-#: (hub.people.may_site); the policy asks only that the caller be a known person
+#: (hub.policy.may_site); the policy asks only that the caller be a known person
 CHECKED_BY_SERVICE = "checked_by_service"
 
 # Actors that are the hub acting: an automation (the admin's configuration,
@@ -65,6 +65,12 @@ class Policy:
 
     def may_read(self, context: Context, state: State) -> bool:
         """Whether `context` may see `state`."""
+        return True
+
+    def may_site(self, context: Context, site: str | None, action: str) -> bool:
+        """Whether `context` may `action` on `site` (None: what has no site):
+        what a service that checks by itself (an alarm's site) and the API's
+        own reads (history, footage, alarms) ask."""
         return True
 
 

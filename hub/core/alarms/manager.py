@@ -174,7 +174,8 @@ class AlarmManager:
     # -- permission -----------------------------------------------------------------
 
     def _check(self, context: Context, site: str | None, action: str, alarm_id: str | None) -> None:
-        if self.people.may_site(context, site, action):
+        # the hub's policy: the person's role and sites, and an API token's narrowing
+        if self.hub.policy.may_site(context, site, action):
             return
         self.hub.recorder.audit(
             {

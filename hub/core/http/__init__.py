@@ -1,8 +1,9 @@
-"""The hub's HTTP server, kept minimal for now: an aiohttp app factory,
+"""The hub's HTTP server: an aiohttp app factory, the REST API (api*.py),
+the WebSocket API (websocket.py), its OpenAPI document (openapi.py),
 webhooks (`/api/webhook/<id>`, what the automation `webhook` trigger
 listens on) and plugins' routes from `sigap_http_routes`, mounted under
 `/api/plugins/<plugin name>/`. It runs only when configuration.yaml has an
-`http:` section. The REST and WebSocket API and the dashboard grow here.
+`http:` section (docs/http.md).
 
 Every /api/ route but the sign-in, webhooks and plugins' routes needs a
 signed-in person or an API token (hub/core/http/auth.py); it listens on
@@ -31,16 +32,23 @@ from ..hub import StartupFailed
 from ..i18n import Text
 from ..keys import HubKey
 from ..lograte import LogRate, shown
+from ..people import ROLE_ACTIONS
 from .api import Api
+from .api_alarms import AlarmRoutes
+from .api_base import Routes
+from .api_media import MediaRoutes
+from .api_records import RecordRoutes
 from .auth import AUTH_SETTINGS, AUTH_STATE, LOGIN_PATH, LOGOUT_PATH, auth_of, first_admin_hint
 from .body import MAX_BODY, BodyRefused, read_body
 from .callers import network
 from .live import LiveRoute
 from .metrics import METRICS, METRICS_PATH
 from .metrics import handler as metrics_handler
+from .openapi import OPENAPI_PATH, ApiRoute, document, obj, operation
 from .serverlog import ServerLog
 from .site import CappedSite
 from .webhooks import WEBHOOKS, Webhooks, handle_webhook
+from .websocket import WebSocketApi
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -75,6 +83,16 @@ HTTP_SECTION = vol.Schema(
         vol.Optional("webhook_burst", default=20): vol.All(int, vol.Range(min=1)),
         # who may read /metrics without signing in (the Prometheus server)
         vol.Optional("metrics_allow", default=list): [network],
+        # event types POST /api/events/<type> lets a role fire besides admins:
+        # {panic.pressed: control} (the action needed on the site its data names)
+        vol.Optional("event_permissions", default=dict): {
+            vol.All(str, vol.Length(min=1, max=200)): vol.In(sorted(ROLE_ACTIONS["admin"]))
+        },
+        # unsent messages a WebSocket client may have before it is dropped
+        vol.Optional("websocket_queue", default=1000): vol.All(int, vol.Range(min=10)),
+        vol.Optional("websocket_max_clients", default=500): vol.All(int, vol.Range(min=1)),
+        # pages on other origins allowed to open a socket with the session cookie
+        vol.Optional("websocket_origins", default=list): [str],
         **AUTH_SETTINGS,
     }
 )
@@ -162,6 +180,84 @@ def runner_options(settings: Any, log: LogRate) -> dict[str, Any]:
     }
 
 
+#: the groups of REST routes, each a Routes subclass declaring its ApiRoutes
+#: with their OpenAPI specs. The outbox's status (`/api/outbox`) joins here as
+#: api_outbox.OutboxRoutes when the outbox room lands.
+ROUTE_GROUPS: tuple[type[Routes], ...] = (Api, AlarmRoutes, RecordRoutes, MediaRoutes)
+
+#: the OpenAPI document's routes of an app (what GET /api/openapi.json answers)
+API_ROUTES: web.AppKey[list[ApiRoute]] = web.AppKey("api_routes", list)
+
+
+def _fixed_routes(auth: Any, metrics: Handler, openapi: Handler) -> list[ApiRoute]:
+    """The routes that are no group's, with their specs."""
+    login_body = obj(
+        {"user": {"type": "string"}, "password": {"type": "string"}},
+        required=["user", "password"],
+    )
+    return [
+        ApiRoute(
+            "POST",
+            LOGIN_PATH,
+            auth.login,
+            operation(
+                "Sign in: a session cookie and its CSRF token",
+                "auth",
+                body=login_body,
+                body_required=True,
+                result=obj({"csrf_token": {"type": "string"}}),
+                errors=[400, 401, 429, 503],
+                public=True,
+            ),
+        ),
+        ApiRoute(
+            "POST",
+            LOGOUT_PATH,
+            auth.logout,
+            operation("Sign out (the session ends, its sockets close)", "auth", result=obj()),
+        ),
+        ApiRoute(
+            "GET",
+            METRICS_PATH,
+            metrics,
+            operation(
+                "The hub's figures (Prometheus): admins, their unscoped tokens, http.metrics_allow",
+                "hub",
+                media="text/plain",
+                result={"type": "string"},
+            ),
+        ),
+        ApiRoute(
+            "*",
+            "/api/webhook/{webhook_id}",
+            handle_webhook,
+            operation(
+                "An automation's webhook trigger (no sign-in; local_only and methods per trigger)",
+                "webhooks",
+                body=obj(),
+                result=obj(),
+                errors=[400, 404, 405, 408, 413, 429],
+                public=True,
+            ),
+        ),
+        ApiRoute(
+            "GET",
+            OPENAPI_PATH,
+            openapi,
+            operation("This document (the API as served)", "hub", result=obj()),
+        ),
+    ]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sigap-hub")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def make_app(hub: Hub) -> web.Application:
     """The aiohttp application of one hub (tests serve it with aiohttp's client)."""
     settings = settings_of(hub)
@@ -169,12 +265,21 @@ def make_app(hub: Hub) -> web.Application:
     app[HUB_KEY] = hub
     auth = auth_of(hub, settings)
     app[AUTH] = auth.middleware
-    app.router.add_post(LOGIN_PATH, auth.login)
-    app.router.add_post(LOGOUT_PATH, auth.logout)
-    app.router.add_routes(Api(hub, auth).routes())
-    LiveRoute(hub, auth).install(app)
-    app.router.add_get(METRICS_PATH, metrics_handler(hub, auth, tuple(settings["metrics_allow"])))
-    app.router.add_route("*", "/api/webhook/{webhook_id}", handle_webhook)
+    groups = [group(hub, auth, settings) for group in ROUTE_GROUPS]
+    sockets = WebSocketApi(hub, auth, groups[0], settings)
+    app.on_shutdown.append(sockets.shutdown)
+    live = LiveRoute(hub, auth)
+    app.cleanup_ctx.append(live.views)
+
+    async def openapi(request: web.Request) -> web.Response:
+        return web.json_response(document(app[API_ROUTES], _version()))
+
+    metrics = metrics_handler(hub, auth, tuple(settings["metrics_allow"]))
+    routes = _fixed_routes(auth, metrics, openapi) + sockets.api_routes() + live.api_routes()
+    for group in groups:
+        routes += group.api_routes()
+    app[API_ROUTES] = routes
+    app.router.add_routes([route.route_def() for route in routes])
     log = LogRate(_LOGGER, language=lambda: hub.console_language)
     _mount_root_routes(hub, app, settings, log)
     for plugin, routes in hub.plugins.call("sigap_http_routes", hub=hub):

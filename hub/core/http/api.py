@@ -11,66 +11,79 @@ the same masking as the audit).
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from ..context import Context
 from ..eventdata import json_safe
 from ..i18n import Text
 from ..permissions import PermissionDenied
-from ..services import ServiceNotFound, ServiceValidationError
 from ..state import State
-from .api_errors import json_error, language_of
-from .auth import CONTEXT, SESSION_COOKIE, Auth, person_json
+from .api_base import Routes
+from .auth import SESSION_COOKIE, person_json
 from .auth_scope import token_name
-from .body import BodyRefused, decode_body, read_body
-
-if TYPE_CHECKING:
-    from ..hub import Hub
-
-_LOGGER = logging.getLogger(__name__)
+from .openapi import ApiRoute, obj, operation, query
 
 
-class Api:
-    def __init__(self, hub: Hub, auth: Auth) -> None:
-        self.hub = hub
-        self.auth = auth
-
-    def routes(self) -> list[web.RouteDef]:
-        return [
-            web.get("/healthz", self.healthz),
-            web.get("/api/me", self.me),
-            web.get("/api/states", self.states),
-            web.get("/api/states/{entity_id}", self.state),
-            web.post("/api/services/{domain}/{service}", self.call_service),
-        ]
-
-    def _lang(self, request: web.Request) -> str:
-        person = self.auth.person(request.get(CONTEXT))
-        return language_of(request, person.language if person else None, self.hub.language)
-
-    def _error(
-        self, request: web.Request, status: int, code: str, message: Text, **more: Any
-    ) -> web.Response:
-        return json_error(status, code, message, self._lang(request), **more)
-
-    def _denied(self, request: web.Request, err: PermissionDenied, entity_id: str | None = None):
-        return self.auth.refuse(
-            request,
-            403,
-            "forbidden",
-            err.args[0] if isinstance(err.args[0], Text) else Text("auth.error.unauthorized"),
-            context=request.get(CONTEXT),
-            entity_id=entity_id,
+class Api(Routes):
+    def api_routes(self) -> list[ApiRoute]:
+        entity = obj(
+            {
+                "entity_id": {"type": "string"},
+                "state": {"type": "string"},
+                "attributes": obj(),
+                "last_changed": {"type": "number"},
+                "last_updated": {"type": "number"},
+            }
         )
+        return [
+            self.route(
+                "GET",
+                "/healthz",
+                self.healthz,
+                operation("Whether the hub is up (no sign-in)", "hub", public=True),
+            ),
+            self.route("GET", "/api/me", self.me, operation("Who is asking", "auth", result=obj())),
+            self.route(
+                "GET",
+                "/api/states",
+                self.states,
+                operation(
+                    "The states the caller may see",
+                    "states",
+                    params=[
+                        query("domain", "only this domain (door, camera, ...)"),
+                        query("site", "only these sites (comma-separated)"),
+                        query("area", "only these areas (comma-separated)"),
+                    ],
+                    result={"type": "array", "items": entity},
+                ),
+            ),
+            self.route(
+                "GET",
+                "/api/states/{entity_id}",
+                self.state,
+                operation("One entity's state", "states", result=entity, errors=[404]),
+            ),
+            self.route(
+                "POST",
+                "/api/services/{domain}/{service}",
+                self.call_service,
+                operation(
+                    "Call a service as the caller (validated by its schema)",
+                    "services",
+                    body=obj(),
+                    result=obj({"response": {}}),
+                    errors=[400, 404, 409],
+                ),
+            ),
+        ]
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "stage": self.hub.stage})
 
     async def me(self, request: web.Request) -> web.Response:
-        context: Context = request[CONTEXT]
+        context = self.context(request)
         person = self.auth.person(context)
         if person is None:  # the middleware lets no one without a person here
             raise web.HTTPUnauthorized()
@@ -89,14 +102,13 @@ class Api:
         return web.json_response(answer)
 
     async def states(self, request: web.Request) -> web.Response:
-        context: Context = request[CONTEXT]
-        query = request.query
-        domain = query.get("domain") or None
-        sites = _listed(query.getall("site", []))
-        areas = _listed(query.getall("area", []))
+        context = self.context(request)
+        domain = request.query.get("domain") or None
+        sites = self.listed(request, "site")
+        areas = self.listed(request, "area")
         found = []
         for state in self.hub.states.visible(context, domain):
-            if sites and self._site_of(state) not in sites:
+            if sites and self.site_of(state.entity_id) not in sites:
                 continue
             if areas and state.attributes.get("area") not in areas:
                 continue
@@ -106,49 +118,18 @@ class Api:
     async def state(self, request: web.Request) -> web.Response:
         entity_id = request.match_info["entity_id"]
         try:
-            state = self.hub.states.read(entity_id, request[CONTEXT])
+            state = self.hub.states.read(entity_id, self.context(request))
         except PermissionDenied as err:
-            return self._denied(request, err, entity_id)
+            return self.denied(request, err, entity_id=entity_id)
         if state is None:
-            return self._error(
-                request, 404, "not_found", Text("api.no_entity", entity_id=entity_id)
-            )
+            return self.error(request, 404, "not_found", Text("api.no_entity", entity_id=entity_id))
         return web.json_response(state_json(state))
 
     async def call_service(self, request: web.Request) -> web.Response:
         domain, service = request.match_info["domain"], request.match_info["service"]
-        try:
-            body = decode_body(request, await read_body(request, self.auth.body_timeout))
-        except BodyRefused as refused:
-            return self._error(request, refused.status, "bad_request", refused.reason)
-        data = body.get("json", {}) if body else {}
-        if not isinstance(data, dict) or ("data" in body):
-            return self._error(request, 400, "bad_request", Text("api.body_not_object"))
-        try:
-            response = await self.hub.services.call(domain, service, data, request[CONTEXT])
-        except ServiceNotFound as err:
-            return self._error(request, 404, "unknown_service", err.args[0])
-        except ServiceValidationError as err:
-            keys = _refused_keys(err)
-            return self._error(request, 400, "invalid_data", err.args[0], keys=keys)
-        except PermissionDenied as err:
-            return self._denied(request, err)
-        except Exception:
-            # the handler's fault: the operator gets the traceback, the caller no detail
-            _LOGGER.exception("API call of %s.%s failed", domain, service)
-            return self._error(request, 500, "failed", Text("api.call_failed"))
+        data = await self.json_object(request)
+        response = await self.call(request, domain, service, data)
         return web.json_response({"response": json_safe(response)})
-
-    def _site_of(self, state: State) -> str | None:
-        site_of = getattr(self.hub.policy, "site_of", None)
-        if site_of is not None:
-            return site_of(state.entity_id)  # type: ignore[no-any-return]
-        site = state.attributes.get("site")
-        return site if isinstance(site, str) else None
-
-
-def _listed(values: list[str]) -> set[str]:
-    return {v.strip() for value in values for v in value.split(",") if v.strip()}
 
 
 def state_json(state: State) -> dict[str, Any]:
@@ -160,10 +141,3 @@ def state_json(state: State) -> dict[str, Any]:
         "last_updated": state.last_updated,
         "context": {"id": state.context.id} if state.context is not None else None,
     }
-
-
-def _refused_keys(err: ServiceValidationError) -> list[str]:
-    """The keys the schema refused, from the error's words."""
-    text = err.args[0]
-    parts = text.values.get("errors", []) if isinstance(text, Text) else []
-    return [str(p.values.get("where")) for p in parts if isinstance(p, Text)]

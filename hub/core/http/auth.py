@@ -94,6 +94,8 @@ class Auth:
             lockout=float(settings["login_lockout"]),
         )
         self.log = LogRate(_LOGGER, language=lambda: hub.console_language)
+        #: called with each session that signs out (the WebSocket API closes its sockets)
+        self.sign_out_listeners: list[Callable[[Session], None]] = []
         self._verifying = asyncio.Semaphore(_VERIFYING_AT_ONCE)
         self._waiting = 0
         auth_scope.install(hub, self.token_sites)
@@ -302,6 +304,8 @@ class Auth:
         session = self._session(request)
         if session is not None:
             self.sessions.close(session)
+            for listener in list(self.sign_out_listeners):
+                listener(session)
         response = web.json_response({"signed_out": True})
         for name in (SESSION_COOKIE, CSRF_COOKIE):
             response.del_cookie(name, path="/", samesite="Strict")

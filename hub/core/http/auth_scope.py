@@ -5,7 +5,9 @@ The hub's policy (people, roles, sites) decides for the person; this policy
 wraps it and, for a context that came with a token
 (`actor="api-token:<name>"`), first refuses what lies outside the token's
 sites. A call or read whose target has no site is outside every site list.
-A token that was revoked meanwhile reaches nothing.
+A token that was revoked meanwhile reaches nothing. A service that checks
+the site itself (an alarm's: `CHECKED_BY_SERVICE`) asks `may_site`, which
+applies the same narrowing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..permissions import Policy, denied_call
+from ..permissions import CHECKED_BY_SERVICE, Policy, denied_call
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -51,7 +53,8 @@ class TokenScopePolicy(Policy):
         self, context: Context, domain: str, service: str, data: Mapping[str, Any]
     ) -> None:
         scope = self._scope(context)
-        if scope is not None:
+        by_service = self._hub.services.permission(domain, service) == CHECKED_BY_SERVICE
+        if scope is not None and not by_service:
             reached = _sites_of_call(self.inner, data)
             if not reached or any(site is None or site not in scope for site in reached):
                 raise denied_call(context, domain, service)
@@ -62,6 +65,12 @@ class TokenScopePolicy(Policy):
         if scope is not None and _site_of_entity(self.inner, state) not in scope:
             return False
         return self.inner.may_read(context, state)
+
+    def may_site(self, context: Context, site: str | None, action: str) -> bool:
+        scope = self._scope(context)
+        if scope is not None and (site is None or site not in scope):
+            return False
+        return self.inner.may_site(context, site, action)
 
     # the people policy's own helpers, for the API's filters
     def __getattr__(self, name: str) -> Any:

@@ -85,6 +85,18 @@ class Sessions:
         session.seen = now
         return session
 
+    def still_open(self, session: Session, password_of: Callable[[str], str | None]) -> bool:
+        """Whether a session an open WebSocket rides on still holds: not
+        signed out, not past its age, the password unchanged. Its idle time
+        is not looked at: the open socket is the page in use."""
+        password_hash = password_of(session.user)
+        return (
+            self._by_key.get(session.key) is session
+            and self._now() - session.started <= self.max_age
+            and password_hash is not None
+            and hmac.compare_digest(session.password_hash, password_hash)
+        )
+
     def close(self, session: Session) -> None:
         self._by_key.pop(session.key, None)
 

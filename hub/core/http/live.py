@@ -15,6 +15,7 @@ from ..permissions import PermissionDenied
 from ..platform import Camera
 from .api_errors import json_error, language_of
 from .auth import CONTEXT, Auth
+from .openapi import ApiRoute, operation, query
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -30,11 +31,20 @@ class LiveRoute:
         self.hub = hub
         self.auth = auth
 
-    def install(self, app: web.Application) -> None:
-        app.router.add_get(PATH, self.live)
-        app.cleanup_ctx.append(self._views)
+    def api_routes(self) -> list[ApiRoute]:
+        """The route and its OpenAPI spec (make_app registers it and puts
+        `views` in the app's cleanup contexts)."""
+        spec = operation(
+            "The camera's live view as MJPEG; audited with its reason",
+            "cameras",
+            params=[query("reason", "why the camera is watched", maxLength=200)],
+            media=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+            result={"type": "string"},
+            errors=[404, 503],
+        )
+        return [ApiRoute("GET", PATH, self.live, spec)]
 
-    async def _views(self, app: web.Application):  # type: ignore[no-untyped-def]
+    async def views(self, app: web.Application):  # type: ignore[no-untyped-def]
         # the ffmpeg processes live as long as the app that serves them
         views = self.hub.data[LIVE] = LiveViews(self.hub, self.hub.config.get("media") or {})
         yield

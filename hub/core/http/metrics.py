@@ -5,6 +5,7 @@
     sigap_automation_failures_total       runs that ended in an error
     sigap_device_available{entity_id,domain,site}   1 available, 0 not
     sigap_websocket_clients               WebSocket clients connected
+    sigap_websocket_dropped_total         WebSocket clients dropped for not keeping up
     sigap_loop_lag_seconds                the event loop's lag now (hub/core/watchdog.py)
     sigap_loop_max_lag_seconds            the largest lag seen since start
     sigap_recorder_queued                 events, states and audit records not yet written
@@ -62,6 +63,7 @@ class Metrics:
         self.events: Counter[str] = Counter()
         #: how many WebSocket clients are connected (the WebSocket API sets it)
         self.websocket_clients: Callable[[], int] = lambda: 0
+        self.websocket_dropped: Callable[[], int] = lambda: 0
         self.sessions: Callable[[], int] = lambda: 0
         #: acknowledgements per ACK_BUCKETS upper bound (not cumulative), and their sum
         self.ack_counts = [0] * len(ACK_BUCKETS)
@@ -128,6 +130,11 @@ class _Collector:
             "sigap_websocket_clients",
             "WebSocket clients connected.",
             value=metrics.websocket_clients(),
+        )
+        yield CounterMetricFamily(
+            "sigap_websocket_dropped",
+            "WebSocket clients dropped because they did not keep up.",
+            value=metrics.websocket_dropped(),
         )
         watch = hub.loop_watch
         yield GaugeMetricFamily(
