@@ -1,8 +1,9 @@
 """The hub is SIGKILLed while a door it unlocked for 60 s is open and sirens
 it turned on for 60 s are sounding. A real `sigap run` process, real
 simulated devices: after the restart everything is off and locked within
-5 s of the start (the devices' own relays say so), and the run that was cut
-off says so in its trace."""
+5 s of the start (the devices' own relays say so), an emergency exit the
+fire panel released stays released, and the run that was cut off says so
+in its trace."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def write_config(folder: Path, broker: Mosquitto) -> Path:
             door:
               - {{platform: mqtt, id: ruang_server, site: diskominfo, dialect: esphome,
                   topic: pintu-server, confirm_timeout: 1}}
+              - {{platform: mqtt, id: pintu_darurat, site: diskominfo, dialect: esphome,
+                  topic: pintu-darurat, confirm_timeout: 1}}
             automation:
               - id: alarm_gedung
                 triggers:
@@ -79,14 +82,18 @@ async def test_after_a_sigkill_the_hub_silences_and_relocks_at_once(
         sim.ESPHomeSwitch(host, port, "node-e") as esphome,
         sim.TasmotaSiren(host, port, "sirene_t") as tasmota,
         sim.ESPHomeDoor(host, port, "pintu-server") as door,
+        sim.ESPHomeDoor(host, port, "pintu-darurat") as exit_door,
     ):
         async with sigap_run(folder) as first:
-            await first.until(r"started: 3 devices")
+            await first.until(r"started: 4 devices")
+            # the fire panel releases the emergency exit (an evacuation: no time limit)
+            await observer.publish("pintu-darurat/switch/lock_relay/command", "ON", qos=1)
             await observer.publish("uji/alarm", "ON", qos=1)
             async with asyncio.timeout(10):
                 await esphome.wait_until(lambda: esphome.on)
                 await tasmota.wait_until(lambda: tasmota.power)
                 await door.wait_until(lambda: door.unlocked)
+                await exit_door.wait_until(lambda: exit_door.unlocked)
             # the run (in its 60 s delay) is saved as running (every 2 s, written within 1 s)
             await until(lambda: trace_of(folder).get("state") == "running", 10)
             first.proc.kill()  # SIGKILL: no stop, no goodbye
@@ -101,6 +108,9 @@ async def test_after_a_sigkill_the_hub_silences_and_relocks_at_once(
                 await door.wait_until(lambda: not door.unlocked)
             took = time.monotonic() - started
             assert await second.interrupt() == 0
+        # fail secure relocks what the hub unlocked for a time, not what it was told to release
+        assert exit_door.unlocked
+        assert [p for t, p, _ in exit_door.commands if t.endswith("/command")] == [b"ON"]
         print(f"\nafter SIGKILL: off and locked {took:.2f} s after the new hub was started")
         assert took < 5
         out = second.output

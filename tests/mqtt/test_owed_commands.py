@@ -211,3 +211,19 @@ async def test_a_door_the_hub_did_not_unlock_for_a_time_stays_as_it_was_told(
             await device.wait_until(lambda: not device.on)
         assert controller.unlocked
         assert [p for t, p, _ in controller.commands if t.endswith("/command")] == [b"ON"]
+
+        # nor does the next start relock it: it owes that door nothing
+        await observer.subscribe("pintu-server/#", qos=1)
+        hub = await start_hub(hub_factory, mosquitto, siren=[siren("esphome")], door=[DOOR])
+        await wait_for_state(hub, "door.ruang_server", "unlocked")
+        # a marker after the start: a relock the hub sent would reach us before it
+        marker = {"topic": "pintu-server/marker", "payload": "1", "qos": 1}
+        await hub.services.call("mqtt", "publish", marker)
+        relay: list[bytes] = []
+        async with asyncio.timeout(5):
+            async for message in observer.messages:
+                if message.topic.value == "pintu-server/marker":
+                    break
+                if message.topic.value.endswith("/command"):
+                    relay.append(bytes(message.payload))
+        assert relay == [] and controller.unlocked
