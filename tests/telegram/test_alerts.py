@@ -79,3 +79,23 @@ async def test_an_edit_to_the_same_words_is_not_an_error(world, tmp_path):
         provider_id, Notification("Pintu tertutup", title="Info"), context=Context()
     )
     assert "Pintu tertutup" in w.tg.messages(ANDI)[0]["text"]
+
+
+async def test_after_a_restart_the_alerts_are_still_edited(world, clock):
+    w = await world()
+    alarm_id = await w.raise_alarm()
+    andi = await w.first_message(ANDI)
+    budi = await w.first_message(BUDI)
+    await w.hub.stop()
+    again = await world()  # the same folder and database: a restart
+    await clock.advance(2)
+    w.tg.tap(ANDI, andi["message_id"], user_id=ANDI)
+    await w.tg.wait_for(
+        lambda: (
+            "Diterima oleh Andi" in w.tg.message(BUDI, budi["message_id"])["caption"]
+            and "Diterima oleh Andi" in w.tg.message(ANDI, andi["message_id"])["caption"]
+        )
+    )
+    assert (await again.hub.recorder.alarms.get(alarm_id))["acknowledged_by"] == "andi"
+    await clock.advance(2)
+    assert len(w.tg.messages(BUDI)) == 1  # the notice is the edit, after a restart too

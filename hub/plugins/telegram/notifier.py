@@ -186,7 +186,7 @@ class TelegramNotifier(Notifier):
         kind = n.data.get("kind")
         lang = n.data.get("language") or n.language
         if alarm_id and kind in OUTCOMES:
-            mine = [s for s in self.sent.get(alarm_id, ()) if s.chat_id == chat_id]
+            mine = [s for s in await self._restore(alarm_id) if s.chat_id == chat_id]
             if mine:  # the alert itself now says it: edited, not one more message
                 await self._marked(alarm_id, kind)
                 return mine[0].provider_id
@@ -209,11 +209,7 @@ class TelegramNotifier(Notifier):
             sent = await self.api.call("sendMessage", params)
         message_id = int(sent["message_id"])
         if alarm_id:
-            record = Sent(chat_id, message_id, "photo" in sent, parts[0], lang)
-            self.sent.setdefault(alarm_id, []).append(record)
-            self.sent.move_to_end(alarm_id)
-            while len(self.sent) > KEEP_ALARMS:
-                self.sent.popitem(last=False)
+            self._remember(alarm_id, [Sent(chat_id, message_id, "photo" in sent, parts[0], lang)])
         for part in rest:  # the rest as replies to it; the alert itself is already out
             follow = {"chat_id": chat_id, "text": part, "parse_mode": "HTML",
                       "reply_parameters": {"message_id": message_id}}  # fmt: skip
@@ -225,6 +221,44 @@ class TelegramNotifier(Notifier):
                 )
                 break
         return f"{chat_id}:{message_id}"
+
+    def _remember(self, alarm_id: str, sent: list[Sent]) -> None:
+        self.sent.setdefault(alarm_id, []).extend(sent)
+        self.sent.move_to_end(alarm_id)
+        while len(self.sent) > KEEP_ALARMS:
+            self.sent.popitem(last=False)
+
+    async def _restore(self, alarm_id: str) -> list[Sent]:
+        """This bot's alerts of the alarm: as remembered, or (after a restart)
+        read back from the outbox's rows of them, so they are edited too."""
+        if alarm_id in self.sent:
+            return self.sent[alarm_id]
+        found: list[Sent] = []
+        records = getattr(getattr(self.hub, "recorder", None), "outbox", None)
+        try:
+            rows = await records.of_alarm(alarm_id, None) if records is not None else []
+        except Exception as err:  # the database away: the alerts stay as they are
+            self.log.warning("%s", i18n.Text("telegram.edit_failed", entity_id=self.entity_id,
+                                              alarm_id=alarm_id, chat="-", error=err))  # fmt: skip
+            rows = []
+        for row in rows:
+            if row.get("notifier") != self.entity_id or row.get("kind") not in ACK_KINDS:
+                continue
+            chat, _, message = str(row.get("provider_id") or "").partition(":")
+            if not (chat.lstrip("-").isdigit() and message.isdigit()):
+                continue
+            body = row.get("body") or {}
+            title, text = body.get("title"), str(body.get("message") or "")
+            photo = bool(body.get("photo_path"))
+            html = (
+                photo_parts(title, text, EDIT_ROOM)[0]
+                if photo
+                else message_parts(title, text, TEXT_LIMIT, EDIT_ROOM)[0]
+            )
+            language = str(body.get("language") or self.hub.language)
+            found.append(Sent(int(chat), int(message), photo, html, language))
+        self._remember(alarm_id, found)
+        return self.sent[alarm_id]
 
     async def _patiently(self, act: Callable[[], Awaitable[Any]]) -> Any:
         """`act()`, waiting out Telegram's 429s (on the hub's clock) a few times."""
@@ -286,7 +320,7 @@ class TelegramNotifier(Notifier):
     def _outcome(self, event: Event) -> None:
         alarm_id = str(event.data.get("alarm_id", ""))
         kind = event.event_type.partition(".")[2]
-        if alarm_id in self.sent:
+        if alarm_id:
             self._start_marking(alarm_id, kind, event.data.get("who"))
 
     def _start_marking(self, alarm_id: str, kind: str, who: Any) -> asyncio.Task[None]:
@@ -311,6 +345,9 @@ class TelegramNotifier(Notifier):
     async def _mark(self, alarm_id: str, kind: str, who: Any, at: float) -> None:
         """Every message of the alarm says who acknowledged (or closed) it and
         when, in its reader's language, and its button goes."""
+        alerts = list(await self._restore(alarm_id))
+        if not alerts:
+            return  # none of this bot's
         if who is None:  # only the alarm's record knows
             record = await self.hub.recorder.alarms.get(alarm_id) or {}
             who = record.get("acknowledged_by" if kind == "acknowledged" else "closed_by")
@@ -318,7 +355,7 @@ class TelegramNotifier(Notifier):
         people = getattr(self.hub, "people", None)
         person = people.get(str(who)) if people is not None and who else None
         name = person.name if person is not None else str(who or "system")
-        for sent in list(self.sent.get(alarm_id, ())):
+        for sent in alerts:
             when = i18n.format_time(at, self.hub.time_zone, sent.language)
             sent.lines[kind] = i18n.t(
                 f"telegram.{kind}_line", sent.language, who=name[:64], time=when
