@@ -8,8 +8,11 @@ name; every mistake of the admin's is one line and exit code 2."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
+import os
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -205,6 +208,38 @@ async def test_the_html_report_has_one_chart_per_site_and_escapes_names(fed, fol
     assert "@media print" in page
     assert '<html lang="id">' in page and "Ketersediaan kamera di Dinas Kesehatan" in page
     assert "75,0 %" in page
+
+
+def fill(path: Path) -> None:
+    """Take every byte left on the file system of `path`."""
+    with open(path, "wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while filler.write(b"\0" * 4096):
+            pass
+
+
+async def test_a_report_is_written_whole_or_the_old_one_stays(fed, folder, full_disk, tmp_path):
+    # issue #9: every file written atomically; a full disk keeps last month's report
+    target = tmp_path / "laporan.csv"
+    old_umask = os.umask(0o022)
+    try:
+        code, _, err = sigap(
+            "report", "-c", str(folder), *DAY_ARGS, "--format", "csv", "-o", str(target)
+        )
+    finally:
+        os.umask(old_umask)
+    assert code == 0, err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # as open() made it: the umask applies
+    (full_disk / "filler").unlink()
+    kept = full_disk / "laporan.html"
+    kept.write_text("laporan bulan lalu")
+    fill(full_disk / "filler")
+    code, _, err = sigap(
+        "report", "-c", str(folder), *DAY_ARGS, "--format", "html", "-o", str(kept)
+    )
+    assert code != 0
+    assert f"cannot write {kept}:" in err and "No space left on device" in err, err
+    assert kept.read_text() == "laporan bulan lalu"
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "laporan.html", "media"]
 
 
 async def test_history_alarms_and_audit_after_the_hub_stopped(fed, folder):

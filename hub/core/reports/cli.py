@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import difflib
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .. import i18n
 from ..i18n import Text
+from ..storage import write_atomic
 from . import figures, queries, render
 from .periods import BadPeriod, Period, period
 from .show import duration, table
@@ -200,13 +202,21 @@ async def _report(
         sys.stdout.write(out)
         return 0
     try:
-        # csv: newline="" keeps its \r\n as written
-        with args.output.open("w", encoding="utf-8", newline="") as file:
-            file.write(out)
+        # whole or not at all: a full disk keeps last month's report, never half
+        # of this one (csv keeps its \r\n: the bytes are written as they are)
+        write_atomic(args.output, out, mode=_file_mode(), durable=False)
     except OSError as err:
         raise Refused(Text("report.cannot_write", path=str(args.output), error=str(err))) from err
     print(i18n.t("report.written", lang, path=str(args.output)), file=sys.stderr)
     return 0
+
+
+def _file_mode() -> int:
+    """The mode open() would have given the report: the admin's umask applies
+    (write_atomic makes its files 0600 unless told)."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 # -- history, alarms, audit -------------------------------------------------------------
