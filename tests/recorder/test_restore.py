@@ -33,3 +33,23 @@ async def test_an_automation_s_last_triggered_survives_a_restart(hub_factory, db
 
     second = await hub_factory(config=config, clock=FakeClock())
     assert second.states.get(entity_id).attributes["last_triggered"] == when
+
+
+async def test_the_arming_state_survives_a_restart_on_either_database(hub_factory, db_url):
+    """The arming state is kept apart from the recorder (.storage/arming.json,
+    written after each change): a building armed stays armed even if the
+    database lost its last rows (docs/recorder.md, what stays a file)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.arming.test_arming import AUTOMATION, PANEL, call, config
+
+    clock = FakeClock(datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Makassar")))
+    settings = {**config(arming_time=0), "recorder": {"db_url": db_url}}
+    first = await hub_factory(config=settings, plugins=["hub.plugins.arming"], clock=clock)
+    await call(first, "arm_night", AUTOMATION)
+    assert first.states.get(PANEL).state == "armed_night"
+    await first.stop()
+    second = await hub_factory(config=settings, plugins=["hub.plugins.arming"], clock=clock)
+    assert second.states.get(PANEL).state == "armed_night"
+    assert second.recorder.last_state(PANEL)["state"] == "armed_night"  # and recorded

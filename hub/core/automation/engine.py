@@ -161,8 +161,8 @@ class AutomationEngine:
     async def _store_traces(self, changed: list[tuple[Any, ...]]) -> None:
         # the JSON of many traces (up to 128 KB each) is made in a worker
         # thread; the recorder's writer commits the rows with its next batch
-        if not changed:
-            return
+        if not changed or not self.hub.recorder.running:
+            return  # a recorder never started keeps nothing (the service has the runs)
         rows = await asyncio.to_thread(_trace_rows, changed)
         store = self.hub.recorder.traces
         for row, (*_, keep, _trace) in zip(rows, changed, strict=True):
