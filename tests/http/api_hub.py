@@ -5,7 +5,7 @@ and a clip of site A's, all recording to SQLite in the test's folder."""
 
 from __future__ import annotations
 
-import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,14 +63,16 @@ async def raise_alarm(hub: Any, site: str | None, title: str) -> str:
 
 
 def write_clip(room: Any, camera_id: str, entity_id: str, site: str) -> str:
-    """A clip file and its sidecar where the media room saves them (recording
-    one needs a stream: the route only serves what is there)."""
+    """A clip file where the media room saves them, and its row in the media
+    index (recording one needs a stream: the route only serves what is there)."""
     name = f"{camera_id}_20261202-061500-000.mp4"
     folder = Path(room.root) / camera_id / "2026-12-02"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
-    sidecar = {"kind": "clip", "entity_id": entity_id, "site": site, "extra": {"seconds": 10}}
-    (folder / name).with_suffix(".json").write_text(json.dumps(sidecar))
+    room.hub.recorder.media.add(
+        {"path": str(folder / name), "kind": "clip", "entity_id": entity_id, "site": site,
+         "size": 72, "taken_at": time.time(), "extra": {"seconds": 10}}
+    )  # fmt: skip
     return name
 
 

@@ -14,7 +14,6 @@ it, and only that camera's folder is ever read.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -135,7 +134,8 @@ class MediaRoutes(Routes):
 
     async def clips(self, request: web.Request) -> web.Response:
         camera, room = self._camera(request)
-        return web.json_response(await asyncio.to_thread(_clips, room, camera))
+        indexed = await _indexed_clips(room, camera)
+        return web.json_response(await asyncio.to_thread(_clips, room, camera, indexed))
 
     async def clip(self, request: web.Request) -> web.StreamResponse:
         camera, room = self._camera(request)
@@ -168,7 +168,22 @@ def _latest(room: MediaRoom, camera: Camera, ext: str) -> Path | None:
     return None
 
 
-def _clips(room: MediaRoom, camera: Camera) -> list[dict[str, Any]]:
+async def _indexed_clips(room: MediaRoom, camera: Camera) -> dict[str, dict[str, Any]]:
+    """The camera's clips in the media index, by path; none while the
+    recorder's database is away (the folder alone then, without times)."""
+    recorder = room.hub.recorder
+    if not recorder.running:
+        return {}
+    try:
+        rows = await recorder.media.of_camera(camera.entity_id)
+    except Exception:
+        return {}
+    return {row["path"]: row for row in rows if row["kind"] == "clip"}
+
+
+def _clips(
+    room: MediaRoom, camera: Camera, indexed: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     folder = _folder(room, camera)
     found: list[dict[str, Any]] = []
     if not folder.is_dir():
@@ -176,12 +191,10 @@ def _clips(room: MediaRoom, camera: Camera) -> list[dict[str, Any]]:
     for day in sorted((d for d in folder.iterdir() if d.is_dir()), reverse=True):
         for path in sorted(day.glob("*.mp4"), reverse=True):
             item: dict[str, Any] = {"name": path.name, "size": path.stat().st_size}
-            try:
-                sidecar = json.loads(path.with_suffix(".json").read_text())
-                item["created_at"] = sidecar.get("created_at")
-                item["seconds"] = (sidecar.get("extra") or {}).get("seconds")
-            except (OSError, ValueError, AttributeError):
-                pass
+            row = indexed.get(str(path))
+            if row is not None:
+                item["created_at"] = row["taken_at"]
+                item["seconds"] = (row["extra"] or {}).get("seconds")
             found.append(item)
             if len(found) >= MAX_CLIPS:
                 return found
