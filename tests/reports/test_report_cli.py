@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import stat
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -349,3 +350,46 @@ async def test_the_commands_cannot_write_the_database(fed, folder):
             with pytest.raises(sa.exc.DBAPIError, match=r"(?i)read.?only"):
                 await connection.execute(alarms.delete())
     assert len(await hub.recorder.alarms.of_site(None)) == 7
+
+
+@pytest.mark.parametrize(("how", "known"), [("stopped", "12"), ("killed", "9")])
+async def test_while_the_hub_was_not_running_no_camera_is_known(
+    hub_factory, folder, monkeypatch, how, known
+):
+    """The hub runs 23:00-06:00 (an event at 03:00), then from 18:00: of the
+    day 12 h are known (00:00-06:00, 18:00-24:00), all of it available. A
+    hub killed just after 03:00 left its run open: it is known up to its
+    last recorded row (03:00): 9 h are known."""
+    import sqlalchemy as sa
+
+    from hub.core.clock import FakeClock
+    from hub.core.recorder.tables import recorder_runs
+
+    from .feed import DAY, HOUR
+
+    for start, stop in ((DAY - HOUR, DAY + 6 * HOUR), (DAY + 18 * HOUR, DAY + 25 * HOUR)):
+        clock = FakeClock(start)
+        monkeypatch.setattr(time, "time", clock.timestamp)
+        hub = await hub_factory(config_dir=folder, plugins=["hub.plugins.demo"], clock=clock)
+        if start < DAY:
+            await clock.set_time(DAY + 3 * HOUR)
+            hub.bus.fire("camera.motion", {"entity_id": "camera.disdik_lobi", "site": "disdik"})
+            await hub.recorder.flush()
+            if how == "stopped":
+                await clock.set_time(stop)
+                await hub.stop()
+            # killed: its time stops here, it writes nothing more and its run
+            # never ends (as after a SIGKILL); the fixture stops it after the test
+        else:
+            await clock.set_time(stop)
+    async with hub.recorder.engine.connect() as connection:
+        runs = sa.select(recorder_runs.c.ended).order_by(recorder_runs.c.id)
+        ended = (await connection.execute(runs)).scalars().all()
+    assert (ended[0] is None) == (how == "killed") and ended[1] is None
+    await hub.recorder.flush()
+    out = await asyncio.to_thread(report, folder, "--site", "disdik")
+    lobi = next(line for line in out.splitlines() if "camera.disdik_lobi" in line)
+    assert lobi.split() == [
+        *("Lobi", "Disdik", "camera.disdik_lobi", "100.0", "%", "0", "s"),
+        *(known, "h", "00", "min"),  # recorded for: while the hub ran
+    ]

@@ -3,8 +3,9 @@
 - cameras configured: the `camera:` entries of the config with that site;
 - availability of a camera: of the time its state is known in the period,
   the share it was not `unavailable` (state rows: `unavailable` against any
-  other state; before its first recorded state, or after it was removed,
-  its state is not known and that time is left out);
+  other state; before its first recorded state, after it was removed, and
+  while the hub was not running (recorder_runs) its state is not known and
+  that time is left out);
 - alarms raised / acknowledged / escalated: alarms raised in the period
   (`raised_at`), those of them acknowledged, those escalated at least once;
 - time to acknowledge: `acknowledged_at - raised_at` of each acknowledged
@@ -126,6 +127,39 @@ def spans(
     return found
 
 
+def recording(
+    runs: Sequence[tuple[float, float]] | None, since: float, end: float
+) -> list[tuple[float, float]]:
+    """The stretches of [since, end) the hub was recording (runs merged);
+    the whole period when the database has no runs to tell."""
+    if runs is None:
+        return [(since, end)]
+    merged: list[tuple[float, float]] = []
+    for start, stop in sorted(runs):
+        start, stop = max(start, since), min(stop, end)
+        if stop <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def within(
+    found: Sequence[tuple[float, float, str]], stretches: Sequence[tuple[float, float]]
+) -> list[tuple[float, float, str]]:
+    """The spans cut to the stretches the hub was recording: while it was
+    stopped nobody saw the camera, so that time is not known."""
+    kept = []
+    for start, end, kind in found:
+        for low, high in stretches:
+            left, right = max(start, low), min(end, high)
+            if right > left:
+                kept.append((left, right, kind))
+    return kept
+
+
 def configured_cameras(config: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
     """(entity_id, name, site) of every configured camera."""
     return [
@@ -156,11 +190,12 @@ async def report(
 ) -> Report:
     end = max(since, min(until, now))
     figures = {site.id: SiteFigures(site) for site in sites}
+    running = recording(await queries.hub_runs(engine, end, now), since, end)
     for entity_id, name, site in cameras:
         if site in figures:
             initial, changes = await queries.state_changes(engine, entity_id, since, end)
-            camera = CameraFigures(entity_id, name, spans(initial, changes, since, end))
-            figures[site].cameras.append(camera)
+            known = within(spans(initial, changes, since, end), running)
+            figures[site].cameras.append(CameraFigures(entity_id, name, known))
     period = Period(since, until)
     for alarm in await queries.alarms_raised(engine, period):
         site = figures.get(alarm.get("site"))

@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..recorder.alarms import AlarmRecords
 from ..recorder.rows import loads
-from ..recorder.tables import ALARM_COLUMNS, alarm_history, alarms, audit, events, states
+from ..recorder.tables import (
+    ALARM_COLUMNS,
+    alarm_history,
+    alarms,
+    audit,
+    events,
+    recorder_runs,
+    states,
+)
 from .periods import Period
 
 
@@ -185,3 +193,45 @@ async def recorded_entities(engine: AsyncEngine) -> list[str]:
     """Every entity id with a recorded state (for a 'did you mean')."""
     statement = sa.select(states.c.entity_id).distinct()
     return sorted(row["entity_id"] for row in await _rows(engine, statement))
+
+
+async def hub_runs(
+    engine: AsyncEngine, until: float, now: float
+) -> list[tuple[float, float]] | None:
+    """When the hub was recording, as (start, end) stretches before `until`
+    (recorder_runs); None when the database has no runs to tell (a schema
+    before revision 0002). A run still open is recording up to `now` if it
+    is the last one; an earlier one left open (the hub was killed) ended
+    with its last recorded row."""
+    async with engine.connect() as connection:
+        has_runs = await connection.run_sync(
+            lambda sync: sa.inspect(sync).has_table("recorder_runs")
+        )
+    if not has_runs:
+        return None
+    statement = sa.select(recorder_runs).where(recorder_runs.c.started < until)
+    runs = await _rows(engine, statement.order_by(recorder_runs.c.started, recorder_runs.c.id))
+    if not runs:
+        return None
+    found = []
+    for i, run in enumerate(runs):
+        start, end = float(run["started"]), run["ended"]
+        if end is None:
+            if i == len(runs) - 1:
+                end = max(now, start)
+            else:
+                end = await _last_row(engine, start, float(runs[i + 1]["started"]))
+        found.append((start, float(end)))
+    return found
+
+
+async def _last_row(engine: AsyncEngine, start: float, before: float) -> float:
+    """The time of the newest event or state recorded in [start, before)."""
+    newest = start
+    for column in (events.c.time_fired, states.c.last_updated):
+        statement = sa.select(sa.func.max(column)).where(column >= start, column < before)
+        async with engine.connect() as connection:
+            value = (await connection.execute(statement)).scalar()
+        if value is not None:
+            newest = max(newest, float(value))
+    return newest
