@@ -13,6 +13,8 @@ from hub.core.clock import FakeClock
 from hub.core.context import Context
 from hub.testing import EventWaiter
 
+from ..media.conftest import full_disk
+
 # 2 Dec 2026 22:00 WITA (14:00 UTC): night at the health office
 START = 1796220000.0
 
@@ -120,4 +122,4 @@ async def raise_alarm(hub, **data) -> str:
     return answer["alarm_id"]
 
 
-__all__ = ["START", "EventWaiter", "manager", "raise_alarm", "sent", "staff"]
+__all__ = ["START", "EventWaiter", "full_disk", "manager", "raise_alarm", "sent", "staff"]

@@ -179,6 +179,14 @@ def compose(hub: Hub, alarm: Alarm, kind: str, lang: str, **extra: Any) -> tuple
         return heading.render(lang), text.render(lang)
     site = hub.sites.get(alarm.site)
     cameras = [_camera_name(hub, c) for c in record.get("cameras") or ()]
+    # a camera whose picture was asked for and not had: the message says so
+    # (an alert is never lost to its picture, nor silent about it; issue #9)
+    taken = record.get("snapshots")
+    no_photos = (
+        [_camera_name(hub, c) for c in record.get("cameras") or () if c not in taken]
+        if taken is not None
+        else []
+    )
     body = Text(
         "alarm.body",
         title=alarm.title(lang),
@@ -190,6 +198,7 @@ def compose(hub: Hub, alarm: Alarm, kind: str, lang: str, **extra: Any) -> tuple
             if record.get("snapshots")
             else ""
         ),
+        no_photos=(Text("alarm.body.no_photos", cameras=", ".join(no_photos)) if no_photos else ""),
         count=(
             Text("alarm.body.count", count=record["count"]) if record.get("count", 1) > 1 else ""
         ),
