@@ -4,6 +4,8 @@ tapped, and every recipient's alert edited to say who and when (WITA)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .conftest import ANDI, BUDI
 
 
@@ -99,3 +101,17 @@ async def test_after_a_restart_the_alerts_are_still_edited(world, clock):
     assert (await again.hub.recorder.alarms.get(alarm_id))["acknowledged_by"] == "andi"
     await clock.advance(2)
     assert len(w.tg.messages(BUDI)) == 1  # the notice is the edit, after a restart too
+
+
+async def test_an_edit_of_a_photo_not_seen_since_the_start_edits_its_caption(world, tmp_path):
+    from hub import Context, Notification
+
+    w = await world()
+    photo = tmp_path / "snap.jpg"
+    photo.write_bytes((Path(__file__).parents[2] / "hub/plugins/demo/snapshot.jpg").read_bytes())
+    n = Notification("Gerakan", targets=[str(ANDI)], photo_path=str(photo))
+    provider_id = await w.notifier.send(n, context=Context())
+    w.notifier.sent.clear()  # as after a restart
+    await w.clock.advance(2)
+    await w.notifier.edit(provider_id, Notification("Sudah ditangani"), context=Context())
+    assert w.tg.messages(ANDI)[0]["caption"] == "Sudah ditangani"

@@ -75,3 +75,9 @@ async def test_help_in_the_persons_language_and_only_private_in_groups(world):
     await w.tg.wait_for(lambda: not w.tg.pending_updates)
     await w.polling()
     assert len(w.tg.messages(-100555)) == 1
+
+
+async def test_a_helper_of_the_bot_is_no_command(world):
+    w = await world()
+    for text in ("/camera lobi", "/panels", "/sites", "/run", "/__init__"):
+        assert "Perintah tidak dikenal" in await _answer(w, ANDI, text)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .inbound import Inbox
 
 MODES = {"away": "arm_away", "home": "arm_home", "night": "arm_night"}
+COMMANDS = ("start", "help", "status", "alarms", "ack", "snapshot", "arm", "disarm")
 PRIVATE_ONLY = {"status", "alarms", "snapshot", "arm", "disarm"}
 UNAVAILABLE = "unavailable"
 
@@ -42,7 +43,8 @@ class Commands:
         command = command.lower()
         if bot and bot.lower() != str(self.inbox.notifier.username or "").lower():
             return  # a command for another bot in the group
-        handler = getattr(self, f"_{command}", None) if text.startswith("/") else None
+        known = text.startswith("/") and command in COMMANDS
+        handler = getattr(self, f"_{command}") if known else None
         if handler is None:
             await self.inbox.say(chat_id, escape(i18n.t("telegram.unknown_command", lang)))
             return
@@ -176,7 +178,7 @@ class Commands:
         n = inbox.notifier
         params = {"chat_id": chat_id, "caption": caption[:CAPTION_LIMIT], "parse_mode": "HTML"}
         try:
-            await n._patiently(lambda: n.api.upload("sendPhoto", params, "photo", path))
+            await n.patiently(lambda: n.api.upload("sendPhoto", params, "photo", path))
         except Exception as err:
             n.log.warning(
                 "%s", i18n.Text("telegram.reply_failed", entity_id=n.entity_id, error=err)

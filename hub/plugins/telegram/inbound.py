@@ -171,7 +171,7 @@ class Inbox:
                     "allow_sending_without_reply": True,
                 }
             try:
-                await n._patiently(lambda p=params: n.api.call("sendMessage", p))
+                await n.patiently(lambda p=params: n.api.call("sendMessage", p))
             except DeliveryError as err:
                 _LOGGER.warning(
                     "%s", i18n.Text("telegram.reply_failed", entity_id=n.entity_id, error=err)

@@ -29,6 +29,7 @@ API_URL = "https://api.telegram.org"
 ACK_KINDS = ("raised", "reminder", "escalated")
 OUTCOMES = ("acknowledged", "closed")
 KEEP_ALARMS = 1000  # alarms whose messages are remembered for the edit
+NO_TEXT = "there is no text in the message to edit"
 PATIENCE = 3  # 429s waited out for one edit or follow-up part
 _LOGGER = logging.getLogger("hub.notify.telegram")
 
@@ -214,7 +215,7 @@ class TelegramNotifier(Notifier):
             follow = {"chat_id": chat_id, "text": part, "parse_mode": "HTML",
                       "reply_parameters": {"message_id": message_id}}  # fmt: skip
             try:
-                await self._patiently(lambda p=follow: self.api.call("sendMessage", p))
+                await self.patiently(lambda p=follow: self.api.call("sendMessage", p))
             except DeliveryError as err:
                 self.log.warning(
                     "%s", i18n.Text("telegram.part_not_sent", entity_id=self.entity_id, error=err)
@@ -260,7 +261,7 @@ class TelegramNotifier(Notifier):
         self._remember(alarm_id, found)
         return self.sent[alarm_id]
 
-    async def _patiently(self, act: Callable[[], Awaitable[Any]]) -> Any:
+    async def patiently(self, act: Callable[[], Awaitable[Any]]) -> Any:
         """`act()`, waiting out Telegram's 429s (on the hub's clock) a few times."""
         for _ in range(PATIENCE):
             try:
@@ -287,12 +288,20 @@ class TelegramNotifier(Notifier):
             (s for ss in self.sent.values() for s in ss if s.provider_id == provider_message_id),
             None,
         )
-        photo = (
-            known.photo if known is not None else bool(self._photo(notification) != (None, None))
-        )
-        limit = CAPTION_LIMIT if photo else TEXT_LIMIT
-        html = message_parts(notification.title, notification.message, limit)[0]
-        await self._edit(chat_id, message_id, photo, html, self._keyboard(chat_id, notification))
+        keyboard = self._keyboard(chat_id, notification)
+        if known is not None:
+            limit = CAPTION_LIMIT if known.photo else TEXT_LIMIT
+            html = message_parts(notification.title, notification.message, limit)[0]
+            await self._edit(chat_id, message_id, known.photo, html, keyboard)
+            return
+        try:  # not one of ours since the start: a text, or else a photo's caption
+            html = message_parts(notification.title, notification.message, TEXT_LIMIT)[0]
+            await self._edit(chat_id, message_id, False, html, keyboard)
+        except TelegramFailure as err:
+            if NO_TEXT not in err.description:
+                raise
+            html = message_parts(notification.title, notification.message, CAPTION_LIMIT)[0]
+            await self._edit(chat_id, message_id, True, html, keyboard)
 
     async def _edit(
         self,
@@ -312,7 +321,7 @@ class TelegramNotifier(Notifier):
             params["reply_markup"] = keyboard  # none: the buttons go
         method = "editMessageCaption" if photo else "editMessageText"
         try:
-            await self._patiently(lambda: self.api.call(method, params))
+            await self.patiently(lambda: self.api.call(method, params))
         except TelegramFailure as err:
             if not err.not_modified:  # the same words again: already as wanted
                 raise
