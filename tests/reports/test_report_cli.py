@@ -326,6 +326,23 @@ def test_a_missing_database_is_exit_code_2(tmp_path):
     assert not (folder / "sigap.db").exists()  # and it was not created by reading
 
 
+def test_a_file_that_is_no_recorder_database_is_exit_code_2(tmp_path):
+    import sqlite3
+
+    folder = write_config(tmp_path / "config", None)
+    (folder / "sigap.db").write_bytes(b"bukan basis data" * 100)
+    code, out, err = sigap("alarms", "-c", str(folder))
+    assert code == 2 and out == ""
+    assert err.startswith("cannot read the recorder database ") and "not a database" in err
+    # an SQLite file of something else: no recorder tables
+    (folder / "sigap.db").unlink()
+    with contextlib.closing(sqlite3.connect(folder / "sigap.db")) as other:
+        other.execute("CREATE TABLE catatan (isi TEXT)")
+    code, out, err = sigap("history", "-c", str(folder), "camera.dinkes_lobi", lang="id")
+    assert code == 2 and out == ""
+    assert "tidak berisi tabel perekam: jalankan hub sekali dengan `sigap run`" in err
+
+
 def test_a_database_server_that_does_not_answer_is_exit_code_2(tmp_path):
     # nothing listens on port 1
     folder = write_config(tmp_path / "config", "postgresql://sigap:Rahasia@127.0.0.1:1/sigap")

@@ -104,7 +104,7 @@ def camera_headers(lang: str) -> list[str]:
 
 
 def text(report: Report, zone: ZoneInfo, lang: str, hub_name: str, source: str) -> str:
-    lines = heading(report, zone, lang, hub_name, source)
+    lines = [clean(line) for line in heading(report, zone, lang, hub_name, source)]
     if not report.sites:
         lines += ["", i18n.t("report.no_sites", lang)]
     for site in report.sites:
