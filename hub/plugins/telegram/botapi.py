@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from hub import DeliveryError, i18n
+from hub import DeliveryError, i18n, shown
 
 PHOTO_LIMIT = 10 * 1024 * 1024
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
@@ -46,7 +46,8 @@ def failure(status: int, body: Any) -> TelegramFailure:
         code = int(body.get("error_code") or status)
     except (TypeError, ValueError):
         code = status
-    words = str(body.get("description", ""))[:300]
+    # Telegram's words, as a log line may carry them (a control character escaped)
+    words = shown(body.get("description", ""), 300)
     parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
     if code == 429:
         try:

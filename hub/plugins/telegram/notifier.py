@@ -29,6 +29,7 @@ API_URL = "https://api.telegram.org"
 ACK_KINDS = ("raised", "reminder", "escalated")
 OUTCOMES = ("acknowledged", "closed")
 KEEP_ALARMS = 1000  # alarms whose messages are remembered for the edit
+KEEP_PER_ALARM = 50  # the newest alerts of one alarm edited (reminders every minute for hours)
 NO_TEXT = "there is no text in the message to edit"
 PATIENCE = 3  # 429s waited out for one edit or follow-up part
 _LOGGER = logging.getLogger("hub.notify.telegram")
@@ -224,7 +225,9 @@ class TelegramNotifier(Notifier):
         return f"{chat_id}:{message_id}"
 
     def _remember(self, alarm_id: str, sent: list[Sent]) -> None:
-        self.sent.setdefault(alarm_id, []).extend(sent)
+        kept = self.sent.setdefault(alarm_id, [])
+        kept.extend(sent)
+        del kept[:-KEEP_PER_ALARM]
         self.sent.move_to_end(alarm_id)
         while len(self.sent) > KEEP_ALARMS:
             self.sent.popitem(last=False)
