@@ -31,6 +31,11 @@ MATRIX = [
     (("GET", "/metrics", None), (200, 403, 403, 403, 401, 403)),
     (("POST", "/api/webhook/tidak-ada", {}), (200, 200, 200, 200, 200, 200)),
     (("GET", "/api/websocket", None), (400, 400, 400, 400, 401, 400)),  # no upgrade asked
+    # the dashboard: its files and words need no one; the sites, someone
+    (("GET", "/", None), (200, 200, 200, 200, 200, 200)),
+    (("GET", "/ui/js/app.js", None), (200, 200, 200, 200, 200, 200)),
+    (("GET", "/i18n/en.json", None), (200, 200, 200, 200, 200, 200)),
+    (("GET", "/api/sites", None), OK_ALL),
     # states and services
     (("GET", f"/api/states/{A}", None), SITE_A),
     (("GET", f"/api/states/{B}", None), SITE_B),

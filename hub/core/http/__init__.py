@@ -47,6 +47,7 @@ from .metrics import handler as metrics_handler
 from .openapi import OPENAPI_PATH, ApiRoute, document, obj, operation
 from .serverlog import ServerLog
 from .site import CappedSite
+from .static import Dashboard, reserved
 from .webhooks import WEBHOOKS, Webhooks, handle_webhook
 from .websocket import WebSocketApi
 
@@ -276,6 +277,7 @@ def make_app(hub: Hub) -> web.Application:
 
     metrics = metrics_handler(hub, auth, tuple(settings["metrics_allow"]))
     routes = _fixed_routes(auth, metrics, openapi) + sockets.api_routes() + live.api_routes()
+    routes += Dashboard(hub).api_routes()
     for group in groups:
         routes += group.api_routes()
     app[API_ROUTES] = routes
@@ -305,7 +307,7 @@ def _mount_root_routes(hub: Hub, app: web.Application, settings: Any, log: LogRa
         try:
             for route in list(routes):
                 method, path = route.method.upper(), route.path  # type: ignore[attr-defined]
-                if path == "/api" or path.startswith("/api/"):
+                if reserved(path):
                     said = Text("http.root_route_reserved", path=path)
                     hub.plugins.record_failure(plugin, "hook sigap_http_root_routes", said)
                     continue

@@ -1,0 +1,155 @@
+"""The dashboard in a real browser against a real hub: an operator sees an
+alarm arrive live and acknowledges it; staff of one site see nothing of
+another; the language switch changes the words. They also take the
+screenshots in docs/screenshots/ (docs/dashboard.md shows them)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import expect
+
+from hub.testing import EventWaiter
+
+from .conftest import PHONE, screenshot
+
+LOBBY = {"id": "Pintu lobi dibobol", "en": "Lobby door forced"}
+SERVER = {"id": "Pintu ruang server dibobol", "en": "Server room door forced"}
+SECOND = {"id": "Gerakan di lobi", "en": "Motion in the lobby"}
+
+
+async def test_an_operator_sees_an_alarm_arrive_live_and_acknowledges_it(dashboard):
+    page = await dashboard.signed_in("sari")
+    await page.goto(dashboard.url + "#/alarms")
+    await expect(page.locator("#alarm-list")).to_contain_text("Tidak ada alarm terbuka")
+
+    # raised through the alarm service while the page stays open: no reload
+    alarm_id = await dashboard.raise_alarm(
+        "dinkes", LOBBY, priority="critical", cameras=["camera.dinkes_lobi"]
+    )
+    row = page.locator(f'#alarm-list li[data-alarm="{alarm_id}"]')
+    await expect(row).to_be_visible(timeout=5_000)
+    await expect(row).to_contain_text("Pintu lobi dibobol")
+    await expect(row).to_contain_text("KRITIS")  # the words, not only a colour
+    await expect(row.locator(".badge.priority-critical .shape")).to_have_text("◆")
+    await expect(page.locator("#announce")).to_contain_text("Pintu lobi dibobol")
+
+    await row.locator("a").click()
+    await expect(page.locator("#alarm-title")).to_have_text("Pintu lobi dibobol")
+    snapshot = page.locator(".alarm-detail figure img")
+    await expect(snapshot).to_have_js_property("complete", True, timeout=10_000)
+    assert await snapshot.evaluate("img => img.naturalWidth") > 0
+    await screenshot(page, "alarm-queue")
+
+    await page.locator("#acknowledge").click()
+    # the state changes on the page, from the hub's own alarm.acknowledged
+    await expect(row).to_have_attribute("data-state", "acknowledged", timeout=5_000)
+    await expect(page.locator("#alarm-detail .badge.state-acknowledged")).to_have_text(
+        re.compile("Diterima")
+    )
+    await expect(page.locator("#alarm-history")).to_contain_text("sari")
+    alarm = await dashboard.hub.recorder.alarms.get(alarm_id)
+    assert alarm["state"] == "acknowledged"
+    history = await dashboard.hub.recorder.alarms.history(alarm_id)
+    assert [step["who"] for step in history if step["kind"] == "acknowledged"] == ["sari"]
+    await page.locator("#close-note").fill("Petugas keamanan sudah memeriksa, pintu aman.")
+    await page.locator("#close").click()
+    # closed: out of the open queue, its story kept with the note
+    await expect(row).to_have_count(0, timeout=5_000)
+    await expect(page.locator("#alarm-detail .badge.state-closed")).to_be_visible()
+    await expect(page.locator("#alarm-history")).to_contain_text("pintu aman")
+
+
+async def test_the_overview_site_page_and_trace_are_current(dashboard):
+    hub = dashboard.hub
+    await dashboard.raise_alarm("dinkes", LOBBY, priority="critical")
+    await dashboard.raise_alarm("diskominfo", SERVER, priority="medium")
+    await hub.services.call("camera", "snapshot", {"entity_id": "camera.dinkes_lobi"}, hub.context)
+    with EventWaiter(hub, "test.tercatat") as waiter:
+        hub.bus.fire("test.tombol", {})
+        await waiter.wait(timeout=5)
+    page = await dashboard.signed_in("sari")
+    cards = page.locator(".site-card")
+    await expect(cards).to_have_count(2)
+    dinkes = page.locator('.site-card[data-site="dinkes"]')
+    await expect(dinkes).to_contain_text("1 KRITIS")
+    await expect(dinkes).to_contain_text("1 berbunyi")  # the automation's siren
+    # a door opening shows without a reload
+    await hub.services.call("door", "unlock", {"entity_id": "door.dinkes_lobi"}, hub.context)
+    await expect(dinkes).to_contain_text("0 dari 1 terkunci", timeout=5_000)
+    await screenshot(page, "overview")
+
+    await dinkes.locator("h2 a").click()
+    tile = page.locator('figure.tile[data-entity="camera.dinkes_lobi"] img')
+    await expect(tile).to_have_js_property("complete", True, timeout=10_000)
+    assert await tile.evaluate("img => img.naturalWidth") > 0
+    await expect(page.locator("#doors")).to_contain_text("Kunci")  # operators may lock
+    await screenshot(page, "site")
+
+    await page.goto(dashboard.url + "#/automations/tombol_panik")
+    steps = page.locator("#trace-steps li")
+    await expect(steps.first).to_be_visible(timeout=5_000)
+    await expect(steps).to_have_count(2)  # both actions, step by step
+    await expect(page.locator("#trace-steps")).to_contain_text("action/1")
+    await screenshot(page, "trace")
+
+
+async def test_staff_of_one_site_see_nothing_of_another(dashboard):
+    ours = await dashboard.raise_alarm("dinkes", LOBBY)
+    theirs = await dashboard.raise_alarm("diskominfo", SERVER)
+    page = await dashboard.signed_in("andi")  # staff of dinkes
+    await expect(page.locator(".site-card")).to_have_count(1)
+    await expect(page.locator('.site-card[data-site="dinkes"]')).to_be_visible()
+    await expect(page.locator("#nav")).not_to_contain_text("Otomasi")
+
+    await page.goto(dashboard.url + "#/alarms")
+    await expect(page.locator(f'#alarm-list li[data-alarm="{ours}"]')).to_be_visible()
+    await expect(page.locator(f'#alarm-list li[data-alarm="{theirs}"]')).to_have_count(0)
+    # live too: the other site's new alarm never arrives, ours after it does
+    other = await dashboard.raise_alarm("diskominfo", SECOND)
+    later = await dashboard.raise_alarm("dinkes", SECOND)
+    await expect(page.locator(f'#alarm-list li[data-alarm="{later}"]')).to_be_visible(timeout=5_000)
+    await expect(page.locator(f'#alarm-list li[data-alarm="{other}"]')).to_have_count(0)
+    assert "Pintu ruang server" not in await page.locator("main").inner_text()
+
+    await page.goto(dashboard.url + "#/site/dinkes")
+    await expect(page.locator("figure.tile")).to_have_count(1)
+    await expect(page.locator('figure.tile[data-entity="camera.dinkes_lobi"]')).to_be_visible()
+    await expect(page.locator("#doors button")).to_have_count(0)  # staff do not control doors
+    await page.goto(dashboard.url + "#/site/diskominfo")
+    await expect(page.locator("main .notice")).to_be_visible()
+    assert await page.locator("figure.tile").count() == 0
+    # and the hub refuses the other site's snapshot to this session
+    answer = await page.request.get(
+        dashboard.url + "api/cameras/camera.server/snapshot?reason=test"
+    )
+    assert answer.status == 403
+
+
+async def test_the_language_switch_changes_the_words(dashboard):
+    page = await dashboard.signed_in("sari")
+    nav = page.locator("#nav")
+    await expect(nav).to_contain_text("Antrean alarm")
+    assert await page.evaluate("document.documentElement.lang") == "id"
+    await page.locator("#language").click()
+    await expect(nav).to_contain_text("Alarm queue")
+    await expect(page.locator("#signout")).to_have_text("Sign out")
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    await page.reload()  # the choice is kept
+    await expect(page.locator("#nav")).to_contain_text("Alarm queue", timeout=10_000)
+    await page.locator("#language").click()
+    await expect(page.locator("#nav")).to_contain_text("Antrean alarm")
+
+
+async def test_a_phone_signs_in_and_works_with_the_keyboard(dashboard):
+    page = await dashboard.page(viewport=PHONE)
+    await page.goto(dashboard.url)
+    await expect(page.locator("form.signin")).to_contain_text("Kata sandi")
+    await page.locator("#user").fill("andi")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("salah-sekali-sandinya")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#signin-error")).not_to_be_empty(timeout=10_000)
+    # the page fits the phone: nothing wider than its screen
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
