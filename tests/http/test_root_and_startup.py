@@ -4,16 +4,19 @@ and checked for clashes; one slot where authentication plugs in."""
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 
 from hub import hookimpl
 from hub.core.http import AUTH, make_app
 from hub.core.hub import StartupFailed
-from tests.sigap_process import copy_demo_config, run_sigap
+from tests.sigap_process import copy_demo_config, run_sigap, sigap_run
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -47,6 +50,18 @@ def test_sigap_run_on_a_taken_port_exits_with_the_reason(tmp_path, taken_port, l
     assert words in result.stderr and f"127.0.0.1:{taken_port}" in result.stderr
     assert "Traceback" not in result.stderr
     assert "started:" not in result.stderr
+
+
+async def test_sigap_run_on_port_0_says_the_port_it_listens_on(tmp_path):
+    # sigap run's loop is uvloop, whose server is no asyncio.Server: the line said :0
+    config = copy_demo_config(REPO_CONFIG, tmp_path / "config", http_port=0)
+    async with sigap_run(config, env={**os.environ, "SIGAP_LANG": "en"}) as hub:
+        line = await hub.until(r"Dashboard and API: ")
+        base = re.search(r"(http://[^/\s]+)/", line).group(1)
+        assert not base.endswith(":0"), line
+        async with aiohttp.ClientSession() as session, session.get(f"{base}/healthz") as answer:
+            assert answer.status == 200
+        assert await hub.interrupt() == 0
 
 
 class Terminal:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
 
 from aiohttp import web
@@ -63,17 +64,18 @@ class CappedSite(web.BaseSite):
 
     @property
     def port(self) -> int:
-        server = self._server
-        if isinstance(server, asyncio.Server) and server.sockets:
-            return int(server.sockets[0].getsockname()[1])
-        return self._port
+        sockets = self._sockets()
+        return int(sockets[0].getsockname()[1]) if sockets else self._port
 
     @property
     def host(self) -> str:
-        server = self._server
-        if isinstance(server, asyncio.Server) and server.sockets:
-            return str(server.sockets[0].getsockname()[0])
-        return self._host
+        sockets = self._sockets()
+        return str(sockets[0].getsockname()[0]) if sockets else self._host
+
+    def _sockets(self) -> list[socket.socket]:
+        # asyncio's Server or uvloop's (sigap run's loop), which is no
+        # asyncio.Server: with port 0 the log said the hub was on port 0
+        return list(getattr(self._server, "sockets", None) or ())
 
     def _protocol(self) -> asyncio.Protocol:
         server = self._runner.server
