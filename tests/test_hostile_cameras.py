@@ -2,16 +2,20 @@
 boundary without its newline, endless headers, steady junk, fast bad XML,
 Dahua lines that make a regex quadratic), served by a process of their own:
 a healthy camera's line crossing still reaches its automation within 1 s,
-and Ctrl-C stops the hub within 5 s."""
+the HTTP server answers within 1 s (eight hostile streams once made its
+answers take 21-27 s), and Ctrl-C stops the hub within 5 s."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
 import pytest
 import yaml
 
@@ -65,6 +69,7 @@ def hub_config(folder: Path, healthy: FakeHikvision, hostile: list[tuple[str, in
         "sites": [{"id": "dishub", "name": "Dinas Perhubungan", "areas": ["gerbang"]}],
         "camera": cameras,
         "notify": [{"platform": "console", "id": "pusat"}],
+        "http": {"server_port": 0},
         "automation": [
             {
                 "id": "garis_gerbang",
@@ -160,6 +165,9 @@ async def test_hostile_streams_neither_delay_a_healthy_camera_nor_ctrl_c(
     loop = asyncio.get_running_loop()
     async with sigap_run(config) as hub:
         await hub.until(r"started: \d+ devices")
+        listening = re.compile(r"Dashboard and API: (http://[^/\s]+)")
+        found = listening.search(hub.output)
+        base = (found or listening.search(await hub.until(listening.pattern))).group(1)
         # every hostile stream is being read before the healthy camera speaks
         await hostile.until(lambda seen: all(seen[p] for p in ports), 20)
         async with asyncio.timeout(10):
@@ -173,6 +181,15 @@ async def test_hostile_streams_neither_delay_a_healthy_camera_nor_ctrl_c(
             late.append(round(loop.time() - sent, 3))
             await asyncio.sleep(0.4)
         assert max(late) < 1.0, f"the healthy camera's alerts took {late} s"
+        answered = []
+        async with aiohttp.ClientSession() as session:
+            for _ in range(10):
+                sent = time.monotonic()
+                async with session.get(f"{base}/healthz") as response:
+                    await response.read()
+                    assert response.status == 200
+                answered.append(round(time.monotonic() - sent, 3))
+        assert max(answered) < 1.0, f"the hub's HTTP answers took {answered} s"
         # steady junk is silence: 3 s of it and the hub opens that stream again
         await hostile.until(lambda seen: seen[junk] >= 2, 10)
         stopping = loop.time()
