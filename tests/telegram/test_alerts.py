@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hub import Context
+
 from .conftest import ANDI, BUDI
 
 
@@ -115,3 +117,19 @@ async def test_an_edit_of_a_photo_not_seen_since_the_start_edits_its_caption(wor
     await w.clock.advance(2)
     await w.notifier.edit(provider_id, Notification("Sudah ditangani"), context=Context())
     assert w.tg.messages(ANDI)[0]["caption"] == "Sudah ditangani"
+
+
+async def test_closing_the_alarm_adds_who_closed_it(world):
+    w = await world()
+    alarm_id = await w.raise_alarm(recipients=["andi"], cameras=[])
+    andi = await w.first_message(ANDI)
+    await w.clock.advance(2)
+    await w.hub.services.call(
+        "alarm", "close", {"alarm_id": alarm_id, "note": "<b>aman</b>"}, Context(user_id="budi")
+    )
+    await w.tg.wait_for(
+        lambda: "Ditutup oleh Budi" in w.tg.message(ANDI, andi["message_id"])["text"]
+    )
+    assert "reply_markup" not in w.tg.message(ANDI, andi["message_id"])
+    await w.clock.advance(2)
+    assert len(w.tg.messages(ANDI)) == 1

@@ -148,3 +148,14 @@ async def test_an_unknown_user_gets_one_polite_refusal_and_learns_nothing(world)
     refused = [(a["who"], a["reason"]) for a in trail if a["action"] == "refused"]
     assert set(refused) == {(f"telegram:{STRANGER}", "telegram.unknown_user")}
     assert len(refused) == 6  # every try on the trail, only the first answered
+
+
+async def test_an_update_delivered_twice_is_handled_once(world):
+    w = await world(webhook=True)
+    update = w.tg.send_text(ANDI, "/help")
+    await w.tg.wait_delivered(update)
+    await w.clock.advance(2)
+    again = await w.tg.post_to_webhook(update)  # Telegram retries what it thinks was lost
+    assert again.status == 200
+    await w.clock.advance(2)
+    assert len(w.tg.messages(ANDI)) == 1
