@@ -87,6 +87,13 @@ export function snapshotUrl(entityId, { reason, alarmId, fresh } = {}) {
   return `/api/cameras/${encodeURIComponent(entityId)}/snapshot${q}`;
 }
 
+// A camera's live view as MJPEG, which an <img> plays: the hub starts its
+// ffmpeg when the first viewer comes and stops it after the last one leaves
+// (every view an audit record with the reason).
+export function liveUrl(entityId, reason) {
+  return `/api/cameras/${encodeURIComponent(entityId)}/live${query({ reason })}`;
+}
+
 // The live stream: one socket, one subscription to everything the person
 // may see; pages listen for "state", "alarm" and "event" on it. It reconnects
 // by itself (1 s, 2 s, ... 30 s) and says "status" when it connects or drops,

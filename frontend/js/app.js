@@ -82,7 +82,10 @@ async function show(moved = false) {
   }
   clear(main, view);
   leave = undo;
-  if (moved) main.focus(); // a keyboard's next Tab starts in the new page
+  if (moved) {
+    window.scrollTo(0, 0);
+    main.focus({ preventScroll: true }); // a keyboard's next Tab starts in the new page
+  }
 }
 
 function header() {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,23 +111,37 @@ def chromium() -> Path:
 
 
 @pytest.fixture
-async def dashboard(hub_factory, hub_client, tmp_path) -> AsyncIterator[Dashboard]:
+def serve_dashboard(hub_factory, hub_client, tmp_path):
+    """`async with serve_dashboard(more_config, plugins) as dashboard:` a hub of
+    CONFIG (updated with `more`) served to a Chromium."""
     path = chromium()
     try:
         from playwright.async_api import async_playwright
     except ImportError:
         missing_service("playwright is not installed (the test extra: make setup)")
-    write_users(tmp_path, {})
-    config = {**CONFIG, "http": {"server_port": 0}}
-    hub = await hub_factory(config=config, plugins=["hub.plugins.demo", "hub.plugins.arming"])
-    client = await hub_client(hub, cookie_jar=aiohttp.DummyCookieJar())
-    url = str(client.make_url("/"))
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(path))
-        try:
-            yield Dashboard(hub, url, browser)
-        finally:
-            await browser.close()
+
+    @asynccontextmanager
+    async def serve(more: dict[str, Any] | None = None, plugins: tuple = ()):
+        write_users(tmp_path, {})
+        config = {**CONFIG, **(more or {}), "http": {"server_port": 0}}
+        hub = await hub_factory(
+            config=config, plugins=["hub.plugins.demo", "hub.plugins.arming", *plugins]
+        )
+        client = await hub_client(hub, cookie_jar=aiohttp.DummyCookieJar())
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(path))
+            try:
+                yield Dashboard(hub, str(client.make_url("/")), browser)
+            finally:
+                await browser.close()
+
+    return serve
+
+
+@pytest.fixture
+async def dashboard(serve_dashboard) -> AsyncIterator[Dashboard]:
+    async with serve_dashboard() as served:
+        yield served
 
 
 async def screenshot(page: Any, name: str) -> None:

@@ -47,6 +47,20 @@ export async function render(main, params, _app) {
   return null;
 }
 
+// what a step did, in a line: the service it called and on what, the event
+// it fired, or whether its condition held
+function stepSummary(result) {
+  const params = result.params;
+  if (params?.domain) {
+    const target = params.service_data?.entity_id || params.target?.entity_id || [];
+    return `${params.domain}.${params.service} → ${[target].flat().join(", ") || "–"}`;
+  }
+  if (result.event) return t("ui.trace.fired", { event: result.event });
+  if (typeof result.result === "boolean") return t(result.result ? "ui.trace.held" : "ui.trace.not_held");
+  if (result.delay !== undefined) return t("ui.trace.waited", { seconds: result.delay });
+  return "";
+}
+
 function runText(run) {
   const how = run.error ? t("ui.trace.failed") : t(`ui.trace.execution.${run.script_execution || "running"}`);
   return how.startsWith("ui.") ? run.script_execution || "" : how;
@@ -88,7 +102,15 @@ function drawTrace(detail, answer) {
             step.error
               ? h("p", { class: "warn" }, h("span", { "aria-hidden": "true", text: "▲ " }), step.error)
               : null,
-            step.result ? h("pre", { text: JSON.stringify(step.result, null, 1) }) : null,
+            step.result ? h("p", { class: "step-said", text: stepSummary(step.result) }) : null,
+            step.result
+              ? h(
+                  "details",
+                  {},
+                  h("summary", { text: t("ui.trace.details") }),
+                  h("pre", { text: JSON.stringify(step.result, null, 1) }),
+                )
+              : null,
           ),
         ),
       ),

@@ -3,7 +3,7 @@
 // arming, and its open alarms. Buttons show only for those allowed; the hub
 // decides again on every call.
 
-import { call, get, loadAlarms, post, snapshotUrl } from "../api.js";
+import { call, get, liveUrl, loadAlarms, post, snapshotUrl } from "../api.js";
 import { clear, h } from "../dom.js";
 import { current, t, when } from "../i18n.js";
 import {
@@ -64,6 +64,26 @@ export async function render(main, params, app) {
         image.src = snapshotUrl(camera.entity_id, { reason: t("ui.reason.refresh"), fresh: true });
       },
     });
+    // live on demand: the <img> plays MJPEG until the button is pressed again
+    // or the page is left (its source removed: the hub then stops the stream)
+    let watching = false;
+    const watch = h("button", {
+      type: "button",
+      class: "watch",
+      "aria-pressed": "false",
+      text: t("ui.camera.live"),
+      "aria-label": t("ui.camera.live_of", { camera: entityName(camera) }),
+      onclick: () => {
+        watching = !watching;
+        watch.setAttribute("aria-pressed", String(watching));
+        watch.textContent = t(watching ? "ui.camera.live_stop" : "ui.camera.live");
+        image.dataset.live = watching ? "1" : "";
+        missing.textContent = t(watching ? "ui.camera.no_live" : "ui.camera.no_snapshot");
+        image.src = watching
+          ? liveUrl(camera.entity_id, t("ui.reason.live"))
+          : snapshotUrl(camera.entity_id, { reason: t("ui.reason.site") });
+      },
+    });
     const down = offline(camera);
     return h(
       "figure",
@@ -76,6 +96,7 @@ export async function render(main, params, app) {
         h("strong", { text: entityName(camera) }),
         h("span", { class: `badge ${down ? "off" : "on"}` }, h("span", { "aria-hidden": "true", class: "shape", text: down ? "○" : "●" }), t(down ? "ui.camera.offline" : "ui.camera.online")),
         refresh,
+        down ? null : watch,
       ),
     );
   }
@@ -93,6 +114,7 @@ export async function render(main, params, app) {
   // camera tiles apart: each picture shown is an audit record, so they are
   // drawn again only when a camera goes on- or offline
   function drawCameras() {
+    for (const image of parts.camera.querySelectorAll("img[data-live='1']")) image.removeAttribute("src");
     clear(parts.camera, of("camera").map(cameraTile));
     if (!of("camera").length) parts.camera.appendChild(h("p", { class: "muted", text: "–" }));
   }
@@ -190,5 +212,9 @@ export async function render(main, params, app) {
   );
   drawCameras();
   draw();
-  return () => undo.forEach((f) => f());
+  return () => {
+    undo.forEach((f) => f());
+    // no live view outlives the page
+    for (const image of parts.camera.querySelectorAll("img[data-live='1']")) image.removeAttribute("src");
+  };
 }
