@@ -31,8 +31,12 @@ _REFUSALS = {
 _WORDS = {
     400: "The request is not what the route takes; the error names what.",
     404: "Not found.",
+    405: "The method is not one this webhook takes.",
+    408: "The body did not arrive in time (http.body_timeout).",
     409: "The device or alarm refused; the error says why.",
-    503: "The recorder (or the room the route needs) is not running.",
+    413: "The body is larger than the hub takes.",
+    429: "Too many tries: wait (Retry-After) and try again.",
+    503: "The recorder (or the room the route needs) is not running, or the hub is busy.",
 }
 
 
@@ -145,6 +149,16 @@ def document(routes: Iterable[ApiRoute], version: str) -> dict[str, Any]:
         required=["error"],
     )
     statuses = {**_REFUSALS, **_WORDS}
+    used = {
+        int(ref["$ref"].removeprefix("#/components/responses/E"))
+        for item in paths.values()
+        for spec in item.values()
+        for ref in spec["responses"].values()
+        if "$ref" in ref
+    }
+    unknown = sorted(used - set(statuses))
+    if unknown:  # a route names a status the document has no words for
+        raise ValueError(f"no description of HTTP {unknown} in openapi._WORDS")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -167,6 +181,7 @@ def document(routes: Iterable[ApiRoute], version: str) -> dict[str, Any]:
                     "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
                 }
                 for status, words in sorted(statuses.items())
+                if status in used
             },
         },
     }
