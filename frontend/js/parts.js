@@ -75,8 +75,10 @@ export function errorText(error) {
 // (a role=status element): "Done" or the hub's own words for the refusal.
 export function actionButton(label, action, said, extra = {}) {
   const button = h("button", { type: "button", ...extra, text: label });
+  // busy, not disabled: a disabled button drops the keyboard's focus
   button.addEventListener("click", async () => {
-    button.disabled = true;
+    if (button.getAttribute("aria-disabled") === "true") return;
+    button.setAttribute("aria-disabled", "true");
     if (said) said.textContent = "";
     try {
       await action();
@@ -84,7 +86,7 @@ export function actionButton(label, action, said, extra = {}) {
     } catch (error) {
       if (said) said.textContent = errorText(error);
     } finally {
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
     }
   });
   return button;

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 
 from hub.testing import EventWaiter
 
-from .conftest import PHONE, screenshot
+from .conftest import PASSWORD, PHONE, screenshot
 
 LOBBY = {"id": "Pintu lobi dibobol", "en": "Lobby door forced"}
 SERVER = {"id": "Pintu ruang server dibobol", "en": "Server room door forced"}
@@ -150,6 +150,89 @@ async def test_a_phone_signs_in_and_works_with_the_keyboard(dashboard):
     await page.keyboard.type("salah-sekali-sandinya")
     await page.keyboard.press("Enter")
     await expect(page.locator("#signin-error")).not_to_be_empty(timeout=10_000)
-    # the page fits the phone: nothing wider than its screen
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"]
+    # the page fits the phone: nothing wider than its screen, on every page
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await dashboard.raise_alarm("dinkes", LOBBY, priority="critical")
+    phone = await dashboard.signed_in("andi", viewport=PHONE)
+    for where, shown in (
+        ("#/", ".site-card"),
+        ("#/alarms", "#alarm-list li"),
+        ("#/site/dinkes", "figure.tile"),
+    ):
+        await phone.goto(dashboard.url + where)
+        await expect(phone.locator(shown).first).to_be_visible()
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (where, width)
+
+
+async def test_an_operator_works_the_queue_with_the_keyboard_alone(dashboard):
+    page = await dashboard.page()
+    await page.goto(dashboard.url)
+    await expect(page.locator("#user")).to_be_focused()
+    await page.keyboard.type("sari")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(PASSWORD["sari"])
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#live.on")).to_be_visible(timeout=10_000)
+    alarm_id = await dashboard.raise_alarm("dinkes", LOBBY)
+    await page.goto(dashboard.url + "#/alarms")
+    link = page.locator(f'#alarm-list li[data-alarm="{alarm_id}"] a')
+    await expect(link).to_be_visible()
+    # Tab from the page's start reaches the alarm; each stop shows a focus ring
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        if await link.evaluate("a => a === document.activeElement"):
+            break
+        outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline == "solid", await page.evaluate("document.activeElement.outerHTML")
+    else:
+        raise AssertionError("Tab never reached the alarm")
+    await page.keyboard.press("Enter")
+    acknowledge = page.locator("#acknowledge")
+    await expect(acknowledge).to_be_visible()
+    await acknowledge.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#alarm-detail .badge.state-acknowledged")).to_be_visible()
+    await expect(page.locator("#alarm-title")).to_be_focused()  # the keyboard stays in it
+
+
+async def test_the_timeline_follows_events_and_its_filters(dashboard):
+    hub = dashboard.hub
+    page = await dashboard.signed_in("sari")
+    await page.goto(dashboard.url + "#/timeline")
+    await expect(page.locator("#timeline")).to_contain_text("Belum ada kejadian")
+    hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi", "site": "dinkes"})
+    hub.bus.fire("door.forced", {"entity_id": "door.server", "site": "diskominfo"})
+    rows = page.locator("#timeline li[data-type]")
+    await expect(rows).to_have_count(2, timeout=5_000)
+    await expect(rows.first).to_contain_text("Pintu dibobol")  # the newest first
+    await page.locator("#timeline-site").select_option("dinkes")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Gerakan terdeteksi")
+    await page.locator("#timeline-site").select_option("")
+    await page.locator("#timeline-kind").select_option("door")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("door.server")
+
+
+async def test_admins_read_the_audit_trail_and_no_one_else(dashboard):
+    hub = dashboard.hub
+    await hub.services.call("camera", "snapshot", {"entity_id": "camera.dinkes_lobi"}, hub.context)
+    operator = await dashboard.signed_in("sari")
+    await operator.goto(dashboard.url + "#/site/dinkes")  # a snapshot seen: audited
+    tile = operator.locator('figure.tile[data-entity="camera.dinkes_lobi"] img')
+    await expect(tile).to_have_js_property("complete", True, timeout=10_000)
+    await expect(operator.locator("#nav")).not_to_contain_text("Jejak audit")
+    await operator.goto(dashboard.url + "#/audit")
+    await expect(operator.locator("main .notice")).to_be_visible()
+
+    admin = await dashboard.signed_in("rina")  # her language is English
+    await admin.goto(dashboard.url + "#/audit")
+    rows = admin.locator("#audit-rows tr")
+    await expect(rows.first).to_be_visible()
+    await admin.locator("#audit-person").fill("sari")
+    await admin.locator("#audit-entity").fill("camera.dinkes_lobi")
+    await admin.locator(".filters button[type=submit]").click()
+    await expect(rows.first).to_contain_text("sari")
+    await expect(rows.first).to_contain_text("camera.dinkes_lobi")
+    await expect(rows.first).to_contain_text("dasbor: halaman gedung")

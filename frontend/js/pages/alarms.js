@@ -74,6 +74,8 @@ export async function render(main, params, app) {
       return;
     }
     const { alarm, history } = answer;
+    // a keyboard inside the detail stays there: on the alarm's title once redrawn
+    const hadFocus = detail.contains(document.activeElement);
     const said = h("p", { class: "said", role: "status", id: "alarm-said" });
     const note = h("textarea", { id: "close-note", rows: 3, maxlength: 2000 });
     const buttons = [];
@@ -116,7 +118,7 @@ export async function render(main, params, app) {
         { class: "detail-head" },
         priorityBadge(alarm.priority),
         alarmStateBadge(alarm.state),
-        h("h2", { id: "alarm-title", text: alarmTitle(alarm, current()) }),
+        h("h2", { id: "alarm-title", tabindex: -1, text: alarmTitle(alarm, current()) }),
       ),
       alarm.message && alarmTitle({ title: alarm.message }, current())
         ? h("p", { class: "message", text: alarmTitle({ title: alarm.message }, current()) })
@@ -178,6 +180,7 @@ export async function render(main, params, app) {
         ),
       ),
     );
+    if (hadFocus) document.getElementById("alarm-title")?.focus();
   }
 
   const state = h("select", { id: "filter-state" }, ["open", "all", "closed"].map((v) => h("option", { value: v, text: t(`ui.alarms.filter.${v}`) })));

@@ -120,6 +120,13 @@ export async function render(main, params, app) {
   }
 
   function draw() {
+    // a redraw keeps the keyboard where it was: on the same button, made anew
+    const focused = document.activeElement?.dataset?.key;
+    drawDevices();
+    if (focused) main.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  function drawDevices() {
     clear(
       parts.door,
       of("door").map((door) =>
@@ -127,8 +134,8 @@ export async function render(main, params, app) {
           door,
           may("control")
             ? [
-                actionButton(t("ui.door.lock"), () => call("door", "lock", { entity_id: door.entity_id }), said, { "aria-label": `${t("ui.door.lock")}: ${entityName(door)}` }),
-                actionButton(t("ui.door.unlock"), () => call("door", "unlock", { entity_id: door.entity_id }), said, { "aria-label": `${t("ui.door.unlock")}: ${entityName(door)}` }),
+                actionButton(t("ui.door.lock"), () => call("door", "lock", { entity_id: door.entity_id }), said, { "data-key": `lock:${door.entity_id}`, "aria-label": `${t("ui.door.lock")}: ${entityName(door)}` }),
+                actionButton(t("ui.door.unlock"), () => call("door", "unlock", { entity_id: door.entity_id }), said, { "data-key": `unlock:${door.entity_id}`, "aria-label": `${t("ui.door.unlock")}: ${entityName(door)}` }),
               ]
             : null,
         ),
@@ -141,8 +148,8 @@ export async function render(main, params, app) {
           siren,
           may("control")
             ? [
-                actionButton(t("ui.siren.on"), () => call("siren", "turn_on", { entity_id: siren.entity_id }), said, { "aria-label": `${t("ui.siren.on")}: ${entityName(siren)}` }),
-                actionButton(t("ui.siren.off"), () => call("siren", "turn_off", { entity_id: siren.entity_id }), said, { "aria-label": `${t("ui.siren.off")}: ${entityName(siren)}` }),
+                actionButton(t("ui.siren.on"), () => call("siren", "turn_on", { entity_id: siren.entity_id }), said, { "data-key": `on:${siren.entity_id}`, "aria-label": `${t("ui.siren.on")}: ${entityName(siren)}` }),
+                actionButton(t("ui.siren.off"), () => call("siren", "turn_off", { entity_id: siren.entity_id }), said, { "data-key": `off:${siren.entity_id}`, "aria-label": `${t("ui.siren.off")}: ${entityName(siren)}` }),
               ]
             : null,
         ),
@@ -162,7 +169,7 @@ export async function render(main, params, app) {
                     "p",
                     { class: "buttons" },
                     ARMING.filter((m) => m !== panel.state).map((mode) =>
-                      actionButton(t(`ui.arming.${mode}`), () => post(`/api/sites/${encodeURIComponent(site.id)}/arming`, { mode, entity_id: panel.entity_id }), said),
+                      actionButton(t(`ui.arming.${mode}`), () => post(`/api/sites/${encodeURIComponent(site.id)}/arming`, { mode, entity_id: panel.entity_id }), said, { "data-key": `${mode}:${panel.entity_id}` }),
                     ),
                   )
                 : null,
