@@ -158,3 +158,16 @@ async def test_a_long_caption_goes_on_in_replies_with_the_button_on_the_photo(wo
     for call in [*w.tg.calls("sendPhoto"), *w.tg.calls("sendMessage")]:
         text = call.params.get("caption") or call.params.get("text")
         parse_html(text, strict=True)  # escaped: the strict parser takes every part
+
+
+async def test_a_stop_mid_batch_confirms_the_updates_handled(world):
+    w = await world()
+    w.tg.faults.fail_next(1, method="sendMessage")  # the first command's reply: a 500
+    w.tg.faults.hang_next(1, method="sendMessage")  # the second's never answers
+    w.notifier.api._timeout = __import__("aiohttp").ClientTimeout(total=30)
+    first = w.tg.send_text(ANDI, "/arm")  # handled: a staff refusal (audited, its reply lost)
+    w.tg.send_text(ANDI, "/help")  # one batch with it; its reply hangs: the hub stops meanwhile
+    await w.tg.wait_for(lambda: len(w.tg.calls("sendMessage")) == 2)
+    await w.hub.stop()
+    # the refusal was handled: confirmed at the stop; /help was not: Telegram keeps it
+    assert [u["update_id"] for u in w.tg.pending_updates] == [first["update_id"] + 1]

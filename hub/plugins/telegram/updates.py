@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 ALLOWED = ["message", "callback_query"]
 BACKOFF_MIN, BACKOFF_MAX = 1.0, 60.0
-# one poller per bot in this process: the token's fingerprint -> the notifier polling
-_POLLING: dict[str, str] = {}
+CONFIRM_SECONDS = 3.0  # at stop, the confirming getUpdates may take this long
+# one poller per bot in this process: the token's fingerprint -> who polls it
+_POLLING: dict[str, Updates] = {}
 _LOGGER = logging.getLogger("hub.notify.telegram")
 
 
@@ -41,6 +42,7 @@ class Updates:
         self._fingerprint = hashlib.sha256(token).hexdigest()[:16]
         self._task: asyncio.Task[None] | None = None
         self.conflict = False
+        self.offset: int | None = None  # the next update wanted: those before it are handled
         self.polls = 0  # answered getUpdates calls, for tests and the demo
 
     async def start(self) -> None:
@@ -53,13 +55,14 @@ class Updates:
             self._task = self.hub.create_task(self._set_webhook(), f"{n.entity_id} setWebhook")
         elif self.mode == "polling":
             holder = _POLLING.get(self._fingerprint)
-            if holder is not None:
+            if holder is not None and holder.polling:
+                other = holder.notifier.entity_id
                 n.log.error(
-                    "%s", i18n.Text("telegram.second_poller", entity_id=n.entity_id, other=holder)
+                    "%s", i18n.Text("telegram.second_poller", entity_id=n.entity_id, other=other)
                 )
                 n.set_state("conflict")
                 return
-            _POLLING[self._fingerprint] = n.entity_id
+            _POLLING[self._fingerprint] = self
             self._task = self.hub.create_task(self._poll(), f"{n.entity_id} getUpdates")
         n.set_state("ready")
 
@@ -68,8 +71,26 @@ class Updates:
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-        if _POLLING.get(self._fingerprint) == self.notifier.entity_id:
+        if self.mode == "polling" and self.offset is not None and not self.conflict:
+            # confirm what was handled, or the next start would handle it again (an /arm twice)
+            try:
+                params = {"offset": self.offset, "timeout": 0, "limit": 1}
+                await self.notifier.api.call("getUpdates", params, seconds=CONFIRM_SECONDS)
+            except DeliveryError:
+                pass  # the next start sees them again; taps and commands bear that
+        if _POLLING.get(self._fingerprint) is self:
             del _POLLING[self._fingerprint]
+
+    @property
+    def polling(self) -> bool:
+        """Whether this poller runs (a hub that was never stopped, its loop gone, does not)."""
+        task = self._task
+        if task is None or task.done():
+            return False
+        try:
+            return task.get_loop() is asyncio.get_running_loop()
+        except RuntimeError:
+            return False
 
     # -- the webhook ---------------------------------------------------------------
 
@@ -120,13 +141,12 @@ class Updates:
             await n.api.call("deleteWebhook", {"drop_pending_updates": False})
         except DeliveryError as err:
             n.log.warning("%s", i18n.Text("telegram.poll_failed", entity_id=n.entity_id, error=err))
-        offset: int | None = None
         delay = BACKOFF_MIN
         failing = False
         while True:
             params: dict[str, Any] = {"timeout": poll, "allowed_updates": ALLOWED}
-            if offset is not None:
-                params["offset"] = offset
+            if self.offset is not None:
+                params["offset"] = self.offset
             try:
                 updates = await n.api.call("getUpdates", params, seconds=poll + n.config["timeout"])
             except TelegramFailure as err:
@@ -162,5 +182,5 @@ class Updates:
             for update in updates if isinstance(updates, list) else []:
                 if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
                     continue
-                offset = max(offset or 0, update["update_id"] + 1)
                 await self.inbox.handle(update)
+                self.offset = max(self.offset or 0, update["update_id"] + 1)
