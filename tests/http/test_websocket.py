@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 
+from hub.core.clock import FakeClock
 from hub.core.http.auth_store import AuthStore
 from hub.core.http.metrics import metrics_of
 
@@ -317,3 +318,21 @@ async def test_a_slow_client_is_dropped_and_never_slows_the_hub(auth_hub):  # no
     await fast.close()
     scraped = await (await served.as_role("admin")).request("GET", "/metrics")
     assert "sigap_websocket_dropped_total 1.0" in await scraped.text()
+
+
+async def test_an_open_socket_keeps_its_session_until_its_age(auth_hub):  # noqa: F811
+    """A wall screen watching all night is in use: its session does not idle
+    out while the socket is open, and still ends at session_max_age."""
+    clock = FakeClock()
+    served = await auth_hub(clock=clock, session_idle_timeout=600, session_max_age=1800)
+    screen = await served.as_role("operator")
+    ws = await connect(screen)
+    assert (await call(ws, {"id": 1, "type": "ping"}))["type"] == "pong"
+    await clock.advance(1500)  # idle for REST, but the socket was open all along
+    assert (await screen.request("GET", "/api/me")).status == 200
+    assert (await call(ws, {"id": 2, "type": "ping"}))["type"] == "pong"
+    await clock.advance(400)  # past its age
+    async with asyncio.timeout(5):
+        closing = await ws.receive()
+    assert closing.type == aiohttp.WSMsgType.CLOSE and closing.extra == "signed_out"
+    assert (await screen.request("GET", "/api/me")).status == 401

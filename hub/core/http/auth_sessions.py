@@ -87,15 +87,19 @@ class Sessions:
 
     def still_open(self, session: Session, password_of: Callable[[str], str | None]) -> bool:
         """Whether a session an open WebSocket rides on still holds: not
-        signed out, not past its age, the password unchanged. Its idle time
-        is not looked at: the open socket is the page in use."""
+        signed out, not past its age, the password unchanged. The open
+        socket is the page in use (a wall screen): its idle time restarts."""
         password_hash = password_of(session.user)
-        return (
+        now = self._now()
+        alive = (
             self._by_key.get(session.key) is session
-            and self._now() - session.started <= self.max_age
+            and now - session.started <= self.max_age
             and password_hash is not None
             and hmac.compare_digest(session.password_hash, password_hash)
         )
+        if alive:
+            session.seen = now
+        return alive
 
     def close(self, session: Session) -> None:
         self._by_key.pop(session.key, None)
