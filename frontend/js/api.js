@@ -110,6 +110,7 @@ export class Live extends EventTarget {
 
   start() {
     this.stopped = false;
+    this.dropped = false;
     this.open();
   }
 
@@ -127,10 +128,16 @@ export class Live extends EventTarget {
       socket.send(JSON.stringify({ id: 1, type: "subscribe", kinds: ["states", "alarms", "events"] }));
     });
     socket.addEventListener("message", (message) => this.received(message.data));
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (closed) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.status(false);
+      if (["signed_out", "token_revoked"].includes(closed.reason)) {
+        // the session ended (signed out elsewhere, a new password): back to sign-in
+        this.stopped = true;
+        signedOut.dispatchEvent(new Event("signed-out"));
+        return;
+      }
       if (!this.stopped) {
         setTimeout(() => this.open(), this.wait);
         this.wait = Math.min(this.wait * 2, 30000);
@@ -148,7 +155,8 @@ export class Live extends EventTarget {
     if (message.type === "result" && message.id === 1) {
       if (message.success) {
         this.wait = 1000;
-        this.status(true);
+        this.status(true, this.dropped);
+        this.dropped = true; // any later "connected" is a reconnect
       }
       return;
     }
@@ -163,9 +171,10 @@ export class Live extends EventTarget {
     this.dispatchEvent(new CustomEvent("any", { detail: event }));
   }
 
-  status(connected) {
+  status(connected, again = false) {
     this.connected = connected;
     this.dispatchEvent(new CustomEvent("status", { detail: connected }));
+    if (again) this.dispatchEvent(new CustomEvent("reconnected"));
   }
 
   // listen(type, fn) -> the function that stops listening

@@ -146,6 +146,8 @@ async function signedOutShown() {
 async function start() {
   await load();
   app.live.listen("status", liveStatus);
+  // back after a drop: the page is fetched again, so nothing missed stays missing
+  app.live.listen("reconnected", () => app.me && show());
   app.live.listen("alarm", async (event) => {
     if (event.event_type !== "alarm.raised") return;
     const d = event.data;

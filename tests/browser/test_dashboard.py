@@ -236,3 +236,15 @@ async def test_admins_read_the_audit_trail_and_no_one_else(dashboard):
     await expect(rows.first).to_contain_text("sari")
     await expect(rows.first).to_contain_text("camera.dinkes_lobi")
     await expect(rows.first).to_contain_text("dasbor: halaman gedung")
+
+
+async def test_signing_out_in_one_tab_signs_the_wall_screen_out_too(dashboard):
+    wall = await dashboard.signed_in("sari")
+    desk = await wall.context.new_page()  # the same browser: the same session
+    await desk.goto(dashboard.url)
+    await expect(desk.locator("#live.on")).to_be_visible(timeout=10_000)
+    await desk.locator("#signout").click()
+    await expect(desk.locator("form.signin")).to_be_visible()
+    # the hub closes the wall's socket (signed_out): it shows the sign-in by itself
+    await expect(wall.locator("form.signin")).to_be_visible(timeout=10_000)
+    await expect(wall.locator("#top")).to_be_hidden()
