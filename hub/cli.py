@@ -324,6 +324,7 @@ def show_trace(args: argparse.Namespace, lang: str) -> int:
 
     from .core.automation.trace_files import format_document
     from .core.recorder import RecorderSettings, database, traces
+    from .core.recorder.recorder import error_line
 
     hub = _hub(args)
     hub.load()  # its secrets (a trace saved with one prints it hidden) and its database
@@ -347,7 +348,7 @@ def show_trace(args: argparse.Namespace, lang: str) -> int:
     try:
         found, known = _run_coroutine(read)
     except Exception as err:  # the database away, or older than this hub (not yet upgraded)
-        said = i18n.t("trace.unreadable", lang, url=settings.shown_url, error=_db_error(err))
+        said = i18n.t("trace.unreadable", lang, url=settings.shown_url, error=error_line(err))
         print(said, file=sys.stderr)
         return 1
     if not found:
@@ -380,13 +381,6 @@ def _run_coroutine(make: Any) -> Any:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(lambda: asyncio.run(make())).result()
-
-
-def _db_error(err: BaseException) -> str:
-    """A database error in one line, without the statement SQLAlchemy adds."""
-    orig = getattr(err, "orig", None) or err
-    said = str(orig).strip().splitlines()
-    return f"{type(orig).__name__}: {said[0]}" if said else type(orig).__name__
 
 
 def user(args: argparse.Namespace, lang: str) -> int:

@@ -41,6 +41,7 @@ from .entities import TARGET
 from .hookspecs import hookimpl
 from .keys import HubKey
 from .platform import Camera, DeviceError, kind
+from .recorder.recorder import error_line
 from .services import ServiceCall
 from .storage import write_atomic
 
@@ -423,7 +424,8 @@ class MediaRoom:
     def _index_unavailable(self, err: BaseException) -> None:
         if not self._index_said:
             self._index_said = True
-            said = i18n.t("media.index_unavailable", self.hub.console_language, error=_reason(err))
+            lang = self.hub.console_language
+            said = i18n.t("media.index_unavailable", lang, error=error_line(err))
             _LOGGER.warning("%s", said)
 
     # -- the index at start ------------------------------------------------------------

@@ -13,6 +13,7 @@ from ..config import ConfigError, ConfigErrors, load_config_dir, suggest
 from ..config.errors import display_path
 from ..i18n import Text, console_language, message, render, t
 from ..keys import HubKey
+from ..recorder.recorder import error_line
 from ..recorder.traces import trace_row
 from .actions import ActionCompiler
 from .conditions import ConditionCompiler
@@ -176,7 +177,7 @@ class AutomationEngine:
         try:
             marked = await recorder.traces.mark_cut_off()
         except Exception as err:  # the hub runs on; the next start marks them
-            _LOGGER.error("%s", t("trace.cut_off_failed", lang, error=message(err)))
+            _LOGGER.error("%s", t("trace.cut_off_failed", lang, error=error_line(err)))
             return
         if marked:
             _LOGGER.warning("%s", t("trace.cut_off", lang, count=marked))
@@ -185,7 +186,7 @@ class AutomationEngine:
         """Once: the trace files an older hub kept in .storage/traces go into
         the recorder, and each is renamed *.imported (kept, not deleted)."""
         recorder = self.hub.recorder
-        if not recorder.running or not self.trace_folder.is_dir():
+        if not recorder.running:
             return
         documents = await asyncio.to_thread(read_trace_files, self.trace_folder)
         if not documents:
@@ -204,7 +205,8 @@ class AutomationEngine:
                 rows = await asyncio.to_thread(_trace_rows, changed)
                 await recorder.traces.save_now(rows, max(keep, len(rows)))
             except Exception as err:  # left as it is: the next start tries again
-                said = t("trace.import_failed", self.hub.console_language, path=path, error=err)
+                lang = self.hub.console_language
+                said = t("trace.import_failed", lang, path=path, error=error_line(err))
                 _LOGGER.error("%s", said)
                 continue
             await asyncio.to_thread(mark_imported, path)

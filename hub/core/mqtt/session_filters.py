@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import message, t
+from ..i18n import t
+from ..recorder.recorder import error_line
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -42,7 +43,7 @@ async def last_filters(hub: Hub, client_id: str) -> set[str] | None:
         return None
     lang = hub.console_language
     path = hub.config_dir / SUBSCRIPTIONS_FILE
-    saved = await asyncio.to_thread(_read_old_file, path) if path.exists() else None
+    saved = await asyncio.to_thread(_read_old_file, path)
     try:
         if saved is not None:
             await recorder.mqtt_filters.save_now(saved["client_id"], saved["filters"])
@@ -51,7 +52,7 @@ async def last_filters(hub: Hub, client_id: str) -> set[str] | None:
             _LOGGER.info("%s", t("mqtt.filters_imported", lang, count=count, path=path))
         return await recorder.mqtt_filters.of(client_id)
     except Exception as err:  # the hub runs on; the stale filters wait for a later start
-        _LOGGER.warning("%s", t("mqtt.filters_unknown", lang, error=message(err)))
+        _LOGGER.warning("%s", t("mqtt.filters_unknown", lang, error=error_line(err)))
         return None
 
 

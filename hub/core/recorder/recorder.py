@@ -566,13 +566,15 @@ class Recorder:
         )
 
 
-def _error(err: BaseException) -> str:
+def error_line(err: BaseException) -> str:
     """A database error in one line, without the statement and parameters
-    SQLAlchemy appends (they may hold event data)."""
+    SQLAlchemy appends (they may hold event data): what a log line says."""
     if isinstance(err, DBAPIError) and err.orig is not None:
         err = err.orig
     said = str(err).strip().splitlines()
     return f"{type(err).__name__}: {said[0]}" if said else type(err).__name__
 
 
-__all__ = ["Recorder", "RecorderUnavailable"]
+_error = error_line
+
+__all__ = ["Recorder", "RecorderUnavailable", "error_line"]
