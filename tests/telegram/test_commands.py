@@ -81,4 +81,3 @@ async def test_a_helper_of_the_bot_is_no_command(world):
     w = await world()
     for text in ("/camera lobi", "/panels", "/sites", "/run", "/__init__"):
         assert "Perintah tidak dikenal" in await _answer(w, ANDI, text)
-

@@ -79,7 +79,7 @@ async def test_the_token_never_reaches_a_log(world, tmp_path, caplog):
         try:
             await w.notifier.send(_alert(tmp_path), context=Context())
         except DeliveryError as err:
-            assert token not in str(err) and token not in repr(err.__context__ or "")
+            assert token not in str(err) and err.__context__ is None
     w.tg.send_text(ANDI, "/help")  # a reply that hangs, then a poll after a stopped fake
     await w.tg.wait_for_call("sendMessage", answered=False)
     await w.tg.stop()

@@ -159,3 +159,21 @@ async def test_an_update_delivered_twice_is_handled_once(world):
     assert again.status == 200
     await w.clock.advance(2)
     assert len(w.tg.messages(ANDI)) == 1
+
+
+async def test_an_oversized_or_broken_webhook_body_is_refused(world):
+    import io
+
+    import aiohttp
+
+    w = await world(webhook=True)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as session:
+        big = b'{"update_id": 1, "message": {"text": "' + b"x" * (1024 * 1024) + b'"}}'
+        async with session.post(w.url, data=io.BytesIO(big), headers=headers) as response:
+            assert response.status == 413
+        async with session.post(w.url, data=b"{not json", headers=headers) as response:
+            assert response.status == 400
+        async with session.post(w.url, data=b"{not json", headers={}) as response:
+            assert response.status == 403  # the secret first: a stranger learns nothing more
+    assert not w.tg.calls("sendMessage")

@@ -142,7 +142,7 @@ class BotApi:
                     return body.get("result")
                 raise failure(response.status, body)
         except (TimeoutError, aiohttp.ClientError) as err:
-            # the URL holds the token: only the kind of failure is said, never its text
-            raise TelegramFailure(
-                0, "", i18n.Text("telegram.unreachable", method=method, why=type(err).__name__)
-            ) from None
+            kind = type(err).__name__
+        # raised outside the handler: the aiohttp error, whose text holds the URL
+        # and so the token, is not even kept as this one's __context__
+        raise TelegramFailure(0, "", i18n.Text("telegram.unreachable", method=method, why=kind))
