@@ -110,6 +110,17 @@ def chromium() -> Path:
     return CHROMIUM
 
 
+@pytest.fixture(autouse=True)
+def _patient_expectations():
+    """Every page condition gets 10 s (Playwright's default is 5): the CI
+    machine's two cores also run the hub, its recorder and ffmpeg."""
+    try:
+        from playwright.async_api import expect
+    except ImportError:
+        return
+    expect.set_options(timeout=10_000)
+
+
 @pytest.fixture
 def serve_dashboard(hub_factory, hub_client, tmp_path):
     """`async with serve_dashboard(more_config, plugins) as dashboard:` a hub of
