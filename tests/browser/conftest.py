@@ -79,6 +79,17 @@ class Dashboard:
     hub: Any
     url: str  # http://127.0.0.1:<port>/
     browser: Any
+    app: Any  # the hub's aiohttp application being served
+
+    def sockets(self) -> Any:
+        """The app's WebSocket API (its shutdown is the app's)."""
+        from hub.core.http.websocket import WebSocketApi
+
+        for callback in self.app.on_shutdown:
+            owner = getattr(callback, "__self__", None)
+            if isinstance(owner, WebSocketApi):
+                return owner
+        raise LookupError("the app serves no WebSocket API")
 
     async def page(self, viewport: dict[str, int] = WALL, **options: Any) -> Any:
         context = await self.browser.new_context(viewport=viewport, **options)
@@ -142,7 +153,7 @@ def serve_dashboard(hub_factory, hub_client, tmp_path):
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(path))
             try:
-                yield Dashboard(hub, str(client.make_url("/")), browser)
+                yield Dashboard(hub, str(client.make_url("/")), browser, client.server.app)
             finally:
                 await browser.close()
 

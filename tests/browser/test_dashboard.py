@@ -248,3 +248,18 @@ async def test_signing_out_in_one_tab_signs_the_wall_screen_out_too(dashboard):
     # the hub closes the wall's socket (signed_out): it shows the sign-in by itself
     await expect(wall.locator("form.signin")).to_be_visible(timeout=10_000)
     await expect(wall.locator("#top")).to_be_hidden()
+
+
+async def test_a_dropped_socket_comes_back_and_the_page_catches_up(dashboard):
+    page = await dashboard.signed_in("sari")
+    await page.goto(dashboard.url + "#/alarms")
+    await expect(page.locator("#alarm-list")).to_contain_text("Tidak ada alarm terbuka")
+    sockets = dashboard.sockets()
+    for client in list(sockets.clients):
+        sockets.drop(client, "too_slow")  # as the hub drops a client that lags
+    await expect(page.locator("#live.off")).to_be_visible()
+    await expect(page.locator("#live")).to_contain_text("Terputus")
+    # raised while the page has no socket: it shows once the page is back
+    alarm_id = await dashboard.raise_alarm("dinkes", LOBBY)
+    await expect(page.locator("#live.on")).to_be_visible()
+    await expect(page.locator(f'#alarm-list li[data-alarm="{alarm_id}"]')).to_be_visible()
