@@ -137,6 +137,9 @@ class Client:
         self.context = context
         self.session = session
         self.token = token_name(context)
+        #: the token's sites (None: not narrowed), read at connect and again
+        #: every CHECK_INTERVAL: the stream asks no file per event
+        self.scope: frozenset[str] | None = None
         self.lang = api.routes.lang(request)
         self.caller = api.auth.caller_of(request)
         self.subscriptions: dict[int, Subscription] = {}
@@ -247,6 +250,7 @@ class WebSocketApi:
         await ws.prepare(request)
         _bound_send_buffer(request)
         client = Client(self, ws, request, context, session)
+        self._still_valid(client)
         self._add(client)
         client.writer = asyncio.get_running_loop().create_task(client.write())
         try:
@@ -287,7 +291,11 @@ class WebSocketApi:
     def _still_valid(self, client: Client) -> str | None:
         """Why the client's sign-in no longer holds, or None."""
         if client.token is not None:
-            return REVOKED if self.auth.token_sites(client.token) is None else None
+            sites = self.auth.token_sites(client.token)
+            if sites is None:
+                return REVOKED
+            client.scope = frozenset(sites) if sites else None
+            return None
         session = client.session
         if session is None or not self.auth.sessions.still_open(
             session, self.auth.store.password_hash
@@ -461,6 +469,12 @@ class WebSocketApi:
 
     def _may_see(self, client: Client, kind: str, about: _About) -> bool:
         policy, context = self.hub.policy, client.context
+        if client.token is not None:
+            # the token's narrowing from the client's own copy, then the
+            # person's policy (the hub's asks the token file each time)
+            if client.scope is not None and about.site not in client.scope:
+                return False
+            policy = getattr(policy, "inner", policy)
         if kind == "alarms":
             return bool(policy.may_site(context, about.site, "view"))
         if about.state is not None:
