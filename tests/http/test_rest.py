@@ -42,6 +42,14 @@ async def test_alarms_filter_and_are_answered_as_the_caller(api_hub):  # noqa: F
     assert ("acknowledged", "andi") in steps and ("closed", "andi") in steps
     unknown = await andi.request("POST", f"/api/alarms/{a2}/close", json={"catatan": "x"})
     assert unknown.status == 400
+    # a refusal says who may not do what, where, in the reader's language
+    dewi = await api.served.as_role("staff_b")
+    refused = await (await dewi.request("GET", f"/api/alarms/{a}")).json()
+    assert refused == {"error": {"code": "forbidden", "message": "dewi may not see dinkes"}}
+    audit = await (await andi.request("GET", "/api/audit")).json()
+    assert audit["error"]["message"] == (
+        "andi bukan admin semua lokasi (jejak audit hanya untuk auditor)"
+    )
 
 
 async def test_a_site_token_answers_alarms_of_its_sites_only(api_hub):  # noqa: F811

@@ -114,8 +114,9 @@ class Routes:
 
     def require(self, context: Context, site: str | None, action: str) -> None:
         if not self.may(context, site, action):
+            where = site or Text("api.every_site")
             raise PermissionDenied(
-                Text("api.denied", who=context.who, action=action, site=site or "*"), context
+                Text(f"api.denied.{action}", who=context.who, site=where), context
             )
 
     def site_of(self, entity_id: str) -> str | None:
