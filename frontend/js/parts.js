@@ -63,12 +63,15 @@ export function alarmTitle(alarm, lang) {
   return title || alarm.alarm_id || alarm.id;
 }
 
+// words for the person, already in their language (the hub's answer, a note left empty)
+export class Said extends Error {}
+
 export function errorText(error) {
   if (error instanceof ApiError) {
     if (error.status === 403 && error.code === "forbidden") return t("ui.error.forbidden");
     return error.message || t("ui.error.failed");
   }
-  return t("ui.error.failed");
+  return error instanceof Said ? error.message : t("ui.error.failed");
 }
 
 // A button that runs `action` once at a time and puts the outcome in `said`

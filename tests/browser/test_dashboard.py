@@ -52,6 +52,10 @@ async def test_an_operator_sees_an_alarm_arrive_live_and_acknowledges_it(dashboa
     assert alarm["state"] == "acknowledged"
     history = await dashboard.hub.recorder.alarms.history(alarm_id)
     assert [step["who"] for step in history if step["kind"] == "acknowledged"] == ["sari"]
+    await page.locator("#close").click()  # without a note: asked for one, nothing closed
+    await expect(page.locator("#alarm-said")).to_contain_text("Tulis catatan penutupan dulu")
+    await expect(page.locator("#close-note")).to_be_focused()
+    await expect(row).to_have_attribute("data-state", "acknowledged")
     await page.locator("#close-note").fill("Petugas keamanan sudah memeriksa, pintu aman.")
     await page.locator("#close").click()
     # closed: out of the open queue, its story kept with the note

@@ -8,6 +8,7 @@ import { clear, h } from "../dom.js";
 import { current, t, when } from "../i18n.js";
 import {
   PRIORITIES,
+  Said,
   actionButton,
   alarmStateBadge,
   alarmTitle,
@@ -86,7 +87,7 @@ export async function render(main, params, app) {
           async () => {
             const { response } = await call("alarm", "acknowledge", { alarm_id: alarm.id });
             if (response && response.acknowledged === false && response.message) {
-              throw new Error(response.message);
+              throw new Said(response.message);
             }
           },
           said,
@@ -103,7 +104,14 @@ export async function render(main, params, app) {
           note,
           actionButton(
             t("ui.alarm.close"),
-            () => call("alarm", "close", { alarm_id: alarm.id, note: note.value.trim() }),
+            async () => {
+              // closing says why: the note goes into the alarm's history
+              if (!note.value.trim()) {
+                note.focus();
+                throw new Said(t("ui.alarm.note_needed"));
+              }
+              await call("alarm", "close", { alarm_id: alarm.id, note: note.value.trim() });
+            },
             said,
             { id: "close" },
           ),
