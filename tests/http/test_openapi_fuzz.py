@@ -1,6 +1,7 @@
 """A schema-driven fuzz run (schemathesis) of GET /api/openapi.json against
 the hub that serves it: whatever the document allows a caller to send, as
-an admin with a session (the widest reach), no route answers a 5xx and
+an admin with a session (the widest reach) or staff of one site (the
+refusals), no route answers a 5xx and
 nothing is logged at ERROR or with a traceback. Bounded: a fixed number of
 examples, one hub. Sign-in and sign-out are left out: the first costs an
 argon2 check a try (its own tests fuzz its body), the second would end the
@@ -40,10 +41,10 @@ def fuzzed() -> SimpleNamespace:
     return SimpleNamespace(api=None, admin=None, cases=None, statuses=set())
 
 
-async def _start(api_hub: Any, fuzzed: SimpleNamespace) -> None:  # noqa: F811
+async def _start(api_hub: Any, fuzzed: SimpleNamespace, role: str) -> None:  # noqa: F811
     if fuzzed.api is None:
         fuzzed.api = await api_hub()
-    fuzzed.admin = await fuzzed.api.served.as_role("admin")
+    fuzzed.admin = await fuzzed.api.served.as_role(role)
     document = await (await fuzzed.admin.request("GET", "/api/openapi.json")).json()
     schema = schemathesis.openapi.from_dict(document)
     results = list(schema.get_all_operations())
@@ -66,9 +67,10 @@ async def _start(api_hub: Any, fuzzed: SimpleNamespace) -> None:  # noqa: F811
     ],
 )
 @given(data=st.data())
-async def test_no_route_answers_a_5xx_to_what_its_document_allows(api_hub, fuzzed, data):  # noqa: F811
+@pytest.mark.parametrize("role", ["admin", "staff_b"])
+async def test_no_route_answers_a_5xx_to_what_its_document_allows(api_hub, fuzzed, role, data):  # noqa: F811
     if fuzzed.cases is None:
-        await _start(api_hub, fuzzed)
+        await _start(api_hub, fuzzed, role)
     case = data.draw(fuzzed.cases)
     kwargs = case.as_transport_kwargs(base_url="")
     headers = {
