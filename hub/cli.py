@@ -439,6 +439,7 @@ def _main(argv: Sequence[str] | None) -> int:
         "history": records,
         "alarms": records,
         "audit": records,
+        "outbox": records,
     }
     if args.command != "run":
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

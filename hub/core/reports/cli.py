@@ -6,6 +6,7 @@ recorder kept, read by an admin on the server (docs/reports.md).
     sigap history camera.dinkes_lobi [--from DATE] [--to DATE] [--limit 50]
     sigap alarms [--site dinkes] [--open] [--limit 50]
     sigap audit [--entity E | --alarm ID | --person P] [--from DATE] [--to DATE] [--limit 50]
+    sigap outbox [--failed] [--limit 50]
 
 They read the database the config names, as the hub would find it, and
 never write it: with the hub stopped, or while it runs. What they print is
@@ -40,7 +41,7 @@ from .source import SourceMissing, one_line, opened, settings_of, shown
 if TYPE_CHECKING:
     from ..hub import Hub
 
-COMMANDS = ("report", "history", "alarms", "audit")
+COMMANDS = ("report", "history", "alarms", "audit", "outbox")
 FORMATS = ("text", "csv", "html")
 DEFAULT_LIMIT = 50
 
@@ -90,6 +91,10 @@ def add_parsers(
     which.add_argument("--person", metavar="PERSON", help=h("audit_person"))
     bounds(audit)
     limit(audit)
+    outbox = sub.add_parser("outbox", help=h("outbox"))
+    common(outbox)
+    outbox.add_argument("--failed", action="store_true", dest="failed_only", help=h("failed"))
+    limit(outbox)
 
 
 def number(value: str) -> int:
@@ -128,6 +133,8 @@ async def _command(args: argparse.Namespace, hub: Hub, lang: str) -> int:
                 return await _history(args, hub, engine, wanted, lang)
             if args.command == "alarms":
                 return await _alarms(args, hub, engine, lang)
+            if args.command == "outbox":
+                return await _outbox(args, hub, engine, lang)
             return await _audit(args, hub, engine, wanted, lang)
         except (SQLAlchemyError, OSError) as err:  # the database went away meanwhile
             raise SourceMissing(
@@ -266,6 +273,16 @@ def _state(value: str | None, lang: str) -> str:
     if value is None:
         return i18n.t("report.state.removed", lang)
     return value
+
+
+async def _outbox(args: argparse.Namespace, hub: Hub, engine: AsyncEngine, lang: str) -> int:
+    from .outbox import lines
+
+    found = await lines(
+        engine, failed_only=args.failed_only, limit=args.limit, zone=hub.time_zone, lang=lang
+    )
+    _print(found)
+    return 0
 
 
 async def _alarms(args: argparse.Namespace, hub: Hub, engine: AsyncEngine, lang: str) -> int:
