@@ -44,6 +44,10 @@ async def test_alarms_filter_and_are_answered_as_the_caller(api_hub):  # noqa: F
     assert unknown.status == 400
     # a refusal says who may not do what, where, in the reader's language
     dewi = await api.served.as_role("staff_b")
+    for query in ("?site=dinkes", "?site=dinkes&limit=1", "?state=closed"):
+        listed = await (await dewi.request("GET", f"/api/alarms{query}")).json()
+        assert all(alarm["site"] == "diskominfo" for alarm in listed), query
+    assert [x["id"] for x in await (await dewi.request("GET", "/api/alarms?limit=1")).json()] == [b]
     refused = await (await dewi.request("GET", f"/api/alarms/{a}")).json()
     assert refused == {"error": {"code": "forbidden", "message": "dewi may not see dinkes"}}
     audit = await (await andi.request("GET", "/api/audit")).json()

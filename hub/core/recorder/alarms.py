@@ -4,7 +4,7 @@ deadlines must be in the database before anyone is told about it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -72,6 +72,44 @@ class AlarmRecords:
         if until is not None:
             where.append(alarms.c.raised_at < until)
         return await self._select(sa.and_(sa.true(), *where))
+
+    async def find(
+        self,
+        *,
+        sites: Iterable[str | None] | None = None,
+        states: Iterable[str] = (),
+        priorities: Iterable[str] = (),
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """The newest alarms first, at most `limit`: of these `sites` (None
+        among them: alarms without a site; `sites` None: every one), states
+        and priorities (empty: any), raised in [since, until)."""
+        where: list[Any] = []
+        if sites is not None:
+            named = [s for s in sites if s is not None]
+            either = [alarms.c.site.in_(named)] if named else []
+            if None in set(sites):
+                either.append(alarms.c.site.is_(None))
+            where.append(sa.or_(*either) if either else sa.false())
+        if states := list(states):
+            where.append(alarms.c.state.in_(states))
+        if priorities := list(priorities):
+            where.append(alarms.c.priority.in_(priorities))
+        if since is not None:
+            where.append(alarms.c.raised_at >= since)
+        if until is not None:
+            where.append(alarms.c.raised_at < until)
+        statement = (
+            sa.select(alarms)
+            .where(sa.and_(sa.true(), *where))
+            .order_by(alarms.c.raised_at.desc(), alarms.c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine().connect() as connection:
+            rows = (await connection.execute(statement)).mappings().all()
+        return [_alarm(row) for row in rows]
 
     async def add_history(self, alarm_id: str, entry: Mapping[str, Any]) -> None:
         """One step of an alarm's story: at, kind, who, context_id, data."""
