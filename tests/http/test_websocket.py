@@ -336,3 +336,19 @@ async def test_an_open_socket_keeps_its_session_until_its_age(auth_hub):  # noqa
         closing = await ws.receive()
     assert closing.type == aiohttp.WSMsgType.CLOSE and closing.extra == "signed_out"
     assert (await screen.request("GET", "/api/me")).status == 401
+
+
+async def test_past_the_cap_a_socket_is_refused_and_a_stop_closes_them(auth_hub):  # noqa: F811
+    served = await auth_hub(websocket_max_clients=1)
+    first = await connect(await served.as_role("admin"))
+    try:
+        await connect(await served.as_role("operator"))
+        raise AssertionError("connected past websocket_max_clients")
+    except aiohttp.WSServerHandshakeError as err:
+        assert err.status == 503
+    assert (await call(first, {"id": 1, "type": "ping"}))["type"] == "pong"
+    await served.first.server.close()  # the server stops, as at `sigap run`'s end
+    async with asyncio.timeout(10):
+        closing = await first.receive()
+    assert closing.type == aiohttp.WSMsgType.CLOSE
+    assert closing.data == aiohttp.WSCloseCode.GOING_AWAY and closing.extra == "hub_stopping"
