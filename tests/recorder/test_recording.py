@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -214,3 +215,46 @@ async def test_a_known_secret_is_masked_in_what_is_recorded(recorder_hub):
     assert (await hub.recorder.events("uji.sent"))[0]["data"]["url"] == (
         "https://api.example/bot***/send"
     )
+
+
+async def test_a_value_of_a_megabyte_is_stored_cut_with_a_marker(recorder_hub):
+    # issue #9: 100 webhook posts of 1 MB handed to a service wrote 103 MB of
+    # audit rows; a row keeps about ROW_DATA characters of any value, cut as a trace is
+    from hub.core.config.secrets import register_secret
+    from hub.core.recorder.rows import ROW_DATA, ROW_ITEMS, ROW_TEXT
+
+    secret = "kunci-" + __import__("secrets").token_hex(8)
+    register_secret(secret)
+    hub = await recorder_hub()
+    big = "y" * (ROW_TEXT - 4) + secret + "y" * 1_000_000
+
+    async def record(call):
+        pass
+
+    hub.services.register("test", "record", record)
+    await hub.services.call("test", "record", {"isi": big}, Context(actor="automation:laporan"))
+    hub.bus.fire("laporan.masuk", {"isi": big, "daftar": list(range(200_000)), "n": 7})
+    hub.states.set("sensor.laporan", "on", {"isi": big})
+    hub.bus.fire("laporan.kecil", {"isi": "x" * ROW_TEXT * 2})  # under ROW_DATA: kept whole
+    await hub.recorder.flush()
+    async with hub.recorder.engine.connect() as connection:
+        stored = [
+            row.data if table is not states else row.attributes
+            for table in (events, states, audit)
+            for row in (await connection.execute(sa.select(table))).all()
+        ]
+    assert max(len(data or "") for data in stored) < ROW_DATA + 4096
+    assert not any(secret[:8] in (data or "") for data in stored)  # not even in part
+    (event,) = await hub.recorder.events("laporan.masuk")
+    assert event["data"]["n"] == 7
+    cut = event["data"]["isi"]  # the secret across the cut is masked whole, then cut
+    assert cut.startswith("y" * (ROW_TEXT - 4) + "***") and len(cut) < ROW_TEXT + 20
+    assert cut.endswith(f"…(+{len(big) - ROW_TEXT})")
+    assert event["data"]["daftar"][:3] == [0, 1, 2]
+    assert event["data"]["daftar"][-1] == f"…(+{200_000 - ROW_ITEMS})"
+    [call] = [a for a in await hub.recorder.audit_trail() if a["action"] == "call_service"]
+    # (the bus had masked the secret already: the cut is elsewhere by its length)
+    assert re.fullmatch(r"y+\*\*\*y*…\(\+\d+\)", call["data"]["data"]["isi"])
+    assert len(call["data"]["data"]["isi"]) < ROW_TEXT + 20
+    (small,) = await hub.recorder.events("laporan.kecil")
+    assert small["data"] == {"isi": "x" * ROW_TEXT * 2}

@@ -14,15 +14,88 @@ from ..state import EVENT_STATE_CHANGED
 
 _encoder = json.JSONEncoder(separators=(",", ":"), default=str, check_circular=False)
 
+# What one row keeps of a value from the network (a 1 MB webhook body an
+# automation hands to a service, a 256 KiB MQTT payload in event_data): 100
+# webhook posts of 1 MB once wrote 103 MB of audit rows. Past ROW_DATA
+# characters of JSON the value is cut as a trace is: strings to ROW_TEXT,
+# lists and mappings to ROW_ITEMS, each cut ending in `…(+N)`.
+ROW_DATA = 64 * 1024
+ROW_TEXT = 4096
+ROW_ITEMS = 100
+# a string is redacted before it is cut, this far past the cut, so that a
+# secret across the cut is hidden whole rather than shown in part
+_SECRET_SLACK = 4096
+
 
 def dumps(value: Any) -> str | None:
     """JSON text (anything not JSON as its str: event data should be plain),
     with every known secret value (`!secret`, `!env_var`) masked: an
     automation's event_data may carry one, and the database is copied and
-    read by more people than the config folder."""
+    read by more people than the config folder. Exact: for what the hub
+    reads back whole (an alarm's record, an outbox message)."""
     if value is None:
         return None
     return redact(_encoder.encode(value))
+
+
+def dumps_cut(value: Any) -> str | None:
+    """`dumps` for what the network may have filled (event data, attributes,
+    the audit's service data): at most about ROW_DATA characters, a bigger
+    value stored cut (see ROW_DATA)."""
+    if value is None:
+        return None
+    encoded = _encoder.encode(value)
+    if len(encoded) > ROW_DATA:
+        encoded = _encoder.encode(_Cut(ROW_DATA)(value))
+    return redact(encoded)
+
+
+class _Cut:
+    """A copy of plain JSON data within a budget of characters."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+
+    def __call__(self, value: Any, depth: int = 0) -> Any:
+        if isinstance(value, str):
+            return self._text(value)
+        if value is None or isinstance(value, bool | int | float):
+            self.left -= 8
+            return value
+        if depth > 32 or not isinstance(value, Mapping | list | tuple):
+            return self._text(str(value) if depth <= 32 else _encoder.encode(value)[:ROW_TEXT])
+        depth += 1
+        if isinstance(value, Mapping):
+            out: dict[str, Any] = {}
+            for count, (key, item) in enumerate(value.items()):
+                if count == ROW_ITEMS or self.left <= 0:
+                    out["…"] = _marker(len(value) - count)
+                    break
+                out[key if isinstance(key, str) else str(key)] = self(item, depth)
+            return out
+        kept: list[Any] = []
+        for item in value:
+            if len(kept) == ROW_ITEMS or self.left <= 0:
+                kept.append(_marker(len(value) - len(kept)))
+                break
+            self.left -= 1
+            kept.append(self(item, depth))
+        return kept
+
+    def _text(self, text: str) -> str:
+        size = len(text)
+        keep = min(size, ROW_TEXT, max(self.left, 0))
+        if keep == size:
+            self.left -= size
+            return text
+        self.left -= keep + 12
+        return (redact(text[: keep + _SECRET_SLACK])[:keep] if keep else "") + _marker(size - keep)
+
+
+def _marker(left_out: int) -> str:
+    return f"…(+{left_out})"
 
 
 def loads(text: str | None) -> Any:
@@ -51,7 +124,7 @@ def event_row(event: Event) -> dict[str, Any]:
         "context_user_id": text(context.user_id),
         "context_parent_id": text(context.parent_id),
         "context_actor": text(context.actor),
-        "data": dumps(dict(event.data)),
+        "data": dumps_cut(dict(event.data)),
     }
 
 
@@ -75,7 +148,7 @@ def state_row(event: Event) -> dict[str, Any]:
     return {
         **common,
         "state": text(new.get("state")),
-        "attributes": dumps(new.get("attributes") or {}),
+        "attributes": dumps_cut(new.get("attributes") or {}),
         "last_changed": new.get("last_changed"),
         "last_updated": new.get("last_updated") or event.time_fired,
     }
@@ -96,7 +169,7 @@ def audit_row(record: Mapping[str, Any], now: float) -> dict[str, Any]:
         "site": text(record.get("site")),
         "alarm_id": text(alarm_id),
         "reason": text(record.get("reason")),
-        "data": dumps(data),
+        "data": dumps_cut(data),
         "context_id": text(record.get("context_id")),
     }
 
@@ -125,7 +198,7 @@ def call_service_rows(event: Event, site_of: Callable[[str], str | None]) -> Ite
             "site": text(service_data.get("site") or (site_of(entity_id) if entity_id else None)),
             "alarm_id": text(service_data.get("alarm_id")),
             "reason": text(reason) if isinstance(reason, str) else None,
-            "data": dumps(body),
+            "data": dumps_cut(body),
             "context_id": text(event.context.id),
         }
 
