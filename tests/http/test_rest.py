@@ -42,6 +42,10 @@ async def test_alarms_filter_and_are_answered_as_the_caller(api_hub):  # noqa: F
     assert ("acknowledged", "andi") in steps and ("closed", "andi") in steps
     unknown = await andi.request("POST", f"/api/alarms/{a2}/close", json={"catatan": "x"})
     assert unknown.status == 400
+    for note in ("x" * 2001, {"teks": "x"}):
+        long = await andi.request("POST", f"/api/alarms/{a2}/close", json={"note": note})
+        assert long.status == 400 and (await long.json())["error"]["keys"] == ["note"]
+    assert (await api.hub.recorder.alarms.get(a2))["state"] != "closed"
     # a refusal says who may not do what, where, in the reader's language
     dewi = await api.served.as_role("staff_b")
     for query in ("?site=dinkes", "?site=dinkes&limit=1", "?state=closed"):

@@ -33,7 +33,8 @@ ARMING_SERVICES = {
     "disarmed": "disarm",
 }
 
-_NOTE = {"note": {"type": "string", "maxLength": 2000}}
+MAX_NOTE = 2000  # characters: a note goes to every recipient's messenger
+_NOTE = {"note": {"type": "string", "maxLength": MAX_NOTE}}
 _ALARM = obj(
     {
         "id": {"type": "string"},
@@ -202,10 +203,13 @@ class AlarmRoutes(Routes):
         unknown = sorted(set(body) - {"note"})
         if unknown:
             raise Refused(400, "invalid_data", Text("api.unknown_key", key=unknown[0]))
+        note = body.get("note")
+        if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
+            raise Refused(400, "invalid_data", Text("api.bad_note", most=MAX_NOTE), keys=["note"])
         record = await self._visible(request)
         data: dict[str, Any] = {"alarm_id": record["id"]}
-        if body.get("note") is not None:
-            data["note"] = body["note"]
+        if note is not None:
+            data["note"] = note
         response = await self.call(request, "alarm", service, data)
         return web.json_response(json_safe(response))
 
