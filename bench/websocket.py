@@ -123,6 +123,12 @@ def write_tokens(config_dir: Path, dashboards: int) -> tuple[str, list[str]]:
     return secrets["raiser"], [secrets[f"wall{i:03d}"] for i in range(dashboards)]
 
 
+def waited_seconds(pid: int) -> float:
+    """How long a process's main thread (the hub's loop) was ready to run but
+    had no CPU, the scheduler's run delay: what a busy machine took from it."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
 # -- the hub process -----------------------------------------------------------------
 
 
@@ -178,10 +184,8 @@ class HubProcess:
         return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
     def waited_seconds(self) -> float:
-        """How long the hub's loop thread was ready to run but had no CPU (the
-        scheduler's run delay): a busy machine, not a slow hub."""
         assert self.process is not None
-        return int(Path(f"/proc/{self.process.pid}/schedstat").read_text().split()[1]) / 1e9
+        return waited_seconds(self.process.pid)
 
     def rss_mib(self) -> float:
         assert self.process is not None
@@ -237,6 +241,8 @@ class Dashboard:
 
     token: str
     seen: dict[str, float] = field(default_factory=dict)  # alarm title -> read at
+    # alarm title -> (read at, wall clock; the hub's time_fired, wall clock)
+    walls: dict[str, tuple[float, float]] = field(default_factory=dict)
     messages: int = 0
     closed: tuple[int | None, str] | None = None
     ws: aiohttp.ClientWebSocketResponse | None = None
@@ -262,12 +268,13 @@ class Dashboard:
         async for message in self.ws:
             if message.type != aiohttp.WSMsgType.TEXT:
                 continue
-            now = time.monotonic()
+            now, wall = time.monotonic(), time.time()
             self.messages += 1
             text = message.data
             if '"kind":"alarms"' in text and "alarm.raised" in text:
                 event = json.loads(text)["event"]
                 self.seen[event["data"]["title"]] = now
+                self.walls[event["data"]["title"]] = (wall, event["time_fired"])
                 if len(self.seen) >= self.expect:
                     self.done.set()
         error = self.ws.exception()
@@ -299,6 +306,8 @@ class Phase:
     seconds: float = 0.0
     alarms: int = 0
     latencies: list[float] = field(default_factory=list)
+    intake: dict[str, float] = field(default_factory=dict)  # POST sent -> fired, per alarm
+    fan_out: list[float] = field(default_factory=list)  # fired -> read, per (dashboard, alarm)
     posts: list[float] = field(default_factory=list)
     lost: int = 0
     dropped: int = 0
@@ -314,7 +323,19 @@ class Phase:
     max_lag: float = 0.0
     bench_cpu: float = 0.0
     waited: float = 0.0  # ms per second the hub's loop waited for a CPU
+    bench_waited: float = 0.0  # the same for this process (the dashboards)
     load: float = 0.0  # the machine's 1-minute load average at the end
+
+    def split(self) -> str:
+        if not self.latencies:
+            return ""
+        intake = list(self.intake.values())
+        return (
+            f"| {self.hub} | {self.name} | {pct(intake, 50) * 1000:.1f} "
+            f"| {pct(intake, 95) * 1000:.1f} | {pct(self.fan_out, 50) * 1000:.1f} "
+            f"| {pct(self.fan_out, 95) * 1000:.1f} | {max(self.fan_out) * 1000:.1f} "
+            f"| {self.bench_waited:.0f} |"
+        )
 
     def row(self) -> str:
         if self.latencies:
@@ -357,9 +378,10 @@ async def run_phase(
     before = await hub.metrics(session)
     sampler.reset()
     cpu0, wall0, bench0 = hub.cpu_seconds(), time.monotonic(), time.process_time()
-    waited0 = hub.waited_seconds()
+    waited0, bench_waited0 = hub.waited_seconds(), waited_seconds(os.getpid())
     read0 = sum(d.messages for d in dashboards)
     raised: dict[str, float] = {}
+    sent_at: dict[str, float] = {}  # wall clock, beside the hub's time_fired
     headers = {"Authorization": f"Bearer {hub.admin}"}
     if alarms == 0:
         await asyncio.sleep(rest)
@@ -370,6 +392,7 @@ async def run_phase(
             d.expect = n + 1
             d.done.clear()
         t0 = raised[title] = time.monotonic()
+        sent_at[title] = time.time()
         async with session.post(
             f"{hub.url}/api/services/alarm/raise", json=body, headers=headers
         ) as response:
@@ -387,6 +410,7 @@ async def run_phase(
     phase.cpu = 100 * (hub.cpu_seconds() - cpu0) / wall
     phase.bench_cpu = 100 * (time.process_time() - bench0) / wall
     phase.waited = 1000 * (hub.waited_seconds() - waited0) / wall
+    phase.bench_waited = 1000 * (waited_seconds(os.getpid()) - bench_waited0) / wall
     phase.load = os.getloadavg()[0]
     phase.rss_end = hub.rss_mib()
     phase.rss_peak = max(sampler.peak, phase.rss_end)
@@ -413,6 +437,9 @@ async def run_phase(
         for title, t0 in raised.items():
             if title in d.seen:
                 phase.latencies.append(d.seen[title] - t0)
+                read, fired = d.walls[title]
+                phase.intake.setdefault(title, fired - sent_at[title])
+                phase.fan_out.append(read - fired)
             else:
                 phase.lost += 1
     await asyncio.gather(*(d.close() for d in dashboards))
@@ -504,6 +531,16 @@ async def bench(args: argparse.Namespace) -> int:
     print(HEADER)
     for phase in phases:
         print(phase.row())
+    print(
+        "\nwhere an alarm's time went: POST sent -> the hub fired alarm.raised (per alarm), "
+        "fired -> a dashboard read it (per dashboard and alarm; wall clocks, one machine)\n"
+        "| hub | phase | to fired p50 ms | to fired p95 ms | fired -> read p50 ms "
+        "| fired -> read p95 ms | fired -> read max ms | dashboards waited for a CPU ms/s |\n"
+        "|" + " --- |" * 8
+    )
+    for phase in phases:
+        if phase.latencies:
+            print(phase.split())
     by = {(p.hub, p.name): p for p in phases}
     base = by[("still", "1 client")]
     target = by[("50ev/s", f"{args.clients} clients")]
