@@ -300,6 +300,7 @@ async def test_retention_deletes_oldest_first(hub_factory, tmp_path):
     ring_file = room.root / ".ring" / "lobi" / "seg000.ts"
     ring_file.parent.mkdir(parents=True)
     ring_file.write_bytes(b"x" * 2_000_000)
+    await hub.recorder.flush()  # the rows queued above, written
     deleted = await room.enforce_retention()
     # f0 is too old; then 4 x 400 kB > 1 MB: f1 and f2 go, the newest two stay
     assert deleted == [str(made[0]), str(made[1]), str(made[2])]

@@ -275,6 +275,7 @@ async def test_media_retention_goes_by_the_index_oldest_first(hub_factory, db_ur
         path.write_bytes(b"\xff\xd8" + b"x" * 399_998)
         add(hub, str(path), "camera.lobi", now - age, size=400_000)
         made.append(path)
+    await hub.recorder.flush()  # the rows queued above, written
     deleted = await room.enforce_retention()
     # f0 is past 1 day; then 4 x 400 kB is over 1 MiB: f1 and f2 go too
     assert deleted == [str(p) for p in made[:3]]

@@ -118,8 +118,9 @@ class MediaIndex:
         `before` (None: no age limit), then the oldest of the rest until
         what stays is at most `max_size` bytes."""
         taken_at, path, size = media_files.c.taken_at, media_files.c.path, media_files.c.size
+        # no flush first: a retention pass must not commit the queue early
+        # (a file still queued is the newest, never the one to delete)
         gone: list[str] = []
-        await self._flush()
         async with self._engine().connect() as connection:
             kept = sa.true()
             if before is not None:
