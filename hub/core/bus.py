@@ -127,6 +127,8 @@ class EventBus:
         self._on_listener_error = on_listener_error
         self._on_listener_failing = on_listener_failing
         self._log = LogRate(_LOGGER, language=language or (lambda: console_language("en")))
+        #: what stamps `time_fired`: the hub's clock (hub.clock sets it)
+        self.now: Callable[[], float] = time.time
 
     def listen(
         self,
@@ -203,7 +205,7 @@ class EventBus:
     ) -> Event:
         """Hand a new event to its listeners and return it. Call it on the
         hub's event loop."""
-        event = Event(event_type, data, context, origin)
+        event = Event(event_type, data, context, origin, self.now())
         self.fire_event(event)
         return event
 

@@ -100,6 +100,7 @@ class Hub:
         #: people, groups and roles (`people:`, `groups:`); set at load
         self.people = PeopleRegistry()
         self.data = HubData()
+        self.clock = Clock()
         #: events, states, the audit and the alarms in the database (`recorder:`)
         self.recorder = Recorder(self)
         self.context = Context(actor=SYSTEM)  # the hub's own doings (start, stop)
@@ -130,6 +131,8 @@ class Hub:
     @clock.setter
     def clock(self, clock: Clock) -> None:
         self.data[CLOCK] = clock
+        # events and states are stamped by it too (a bound method: no lookup per event)
+        self.bus.now = self.states.now = clock.timestamp
 
     # -- who may do what -----------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .bus import EventBus
@@ -202,6 +202,8 @@ class StateMachine:
     def __init__(self, bus: EventBus, policy: Policy = ALLOW_ALL) -> None:
         self._bus = bus
         self._states: dict[str, State] = {}
+        #: what stamps last_changed/last_updated: the hub's clock (hub.clock sets it)
+        self.now: Callable[[], float] = time.time
         #: who may read what, on someone's behalf (the hub's policy)
         self.policy = policy
 
@@ -251,7 +253,7 @@ class StateMachine:
         same_state = old is not None and old.state == state
         if same_state and not force_update and old.attributes == attributes:
             return old  # type: ignore[return-value]
-        now = time.time()
+        now = self.now()
         new = State(
             entity_id,
             state,

@@ -61,7 +61,7 @@ async def test_the_example_config_loads_its_automations():
     hub = Hub(ROOT / "config", plugins=DEMO_PLUGINS, autoload=False)
     assert hub.load() == []
     ids = [a["id"] for a in hub.config["automation"]]
-    assert ids == ["gerakan_lobi_dinkes", "pintu_server_dibobol"]
+    assert ids == ["gerakan_lobi_dinkes", "pintu_server_dibobol", "alarm_gerakan_lobi_dinkes"]
     # both spellings come out as one
     assert all("triggers" in a and "actions" in a for a in hub.config["automation"])
     assert hub.config["automation"][1]["actions"][0]["service"] == "siren.turn_on"
@@ -72,6 +72,10 @@ async def test_the_example_config_runs(hub_factory, tmp_path):
     config = shutil.copytree(ROOT / "config", tmp_path / "config")
     hub = await hub_factory(config_dir=config, plugins=DEMO_PLUGINS)
     engine = hub.data[ENGINE]
-    assert set(engine.automations) == {"gerakan_lobi_dinkes", "pintu_server_dibobol"}
+    assert set(engine.automations) == {
+        "gerakan_lobi_dinkes",
+        "pintu_server_dibobol",
+        "alarm_gerakan_lobi_dinkes",
+    }
     hub.devices.get("camera.dinkes_lobi").detect("motion")
     await wait_for_state(hub, "siren.dinkes_halaman", "on")

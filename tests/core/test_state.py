@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from hub import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, Context, Event, State
-from hub.core import state as state_module
 from hub.core.bus import EventBus
 from hub.core.state import InvalidEntityId, StateMachine
 
@@ -14,14 +13,14 @@ class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0
 
-    def time(self) -> float:
+    def timestamp(self) -> float:
         return self.now
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+def clock(states: StateMachine) -> FakeClock:
     clock = FakeClock()
-    monkeypatch.setattr(state_module, "time", clock)
+    states.now = clock.timestamp  # as hub.clock = ... does
     return clock
 
 

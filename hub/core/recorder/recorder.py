@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -194,7 +193,7 @@ class Recorder:
 
     async def _begin_run(self) -> None:
         hub = self._hub
-        self._run_id, cut_off = await queries.begin_run(self.engine, time.time())
+        self._run_id, cut_off = await queries.begin_run(self.engine, hub.clock.timestamp())
         if cut_off is None:
             return
         lang = hub.console_language
@@ -228,7 +227,7 @@ class Recorder:
             await self.flush()
             self._report_drops(force=True)
             if self._run_id is not None:
-                await queries.end_run(self._engine, self._run_id, time.time())
+                await queries.end_run(self._engine, self._run_id, self._hub.clock.timestamp())
                 self._run_id = None
         finally:
             self._log.close()
@@ -260,7 +259,7 @@ class Recorder:
         (default now), alarm_id (default data["alarm_id"])."""
         entry = dict(record)
         # stamped as events and states are (Event.time_fired): one trail, one time line
-        entry.setdefault("time", time.time())
+        entry.setdefault("time", self._hub.clock.timestamp())
         self._audit.append(entry)
         if self._idle or len(self._audit) >= self._batch_size:
             self._idle = False
