@@ -52,7 +52,7 @@ SEND_TIMEOUT = 120.0
 #: 5xx and time-outs in a row before a message is given up (failed)
 MAX_FAILURES = 12
 #: concurrent sends per messenger (lanes beyond it queue)
-MAX_IN_FLIGHT = 64
+MAX_IN_FLIGHT = 32
 #: finished messages are kept this long for `sigap outbox` and audits
 KEEP_FINISHED = 30 * 86400.0
 PURGE_EVERY = 86400.0
@@ -544,7 +544,11 @@ class Outbox:
                 raise
             except Exception as err:  # a 5xx, a time-out, a messenger's own fault
                 return self._transient(msg, err)
-        self._delivered(msg, provider_id)
+            written = self._delivered(msg, provider_id)
+            if written is not None:
+                # the slot is held until the mark is on disk: a kill can
+                # leave at most MAX_IN_FLIGHT messages sent but unmarked
+                await written
         return True
 
     async def _send(self, notifier: Notifier, msg: Message) -> str | None:
@@ -595,12 +599,14 @@ class Outbox:
 
     # -- what came of it ------------------------------------------------------------
 
-    def _finish(self, msg: Message, state: str, reason: Any = None) -> None:
+    def _finish(
+        self, msg: Message, state: str, reason: Any = None, *, wait: bool = False
+    ) -> asyncio.Future[None] | None:
         msg.state = state
         msg.reason = reason
         msg.not_before = None
         msg.updated_at = self.hub.clock.timestamp()
-        self._writer.change(msg.row())
+        return self._writer.change(msg.row(), wait=wait)
 
     def _event(self, msg: Message, **more: Any) -> dict[str, Any]:
         data = msg.body.get("data") or {}
@@ -615,14 +621,15 @@ class Outbox:
             **more,
         }
 
-    def _delivered(self, msg: Message, provider_id: str | None) -> None:
+    def _delivered(self, msg: Message, provider_id: str | None) -> asyncio.Future[None] | None:
         msg.provider_id = provider_id
-        self._finish(msg, DELIVERED, msg.reason)
+        written = self._finish(msg, DELIVERED, msg.reason, wait=True)
         self.delivered += 1
         msg.settle(provider_id)
         self.hub.bus.fire(
             EVENT_DELIVERED, self._event(msg, provider_id=provider_id), self._context(msg)
         )
+        return written
 
     def _failed(self, msg: Message, err: BaseException | Text, *, permanent: bool) -> None:
         reason = reason_of(err)
