@@ -32,11 +32,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
+import aiohttp
 
-from hub import Context, DeliveryError, Notification, Notifier, RateLimits, hookimpl  # noqa: E402
-from hub.core.hub import Hub  # noqa: E402
-from hub.core.outbox import MAX_IN_FLIGHT, OUTBOX  # noqa: E402
+from hub import Context, DeliveryError, Notification, Notifier, RateLimits, hookimpl
+from hub.core.hub import Hub
+from hub.core.outbox import MAX_IN_FLIGHT, OUTBOX
 
 TARGET_PER_S = 1_000
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -75,8 +75,15 @@ class _Plugin:
 def start_fake(chats: int) -> tuple[subprocess.Popen[str], str]:
     users = [f"--user={FIRST_CHAT + n}:Petugas" for n in range(chats)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hub.testing.messengers", "--telegram-port", "0", "--no-limits"]
-        + users,
+        [
+            sys.executable,
+            "-m",
+            "hub.testing.messengers",
+            "--telegram-port",
+            "0",
+            "--no-limits",
+            *users,
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -163,7 +170,7 @@ async def _postgres(action: str, name: str) -> None:
 async def throughput(args: argparse.Namespace) -> None:
     proc, api_url = start_fake(args.chats)
     try:
-        print(f"# bench/notify.py --part throughput: {args.messages} messages to {args.chats} chats")
+        print(f"# bench/notify.py --part throughput: {args.messages} messages, {args.chats} chats")
         print(f"# load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
         print(f"command: .venv/bin/python bench/notify.py --part throughput "
               f"--messages {args.messages} --chats {args.chats}")  # fmt: skip
