@@ -23,6 +23,8 @@ ALLOWED = {
     " in it only a hint read back for a message",
     ("core/recorder/database.py", "_sqlite_engine"): "creates the SQLite file 0600 before SQLite"
     " opens it; SQLite's journal keeps the database whole",
+    ("core/recorder/spill.py", "AuditSpill._append"): "an append-only log of whole lines,"
+    " fsynced; a line a crash cut short is skipped when it is read back",
     ("core/media.py", "Ring.clip"): "the concat list and segment copies go in a mkdtemp folder"
     " removed afterwards; ffmpeg writes the clip beside its name (.part) and it is renamed whole",
 }

@@ -42,6 +42,7 @@ from .mqtt_filters import MqttFilters
 from .outbox import OutboxRecords
 from .rows import audit_row, call_service_rows, event_row, state_row
 from .settings import RecorderSettings
+from .spill import SPILL_AT, AuditSpill
 from .tables import audit, events, states
 from .traces import TraceRecords
 from .writes import Write
@@ -101,6 +102,10 @@ class Recorder:
         self.outbox = OutboxRecords(self._require_engine)
         self._queue: deque[Event] = deque(maxlen=100_000)
         self._audit: deque[Event | dict[str, Any]] = deque()
+        #: audit rows past SPILL_AT while the database is away (spill.py)
+        self._spill = AuditSpill(hub.config_dir)
+        # rows neither the database nor the spill file took (a full disk too)
+        self._unspilled: list[dict[str, Any]] = []
         # keyed writes of the stores (traces, MQTT filters, media index), oldest first
         self._writes: dict[tuple[str, str], Write] = {}
         self._max_writes = 100_000
@@ -168,6 +173,8 @@ class Recorder:
                 await connection.commit()
             self._engine = engine
             self.restored = await self._read_last_states()
+            # audit rows a previous run put on disk while the database was away
+            await self._write_back_spilled()
             if listen:
                 await self._begin_run()
         except Exception as err:
@@ -224,11 +231,18 @@ class Recorder:
                 await asyncio.gather(task, return_exceptions=True)
         self._writer = self._purging = None
         try:
-            await self.flush()
+            if await self.flush():
+                if self._run_id is not None:
+                    await queries.end_run(self._engine, self._run_id, self._hub.clock.timestamp())
+                    self._run_id = None
+            else:
+                # the database is away at the end: the audit waits on disk for
+                # the next start, which also marks this run as cut off
+                await self._spill_audit(keep=0)
             self._report_drops(force=True)
-            if self._run_id is not None:
-                await queries.end_run(self._engine, self._run_id, self._hub.clock.timestamp())
-                self._run_id = None
+        except (*_UNAVAILABLE, DBAPIError) as err:  # it went away between the two
+            said = Text("recorder.write_failed", count=self.queued, error=_error(err))
+            self._log.log("write", logging.ERROR, said)
         finally:
             self._log.close()
             engine, self._engine = self._engine, None
@@ -284,7 +298,7 @@ class Recorder:
     def queued(self) -> int:
         """Items waiting to be written (events, states, audit records, and
         the stores' writes)."""
-        waiting = len(self._queue) + len(self._audit) + len(self._writes)
+        waiting = len(self._queue) + len(self._audit) + len(self._writes) + len(self._unspilled)
         return waiting + (len(self._retry) if self._retry else 0)
 
     # -- the writer ------------------------------------------------------------------
@@ -295,7 +309,7 @@ class Recorder:
         interval = self.settings.commit_interval
         while not self._stopping:
             self._wake.clear()
-            if self.queued == 0:
+            if self.queued == 0 and not self._spill.waiting():
                 self._idle = True
                 await self._wake.wait()
                 self._wake.clear()
@@ -332,9 +346,62 @@ class Recorder:
                     self._retry = self._take()
                     todo -= len(self._retry)
                 if not await self._write(self._retry):
+                    await self._spill_audit()
                     return False
                 self._retry = None
+            return await self._write_back_spilled()
+
+    async def _spill_audit(self, keep: int = SPILL_AT) -> None:
+        """The database did not take a batch: audit records past `keep`
+        wait on disk instead of in memory (never dropped)."""
+        if keep == 0 and self._retry is not None:
+            # what the failed batch held goes too (its events and states cannot)
+            self._unspilled.extend(self._retry.audit)
+            self._retry.audit = []
+        extra = len(self._audit) - keep
+        if extra <= 0 and not self._unspilled:
+            return
+        rows, self._unspilled = self._unspilled, []
+        now = self._hub.clock.timestamp()
+        for _ in range(max(extra, 0)):
+            item = self._audit.popleft()
+            if isinstance(item, Event):
+                rows.extend(call_service_rows(item, self._site_of))
+            else:
+                rows.append(audit_row(item, now))
+        try:
+            await self._spill.append(rows)
+        except OSError as err:
+            # neither the database nor the disk: they stay in memory, said once a minute
+            self._unspilled = rows
+            said = Text("recorder.spill_failed", count=len(rows), error=_error(err))
+            self._log.log("spill", logging.ERROR, said)
+
+    async def _write_back_spilled(self) -> bool:
+        if self._unspilled:
+            rows, self._unspilled = self._unspilled, []
+            if not await self._insert_audit(rows):
+                self._unspilled = rows + self._unspilled
+                return False
+        if not self._spill.waiting():
             return True
+        count = await self._spill.write_back(self._insert_audit)
+        if count is None:
+            return False
+        _LOGGER.info("%s", Text("recorder.spill_written", count=count))
+        return True
+
+    async def _insert_audit(self, rows: list[dict[str, Any]]) -> bool:
+        try:
+            async with self._require_engine().begin() as connection:
+                await connection.execute(audit.insert(), rows)
+        except (*_UNAVAILABLE, DBAPIError) as err:
+            said = Text("recorder.write_failed", count=len(rows), error=_error(err))
+            self._log.log("write", logging.ERROR, said)
+            return False
+        self.written += len(rows)
+        self._progress.set()
+        return True
 
     def _take(self) -> _Batch:
         batch = _Batch()
