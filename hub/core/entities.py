@@ -151,7 +151,7 @@ def _notification(call: ServiceCall) -> Notification:
         message=call.data["message"],
         title=call.data.get("title"),
         targets=call.data["targets"],
-        photo=call.data.get("photo"),  # from `snapshot:` (_with_picture)
+        photo_path=call.data.get("photo_path"),  # from `snapshot:` (_with_picture)
         data=call.data["data"],
     )
 
@@ -239,11 +239,13 @@ async def _with_picture(hub: Hub, call: ServiceCall, notifiers: list[Device]) ->
     camera_id = call.data.get("snapshot")
     if not camera_id:
         return call
-    from .media import picture_for_alert  # media imports TARGET from this module
+    from .media import picture_path_for_alert  # media imports TARGET from this module
 
     try:
-        photo = await picture_for_alert(hub, camera_id, call.context)
-        return ServiceCall(call.domain, call.service, {**call.data, "photo": photo}, call.context)
+        path = await picture_path_for_alert(hub, camera_id, call.context)
+        return ServiceCall(
+            call.domain, call.service, {**call.data, "photo_path": path}, call.context
+        )
     except Exception as err:
         camera = hub.devices.get(camera_id)
         note = Text("notify.no_picture", camera=camera.name if camera else camera_id)

@@ -803,8 +803,16 @@ _CLIP_SCHEMA = {
 
 
 async def picture_for_alert(hub: Hub, entity_id: str, context: Context) -> bytes:
-    """A snapshot of one camera for an alert (notify.send `snapshot:`), saved
-    like any other; raises DeviceError saying why there is none."""
+    """A snapshot of one camera for an alert, saved like any other, as
+    bytes; raises DeviceError saying why there is none."""
+    path = await picture_path_for_alert(hub, entity_id, context)
+    return await asyncio.to_thread(Path(path).read_bytes)
+
+
+async def picture_path_for_alert(hub: Hub, entity_id: str, context: Context) -> str:
+    """The file of a snapshot of one camera for an alert (notify.send
+    `snapshot:`; the outbox keeps paths, never bytes), saved like any other;
+    raises DeviceError saying why there is none."""
     room = hub.data.get(MEDIA)
     camera = hub.devices.get(entity_id)
     if room is None or not isinstance(camera, Camera):
@@ -812,7 +820,7 @@ async def picture_for_alert(hub: Hub, entity_id: str, context: Context) -> bytes
             i18n.Text("entity.not_configured", entity_id=entity_id, kind=kind("camera"))
         )
     record = await room.snapshot(camera, context)
-    return await asyncio.to_thread(Path(record.path).read_bytes)
+    return str(record.path)
 
 
 def _why(call: ServiceCall) -> dict[str, Any]:

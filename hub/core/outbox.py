@@ -303,6 +303,11 @@ class Outbox:
     def records(self) -> Any:
         return self.hub.recorder.outbox
 
+    @property
+    def running(self) -> bool:
+        """The lanes run (from hub.started until the stop drains them)."""
+        return self._running and not self._draining
+
     # -- lifetime ---------------------------------------------------------------
 
     async def load(self) -> None:

@@ -6,6 +6,7 @@ in the people's language, with one log line for the admin."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -77,7 +78,9 @@ async def test_the_alert_goes_out_with_its_picture(hub_factory, tmp_path):
     hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi"})
     await recorder.next()
     [sent] = notifier(hub).sent
-    assert sent.photo is not None and sent.photo.startswith(b"\xff\xd8")
+    # the picture goes by path (the outbox keeps paths, never bytes)
+    assert sent.photo is None and sent.photo_path is not None
+    assert (await asyncio.to_thread(Path(sent.photo_path).read_bytes)).startswith(b"\xff\xd8")
     assert sent.message == "Gerakan terdeteksi di lobi Dinas Kesehatan"
     saved = files_in(tmp_path / "media")
     assert len(saved) == 1 and saved[0].endswith(".jpg")  # no sidecar: the index has it
@@ -100,7 +103,7 @@ async def test_a_full_disk_sends_the_alert_without_the_picture_saying_so(
     hub.bus.fire("camera.motion", {"entity_id": "camera.dinkes_lobi"})
     await recorder.next()  # the run went on past notify.send
     [sent] = notifier(hub).sent
-    assert sent.photo is None
+    assert sent.photo is None and sent.photo_path is None
     assert sent.message == f"Gerakan terdeteksi di lobi Dinas Kesehatan\n{note}"
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     failures = [line for line in said if "without the picture" in line]
