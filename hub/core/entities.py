@@ -156,6 +156,44 @@ def _notification(call: ServiceCall) -> Notification:
     )
 
 
+async def _notify(device: Notifier, call: ServiceCall) -> None:
+    """notify.send: through the outbox (stored first, one message per
+    target, paced, retried) once it runs; straight to the messenger before
+    (at start, or in a hub without the outbox's room)."""
+    from .outbox import OUTBOX  # the outbox's room imports the platforms too
+
+    hub = device.hub
+    outbox = hub.data.get(OUTBOX)
+    if outbox is None or not outbox.running:
+        await device.send(_notification(call), context=call.context)
+        return
+    data = call.data["data"]
+    messages = []
+    for target in call.data["targets"] or [""]:
+        person = hub.people.get(target) if target else None
+        address = device.address(person) if person is not None else None
+        messages.append(
+            outbox.message(
+                device.entity_id,
+                str(address or target),
+                text=call.data["message"],
+                title=call.data.get("title"),
+                photo_path=call.data.get("photo_path"),
+                data=data,
+                language=person.language if person is not None else hub.language,
+                person_id=person.id if person is not None else data.get("person"),
+                alarm_id=data.get("alarm_id"),
+                kind=data.get("kind"),
+                context=call.context,
+            )
+        )
+    await outbox.put(messages)
+    outcomes = await outbox.first_try(messages)
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    if refused and len(refused) == len(outcomes):
+        raise refused[0]
+
+
 # The core's own domains, declared as any plugin declares one.
 CORE_DOMAINS = (
     EntityDomain(
@@ -215,7 +253,7 @@ CORE_DOMAINS = (
                     vol.Optional("snapshot"): str,
                     vol.Optional("data", default=dict): dict,
                 },
-                lambda d, c: d.send(_notification(c), context=c.context),
+                _notify,
             ),
         },
     ),

@@ -11,7 +11,7 @@ import pytest
 from hub.cli import main
 from hub.core.automation import CLOCK, FakeClock
 from hub.core.automation.sun import sun_event
-from hub.testing import wait_for_event, wait_for_state
+from hub.testing import EventWaiter, wait_for_event, wait_for_state
 
 from .conftest import engine_of, settle, write_config
 
@@ -63,10 +63,12 @@ async def test_ex01_state_to(examples):
 async def test_ex02_state_for(examples):
     hub = await examples()
     console = hub.devices.get("notify.pusat_komando")
+    delivered = EventWaiter(hub, "notify.delivered")  # notify.send goes through the outbox
     hub.states.set("input_boolean.pintu_arsip", "on")
     await hub.data[CLOCK].advance(299)
-    assert console.sent == []
+    assert console.sent == [] and delivered.events == []
     await hub.data[CLOCK].advance(1)
+    await delivered.wait()
     assert [n.message for n in console.sent] == ["Pintu arsip terbuka lebih dari 5 menit"]
 
 
@@ -243,8 +245,10 @@ async def test_ex22_if_then_else(examples, recorder):
 
 async def test_ex23_parallel(examples):
     hub = await examples()
+    delivered = EventWaiter(hub, "notify.delivered")  # notify.send goes through the outbox
     await fire(hub, "ex23")
     await wait_for_state(hub, "siren.dinkes_lobi", "on")
+    await delivered.wait()
     assert [n.message for n in hub.devices.get("notify.pusat_komando").sent] == [
         "Sirene dinyalakan"
     ]

@@ -254,10 +254,12 @@ async def test_notify_send_builds_a_notification(hub) -> None:
             "targets": "piket_dinkes, kepala_dinkes",
         },
     )
-    (sent,) = hub.devices.get("notify.pusat_komando").sent
-    assert sent.title == "Dinas Kesehatan"
-    assert sent.message == "Gerakan terdeteksi di lobi"
-    assert sent.targets == ["piket_dinkes", "kepala_dinkes"]
+    # through the outbox: one message per recipient, each with its own id
+    sent = hub.devices.get("notify.pusat_komando").sent
+    assert [n.targets for n in sent] == [["piket_dinkes"], ["kepala_dinkes"]]
+    assert {n.title for n in sent} == {"Dinas Kesehatan"}
+    assert {n.message for n in sent} == {"Gerakan terdeteksi di lobi"}
+    assert len({n.message_id for n in sent}) == 2 and all(n.message_id for n in sent)
 
 
 async def test_entity_services_exist_while_the_hub_runs(hub) -> None:
