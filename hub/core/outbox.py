@@ -653,7 +653,9 @@ class Outbox:
         msg.settle(error)
         self.hub.bus.fire(
             EVENT_FAILED,
-            self._event(msg, reason=reason_text(reason, "en"), permanent=permanent),
+            self._event(
+                msg, reason=reason_text(reason, "en"), permanent=permanent, source="outbox"
+            ),
             self._context(msg),
         )
 
@@ -692,6 +694,22 @@ class Outbox:
     def _context(self, msg: Message) -> Context:
         return Context(actor=SYSTEM, parent_id=msg.context_id)
 
+    async def failed_later(self, event: Any) -> None:
+        """notify.failed from a messenger (a `failed` delivery status that
+        came after the service took the message): its row says so too."""
+        data = event.data
+        if data.get("source") == "outbox" or not data.get("message_id"):
+            return
+        row = await self.records.get(str(data["message_id"]))
+        if row is None or row["state"] != DELIVERED:
+            return
+        row.update(
+            state=FAILED,
+            reason=reason_of(str(data.get("reason") or "")),
+            updated_at=self.hub.clock.timestamp(),
+        )
+        self._writer.change(row)
+
     def write_failed(self, err: BaseException) -> None:
         said = Text("outbox.write_failed", error=message(err))
         self._log.log("write", logging.ERROR, said)
@@ -728,6 +746,7 @@ def sigap_lifespan(hub: Hub) -> Any:
             # the lanes wait for the messengers: they start with the devices
             hub.bus.listen("hub.started", lambda _e: outbox.start(), owner="hub.core.outbox"),
             hub.before_devices_stop(outbox.drain),
+            hub.bus.listen(EVENT_FAILED, outbox.failed_later, owner="hub.core.outbox"),
         ]
         try:
             yield

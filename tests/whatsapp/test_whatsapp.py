@@ -5,6 +5,7 @@ alarm as that person, the signed webhook, delivery statuses out of order."""
 
 from __future__ import annotations
 
+from hub.core.outbox import OUTBOX
 from hub.testing.messengers.whatsapp import _wa_id
 
 from .conftest import ANDI, DEWI, STRANGER
@@ -123,6 +124,11 @@ async def test_an_undeliverable_number_is_a_permanent_failure(world):
     [event] = events
     assert event.data["alarm_id"] == alarm_id and event.data["permanent"] is True
     assert "131026" in event.data["reason"]
+    # the outbox's row of it says so too (it had been taken by the service)
+    await w.hub.bus.drain()
+    await w.hub.data[OUTBOX].idle()
+    row = await w.hub.recorder.outbox.get(event.data["message_id"])
+    assert row["state"] == "failed" and "131026" in row["reason"]["text"]
 
 
 async def test_a_person_of_another_site_is_refused_in_her_language(world):
