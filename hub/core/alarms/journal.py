@@ -31,10 +31,9 @@ class Journal:
     ) -> None:
         """Save the alarm as it is now and, with `kind`, add the step to its
         history; `at` is when it was decided (the write may end a moment later)."""
+        step = self.entry(kind, context, data, at) if kind is not None else None
         async with alarm.lock:
-            await self.records.save(alarm.record)
-            if kind is not None:
-                await self.records.add_history(alarm.id, self.entry(kind, context, data, at))
+            await self.records.save(alarm.record, step)
 
     async def add(self, alarm_id: str, kind: str, context: Context, data: dict[str, Any]) -> None:
         """A step of an alarm no longer open (its record stays as it was)."""

@@ -24,9 +24,11 @@ class AlarmRecords:
     def __init__(self, engine: Callable[[], AsyncEngine]) -> None:
         self._engine = engine
 
-    async def save(self, alarm: Mapping[str, Any]) -> None:
+    async def save(self, alarm: Mapping[str, Any], step: Mapping[str, Any] | None = None) -> None:
         """Insert or replace the alarm `alarm["id"]`: the queried columns
-        (see tables.ALARM_COLUMNS) as columns, every other key in its body."""
+        (see tables.ALARM_COLUMNS) as columns, every other key in its body;
+        with `step`, its history entry in the same transaction (a crash
+        leaves both or neither: never a raised alarm without its "raised")."""
         row = _row(alarm)
         engine = self._engine()
         insert = _UPSERT[engine.dialect.name](alarms).values(**row)
@@ -36,6 +38,9 @@ class AlarmRecords:
         )
         async with engine.begin() as connection:
             await connection.execute(statement)
+            if step is not None:
+                history_row = _history_row(str(alarm["id"]), step)
+                await connection.execute(alarm_history.insert().values(**history_row))
 
     async def get(self, alarm_id: str) -> dict[str, Any] | None:
         found = await self._select(alarms.c.id == alarm_id)
@@ -113,14 +118,7 @@ class AlarmRecords:
 
     async def add_history(self, alarm_id: str, entry: Mapping[str, Any]) -> None:
         """One step of an alarm's story: at, kind, who, context_id, data."""
-        row = {
-            "alarm_id": alarm_id,
-            "at": float(entry["at"]),
-            "kind": text(entry["kind"]),
-            "who": text(entry.get("who")),
-            "context_id": text(entry.get("context_id")),
-            "data": dumps(entry.get("data") or {}),
-        }
+        row = _history_row(alarm_id, entry)
         async with self._engine().begin() as connection:
             await connection.execute(alarm_history.insert().values(**row))
 
@@ -168,3 +166,14 @@ def _row(alarm: Mapping[str, Any]) -> dict[str, Any]:
 def _alarm(row: Mapping[str, Any]) -> dict[str, Any]:
     body = loads(row["body"]) or {}
     return {**body, **{key: row[key] for key in ALARM_COLUMNS}}
+
+
+def _history_row(alarm_id: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "alarm_id": alarm_id,
+        "at": float(entry["at"]),
+        "kind": text(entry["kind"]),
+        "who": text(entry.get("who")),
+        "context_id": text(entry.get("context_id")),
+        "data": dumps(entry.get("data") or {}),
+    }
