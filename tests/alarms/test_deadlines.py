@@ -88,8 +88,10 @@ async def test_a_manual_escalation_tells_the_next_tier_now(alarm_hub):
 
 async def test_reminders_come_until_someone_acknowledges(alarm_hub):
     hub = await alarm_hub()
+    told = EventWaiter(hub, "alarm.notified", lambda e: e.data["reason"] == "raised")
     with EventWaiter(hub, "alarm.notified", lambda e: e.data["reason"] == "reminder") as reminded:
         alarm_id = await raise_alarm(hub, recipients=["dinkes_piket"], repeat="00:02:00")
+        await told.wait()  # the first notice is out (through the outbox) before time moves
         await hub.clock.advance(119)
         assert reminded.events == []
         await hub.clock.advance(1)
