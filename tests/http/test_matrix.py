@@ -64,6 +64,7 @@ MATRIX = [
     # the recorder: history to who may see the entity, the audit trail to admins
     (("GET", f"/api/history/{A}", None), SITE_A),
     (("GET", f"/api/history/{B}", None), SITE_B),
+    (("GET", "/api/events", None), OK_ALL),  # each sees the events of their sites
     (("GET", "/api/audit", None), ADMIN),
     (("GET", "/api/audit?site=dinkes", None), ADMIN),
     # automations and health

@@ -177,3 +177,25 @@ async def test_every_view_of_footage_is_audited_with_its_reason(api_hub):  # noq
     # the new one was taken as andi, with the same reason
     taken = [r for r in trail if r["action"] == "snapshot" and r["who"] == "andi"]
     assert [r["reason"] for r in taken] == ["cek ulang"]
+
+
+async def test_the_timeline_reads_past_events_of_the_callers_sites_only(api_hub):  # noqa: F811
+    api = await api_hub()
+    hub = api.hub
+    for n in range(30):
+        hub.bus.fire("camera.motion", {"entity_id": CAM_A, "n": n})
+        hub.bus.fire("camera.motion", {"entity_id": CAM_B, "n": n})
+    hub.bus.fire("panic.pressed", {"site": "diskominfo"})
+    andi = await api.served.as_role("staff_a")  # dinkes only
+    seen = await (await andi.request("GET", "/api/events?event_type=camera.motion")).json()
+    assert {e["data"]["entity_id"] for e in seen} == {CAM_A}
+    assert [e["data"]["n"] for e in seen] == list(range(30))  # oldest first
+    last = await (await andi.request("GET", "/api/events?limit=5")).json()
+    assert [e["data"].get("n") for e in last] == [25, 26, 27, 28, 29]  # the newest five
+    assert all(e["site"] == "dinkes" for e in last)
+    sari = await api.served.as_role("operator")
+    both = await (await sari.request("GET", "/api/events?site=diskominfo&limit=1000")).json()
+    kinds = {(e["event_type"], e["site"]) for e in both}
+    assert ("panic.pressed", "diskominfo") in kinds and ("camera.motion", "dinkes") not in kinds
+    bad = await sari.request("GET", "/api/events?limit=0")
+    assert bad.status == 400

@@ -1,9 +1,15 @@
-// The event timeline: camera, door, siren, device and alarm events as they
-// come (the live stream keeps the last 500 since sign-in), newest first,
-// filtered by site, kind of event and words.
+// The event timeline: the last 500 events the recorder kept for this
+// person's sites (GET /api/events), then each new one as it comes over the
+// live stream, newest first, filtered by site, kind of event and words.
 
+import { get } from "../api.js";
 import { clear, h } from "../dom.js";
 import { t, when } from "../i18n.js";
+
+const SHOWN = 500;
+
+// one event seen both in the recorder and on the live stream is shown once
+const same = (e) => `${e.event_type} ${e.time_fired} ${e.context?.id || ""}`;
 
 const KINDS = ["camera", "door", "siren", "device", "alarm", "other"];
 
@@ -24,7 +30,7 @@ export async function render(main, _params, app) {
 
   function matches(event) {
     const d = event.data || {};
-    if (filters.site && d.site !== filters.site) return false;
+    if (filters.site && (event.site || d.site) !== filters.site) return false;
     if (filters.kind && kindOf(event) !== filters.kind) return false;
     if (filters.words) {
       const hay = `${event.event_type} ${d.entity_id || ""} ${d.title || ""} ${d.who || ""}`.toLowerCase();
@@ -44,8 +50,27 @@ export async function render(main, _params, app) {
     );
   }
 
+  let past = [];
+  try {
+    past = (await get(`/api/events?limit=${SHOWN}`)).reverse(); // newest first
+  } catch {
+    past = []; // the recorder away: the live stream still shows what comes
+  }
+
+  function all() {
+    const seen = new Set();
+    const merged = [...app.live.recent, ...past].filter((e) => {
+      const key = same(e);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    merged.sort((a, b) => b.time_fired - a.time_fired);
+    return merged.slice(0, SHOWN);
+  }
+
   function draw() {
-    const shown = app.live.recent.filter(matches);
+    const shown = all().filter(matches);
     clear(list, shown.map(row));
     if (!shown.length) list.appendChild(h("li", { class: "muted", text: t("ui.timeline.empty") }));
   }
@@ -74,6 +99,6 @@ export async function render(main, _params, app) {
     if (event.event_type === "state_changed" || !matches(event)) return;
     list.querySelector(".muted")?.remove();
     list.prepend(row(event));
-    while (list.children.length > 500) list.lastChild.remove();
+    while (list.children.length > SHOWN) list.lastChild.remove();
   });
 }

@@ -27,6 +27,10 @@ from .openapi import ApiRoute, obj, operation, query
 RESERVED_EVENTS = re.compile(
     r"^(state_changed|call_service|hub\..*|alarm\..*|automation\..*|recorder\..*)$"
 )
+# GET /api/events reads this many times the limit (some rows are of sites the
+# caller may not see), at most MAX_EVENTS_READ rows
+EVENT_READ_AHEAD = 5
+MAX_EVENTS_READ = 5000
 EVENT_TYPE = re.compile(r"^[a-z0-9_]{1,64}(\.[a-z0-9_]{1,64}){0,4}$")
 
 _RANGE = [
@@ -63,6 +67,23 @@ class RecordRoutes(Routes):
                         query("entity_id", "records of one entity (a camera)"),
                         query("person", "records of one person (who)"),
                         query("site", "records of one site"),
+                        *_RANGE,
+                    ],
+                    result={"type": "array", "items": obj()},
+                    errors=[400, 503],
+                ),
+            ),
+            self.route(
+                "GET",
+                "/api/events",
+                self.events,
+                operation(
+                    "Recorded events the caller may see, the newest `limit` (oldest first)",
+                    "records",
+                    params=[
+                        query("event_type", "events of one type (camera.motion)"),
+                        query("site", "events of these sites (site=a,b)"),
+                        query("entity_id", "events about one entity"),
                         *_RANGE,
                     ],
                     result={"type": "array", "items": obj()},
@@ -147,6 +168,35 @@ class RecordRoutes(Routes):
             limit=self.limit(request),
         )
         return web.json_response(json_safe(rows))
+
+    async def events(self, request: web.Request) -> web.Response:
+        """The timeline's past: what the WebSocket would have shown this caller."""
+        context = self.context(request)
+        sites = self.listed(request, "site")
+        entity_id = request.query.get("entity_id") or None
+        limit = self.limit(request)
+        # more are read than asked for: some may be of sites the caller may not see
+        rows = await self.recorder().events(
+            request.query.get("event_type") or None,
+            since=self.number(request, "since"),
+            until=self.number(request, "until"),
+            limit=min(limit * EVENT_READ_AHEAD, MAX_EVENTS_READ),
+            newest=True,
+        )
+        shown = []
+        for row in rows:
+            data = row["data"] if isinstance(row["data"], dict) else {}
+            about = data.get("entity_id") if isinstance(data.get("entity_id"), str) else None
+            if entity_id is not None and about != entity_id:
+                continue
+            site = data.get("site") if isinstance(data.get("site"), str) else None
+            if site is None and about is not None:
+                site = self.site_of(about)
+            if sites and site not in sites:
+                continue
+            if self.may(context, site, "view"):
+                shown.append({**row, "site": site})
+        return web.json_response(json_safe(shown[-limit:]))
 
     # -- automations -----------------------------------------------------------------
 

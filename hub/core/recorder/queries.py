@@ -80,13 +80,22 @@ async def events_of(
     since: float | None,
     until: float | None,
     limit: int | None,
+    newest: bool = False,
 ) -> list[dict[str, Any]]:
+    """Oldest first; with `newest` and a limit, the newest `limit` of them
+    (still oldest first: a timeline's last page)."""
     where = _between(events.c.time_fired, since, until)
     if event_type is not None:
         where.append(events.c.event_type == event_type)
     if context_id is not None:
         where.append(events.c.context_id == context_id)
-    statement = sa.select(events).where(*where).order_by(events.c.time_fired, events.c.id)
+    order = (events.c.time_fired, events.c.id)
+    if newest:
+        order = (events.c.time_fired.desc(), events.c.id.desc())
+    statement = sa.select(events).where(*where).order_by(*order)
+    rows = await _rows(engine, _limited(statement, limit))
+    if newest:
+        rows.reverse()
     return [
         {
             "event_type": row["event_type"],
@@ -100,7 +109,7 @@ async def events_of(
                 "actor": row["context_actor"],
             },
         }
-        for row in await _rows(engine, _limited(statement, limit))
+        for row in rows
     ]
 
 

@@ -601,10 +601,14 @@ class Recorder:
         since: float | None = None,
         until: float | None = None,
         limit: int | None = None,
+        newest: bool = False,
     ) -> list[dict[str, Any]]:
-        """Recorded events (state changes are in history()), oldest first."""
+        """Recorded events (state changes are in history()), oldest first;
+        `newest`: the last `limit` of them."""
         await self.flush()
-        return await queries.events_of(self.engine, event_type, context_id, since, until, limit)
+        return await queries.events_of(
+            self.engine, event_type, context_id, since, until, limit, newest
+        )
 
     async def audit_trail(
         self,
