@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 from hub.core.clock import Clock
@@ -228,3 +229,36 @@ class LoopbackServer:
             return None
 
         return await self.wait_for(found, within)
+
+
+async def read_form(
+    request: web.Request,
+    params: dict[str, Any],
+    files: dict[str, Upload],
+    limit: int,
+    too_big: Callable[[], Exception],
+) -> None:
+    """A multipart or url-encoded body into `params` (text fields) and
+    `files` (parts with a file name); past `limit` bytes, `too_big()` is
+    raised, as both services answer an oversized upload."""
+    kind = request.content_type
+    if kind == "multipart/form-data":
+        total = 0
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, aiohttp.BodyPartReader):
+                continue
+            chunks = []
+            while chunk := await part.read_chunk():
+                total += len(chunk)
+                if total > limit:
+                    raise too_big()
+                chunks.append(chunk)
+            data = b"".join(chunks)
+            if part.filename is not None:
+                content_type = part.headers.get("Content-Type", "application/octet-stream")
+                files[part.name or ""] = Upload(part.name or "", part.filename, content_type, data)
+            else:
+                params[part.name or ""] = data.decode("utf-8", errors="replace")
+    elif kind == "application/x-www-form-urlencoded":
+        params.update((await request.post()).items())

@@ -9,10 +9,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
-from .common import Upload
+from .common import Upload, read_form
 
 DEFAULT_TOKEN = "123456789:AAHfakeTokenForSigapTests-0123456789"
 
@@ -93,26 +92,9 @@ async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, U
         if not isinstance(body, dict):
             raise ApiError(400, "Bad Request: JSON object expected")
         params.update(body)
-    elif kind == "multipart/form-data":
-        total = 0
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, aiohttp.BodyPartReader):
-                continue
-            chunks = []
-            while chunk := await part.read_chunk():
-                total += len(chunk)
-                if total > REQUEST_LIMIT:
-                    raise ApiError(413, "Request Entity Too Large")
-                chunks.append(chunk)
-            data = b"".join(chunks)
-            if part.filename is not None:
-                content_type = part.headers.get("Content-Type", "application/octet-stream")
-                files[part.name or ""] = Upload(part.name or "", part.filename, content_type, data)
-            else:
-                params[part.name or ""] = data.decode("utf-8", errors="replace")
-    elif kind == "application/x-www-form-urlencoded":
-        params.update((await request.post()).items())
+    else:
+        too_big = lambda: ApiError(413, "Request Entity Too Large")  # noqa: E731
+        await read_form(request, params, files, REQUEST_LIMIT, too_big)
     return params, files
 
 

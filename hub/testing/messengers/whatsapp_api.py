@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
-from .common import Upload
+from .common import Upload, read_form
 
 DEFAULT_TOKEN = "EAAGfakeSigapWhatsAppToken0123456789"
 VERSION = "v21.0"
@@ -253,23 +252,7 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], dict[str, Upl
         if not isinstance(body, dict):
             raise GraphError(400, 100, "(#100) Invalid parameter")
         params.update(body)
-    elif kind == "multipart/form-data":
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, aiohttp.BodyPartReader):
-                continue
-            chunks, size = [], 0
-            while chunk := await part.read_chunk():
-                size += len(chunk)
-                if size > REQUEST_LIMIT:
-                    raise GraphError(413, 100, "(#100) Request Entity Too Large")
-                chunks.append(chunk)
-            data = b"".join(chunks)
-            if part.filename is not None:
-                content_type = part.headers.get("Content-Type", "application/octet-stream")
-                files[part.name or ""] = Upload(part.name or "", part.filename, content_type, data)
-            else:
-                params[part.name or ""] = data.decode("utf-8", errors="replace")
-    elif kind == "application/x-www-form-urlencoded":
-        params.update((await request.post()).items())
+    else:
+        too_big = lambda: GraphError(413, 100, "(#100) Request Entity Too Large")  # noqa: E731
+        await read_form(request, params, files, REQUEST_LIMIT, too_big)
     return params, files
