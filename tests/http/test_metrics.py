@@ -112,3 +112,26 @@ async def test_alarms_by_state_and_time_to_acknowledge(auth_hub):  # noqa: F811
     assert got[(f"{hist}_sum", ())] == 45
     assert got[(f"{hist}_bucket", (("le", "30"),))] == 0
     assert got[(f"{hist}_bucket", (("le", "60"),))] == 1
+
+
+async def test_recorder_lag_is_the_age_of_the_oldest_waiting_record(auth_hub):  # noqa: F811
+    from hub.core.clock import FakeClock
+
+    clock = FakeClock()
+    # a long commit interval: what is fired waits for the writer while the clock moves
+    served = await auth_hub(clock=clock, more={"recorder": {"commit_interval": 600}})
+    hub = served.hub
+    admin = await served.as_role("admin")
+    await hub.recorder.flush()
+    got = samples(await (await admin.request("GET", "/metrics")).text())
+    assert got[("sigap_recorder_lag_seconds", ())] == 0
+    hub.bus.fire("uji.coba", {})
+    await clock.advance(40)
+    hub.bus.fire("uji.coba", {})  # a newer one does not make the lag younger
+    await clock.advance(5)
+    got = samples(await (await admin.request("GET", "/metrics")).text())
+    assert got[("sigap_recorder_lag_seconds", ())] >= 45
+    assert got[("sigap_recorder_queued", ())] >= 2
+    assert await hub.recorder.flush()
+    got = samples(await (await admin.request("GET", "/metrics")).text())
+    assert got[("sigap_recorder_lag_seconds", ())] == 0

@@ -9,6 +9,10 @@
     sigap_loop_lag_seconds                the event loop's lag now (hub/core/watchdog.py)
     sigap_loop_max_lag_seconds            the largest lag seen since start
     sigap_recorder_queued                 events, states and audit records not yet written
+    sigap_recorder_lag_seconds            how old the oldest of them is (0 with none waiting)
+    sigap_outbox_pending                  outgoing messages waiting or being sent (the depth)
+    sigap_outbox_delivered_total          messages the messengers took (this run)
+    sigap_outbox_failed_total             messages given up or refused for good (this run)
     sigap_http_sessions                   browser sessions open
     sigap_alarms_open{state,priority,site}          alarms not closed yet
     sigap_alarm_time_to_acknowledge_seconds         histogram: raised -> first acknowledgement
@@ -34,6 +38,7 @@ from ..automation.runner import EVENT_AUTOMATION_FAILED, EVENT_AUTOMATION_TRIGGE
 from ..bus import MATCH_ALL, Event
 from ..i18n import Text
 from ..keys import HubKey
+from ..outbox import OUTBOX
 from .auth import CONTEXT, Auth
 from .auth_scope import token_name
 from .callers import Network, address, caller
@@ -143,16 +148,45 @@ class _Collector:
         yield GaugeMetricFamily(
             "sigap_loop_max_lag_seconds", "The largest loop lag seen.", value=watch.max_lag
         )
-        queued = getattr(getattr(hub, "recorder", None), "queued", 0)
+        recorder = getattr(hub, "recorder", None)
+        queued = getattr(recorder, "queued", 0)
         yield GaugeMetricFamily(
             "sigap_recorder_queued",
             "Events, states and audit records waiting to be written.",
             value=float(queued if isinstance(queued, int) else 0),
         )
+        oldest = recorder.oldest_waiting() if recorder is not None else None
+        yield GaugeMetricFamily(
+            "sigap_recorder_lag_seconds",
+            "Seconds since the oldest event, state or audit record still waiting to be written.",
+            value=max(0.0, hub.clock.timestamp() - oldest) if oldest is not None else 0.0,
+        )
+        yield from _outbox_figures(hub)
         yield GaugeMetricFamily(
             "sigap_http_sessions", "Browser sessions open.", value=metrics.sessions()
         )
         yield from _alarm_figures(metrics, hub)
+
+
+def _outbox_figures(hub: Hub) -> Iterator[Any]:
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+    outbox = hub.data.get(OUTBOX)
+    yield GaugeMetricFamily(
+        "sigap_outbox_pending",
+        "Outgoing messages waiting or being sent.",
+        value=outbox.pending() if outbox is not None else 0,
+    )
+    yield CounterMetricFamily(
+        "sigap_outbox_delivered",
+        "Outgoing messages a messenger took since start.",
+        value=outbox.delivered if outbox is not None else 0,
+    )
+    yield CounterMetricFamily(
+        "sigap_outbox_failed",
+        "Outgoing messages given up or refused for good since start.",
+        value=outbox.failed if outbox is not None else 0,
+    )
 
 
 def _alarm_figures(metrics: Metrics, hub: Hub) -> Iterator[Any]:

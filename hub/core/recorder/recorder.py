@@ -301,6 +301,27 @@ class Recorder:
         waiting = len(self._queue) + len(self._audit) + len(self._writes) + len(self._unspilled)
         return waiting + (len(self._retry) if self._retry else 0)
 
+    def oldest_waiting(self) -> float | None:
+        """When the oldest event, state or audit record still waiting to be
+        written happened (hub clock), or None with none waiting: now minus
+        it is how far the database is behind (/metrics' recorder lag). The
+        stores' keyed writes carry no time and are left out."""
+        times: list[float] = []
+        if self._retry is not None:  # taken first, so older than anything queued
+            retry = self._retry
+            times += [row["time_fired"] for row in retry.events[:1]]
+            times += [row["last_updated"] for row in retry.states[:1]]
+            times += [row["time"] for row in retry.audit[:1]]
+        if self._queue:
+            times.append(self._queue[0].time_fired)
+        if self._audit:
+            first = self._audit[0]
+            times.append(first.time_fired if isinstance(first, Event) else first.get("time"))
+        if self._unspilled:
+            times.append(self._unspilled[0].get("time"))
+        known = [t for t in times if isinstance(t, int | float)]
+        return min(known) if known else None
+
     # -- the writer ------------------------------------------------------------------
 
     async def _run(self) -> None:
