@@ -503,40 +503,38 @@ class Recorder:
         counted. False if the database went away meanwhile (the rows not yet
         written stay in the batch, for the next try)."""
         engine = self._require_engine()
+
+        def insert(table: sa.Table) -> Any:
+            return lambda connection, row: connection.execute(table.insert(), [row])
+
+        work: list[tuple[list[Any], Any]] = [
+            (batch.events, insert(events)),
+            (batch.states, insert(states)),
+            (batch.audit, insert(audit)),
+            (batch.writes, lambda connection, write: write.apply(connection)),
+        ]
         refused = 0
-        for table, rows in ((events, batch.events), (states, batch.states), (audit, batch.audit)):
-            while rows:
-                try:
-                    async with engine.begin() as connection:
-                        await connection.execute(table.insert(), [rows[0]])
-                except DBAPIError as err:
-                    if not await self._reachable(err):
+        try:
+            for items, apply in work:
+                while items:
+                    try:
+                        async with engine.begin() as connection:
+                            await apply(connection, items[0])
+                    except DBAPIError as err:
+                        if not await self._reachable(err):
+                            return False
+                        refused += 1
+                    except _UNAVAILABLE:
                         return False
-                    refused += 1
-                except _UNAVAILABLE:
-                    return False
-                else:
-                    self.written += 1
-                rows.pop(0)
-        writes = batch.writes
-        while writes:
-            try:
-                async with engine.begin() as connection:
-                    await writes[0].apply(connection)
-            except DBAPIError as err:
-                if not await self._reachable(err):
-                    return False
-                refused += 1
-            except _UNAVAILABLE:
-                return False
-            else:
-                self.written += 1
-            writes.pop(0)
-        if refused:
-            self.rejected += refused
-            said = Text("recorder.rows_rejected", count=refused, error=_error(first))
-            self._log.log("rejected", logging.ERROR, said)
-        return True
+                    else:
+                        self.written += 1
+                    items.pop(0)
+            return True
+        finally:
+            if refused:
+                self.rejected += refused
+                said = Text("recorder.rows_rejected", count=refused, error=_error(first))
+                self._log.log("rejected", logging.ERROR, said)
 
     def _report_drops(self, *, force: bool = False) -> None:
         new = self.dropped - self._dropped_said
