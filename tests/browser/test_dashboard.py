@@ -6,10 +6,13 @@ screenshots in docs/screenshots/ (docs/dashboard.md shows them)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.async_api import expect
 
+from hub.core.alarms import ALARMS
 from hub.testing import EventWaiter
+from tests.alarms.conftest import background_done
 
 from .conftest import PASSWORD, PHONE, screenshot
 
@@ -34,11 +37,24 @@ async def test_an_operator_sees_an_alarm_arrive_live_and_acknowledges_it(dashboa
     await expect(row.locator(".badge.priority-critical .shape")).to_have_text("◆")
     await expect(page.locator("#announce")).to_contain_text("Pintu lobi dibobol")
 
+    # the picture taken at the raise, then a newer one of the same camera:
+    # the alarm shows the raise's (what its messages carried)
+    await background_done(dashboard.hub)
+    hub = dashboard.hub
+    at_raise = Path(hub.data[ALARMS].open[alarm_id].record["snapshots"]["camera.dinkes_lobi"])
+    await hub.services.call("camera", "snapshot", {"entity_id": "camera.dinkes_lobi"}, hub.context)
     await row.locator("a").click()
     await expect(page.locator("#alarm-title")).to_have_text("Pintu lobi dibobol")
     snapshot = page.locator(".alarm-detail figure img")
     await expect(snapshot).to_have_js_property("complete", True, timeout=10_000)
     assert await snapshot.evaluate("img => img.naturalWidth") > 0
+    await expect(page.locator(".alarm-detail figure .snapshot-kind")).to_have_text(
+        "Foto saat alarm muncul"
+    )
+    await hub.recorder.flush()
+    viewed = await hub.recorder.audit_trail(entity_id="camera.dinkes_lobi")
+    files = [r["data"]["file"] for r in viewed if r["action"] == "snapshot_viewed"]
+    assert files == [at_raise.name]
     await screenshot(page, "alarm-queue")
 
     await page.locator("#acknowledge").click()

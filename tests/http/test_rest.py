@@ -6,7 +6,10 @@ who saw it and why; and an API token's sites narrowing the alarm services."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hub.core.context import Context
+from tests.alarms.conftest import background_done
 
 from .api_hub import CAM_A, CAM_B, CODE, PANEL_A, A, api_hub  # noqa: F401
 from .auth_hub import auth_hub  # noqa: F401
@@ -199,3 +202,40 @@ async def test_the_timeline_reads_past_events_of_the_callers_sites_only(api_hub)
     assert ("panic.pressed", "diskominfo") in kinds and ("camera.motion", "dinkes") not in kinds
     bad = await sari.request("GET", "/api/events?limit=0")
     assert bad.status == 400
+
+
+async def test_an_alarms_picture_is_the_one_taken_at_its_raise(api_hub):  # noqa: F811
+    api = await api_hub()
+    hub = api.hub
+    answer = await hub.services.call(
+        "alarm",
+        "raise",
+        {"title": "Gerakan di lobi", "site": "dinkes", "priority": "high", "cameras": [CAM_A]},
+        hub.context,
+    )
+    alarm_id = answer["alarm_id"]
+    await background_done(hub)  # the raise's pictures are taken in the alarm's task
+    at_raise = Path((await hub.recorder.alarms.get(alarm_id))["snapshots"][CAM_A]).name
+    andi = await api.served.as_role("staff_a")
+    # a newer picture of the camera comes after the raise
+    fresh = await andi.request("GET", f"/api/cameras/{CAM_A}/snapshot?new=1&reason=cek%20ulang")
+    assert fresh.status == 200 and fresh.headers["X-Sigap-Snapshot"] == "new"
+    shown = await (await andi.request("GET", f"/api/alarms/{alarm_id}")).json()
+    assert list(shown["alarm"]["snapshots"]) == [CAM_A]  # the page captions it as the raise's
+    of_alarm = await andi.request(
+        "GET", f"/api/cameras/{CAM_A}/snapshot?alarm_id={alarm_id}&reason=memeriksa%20alarm"
+    )
+    assert of_alarm.status == 200 and of_alarm.headers["X-Sigap-Snapshot"] == "alarm"
+    latest = await andi.request("GET", f"/api/cameras/{CAM_A}/snapshot?reason=lihat")
+    assert latest.headers["X-Sigap-Snapshot"] == "latest"
+    # an alarm without a picture of this camera: the latest one, said so
+    other = await andi.request(
+        "GET", f"/api/cameras/{CAM_A}/snapshot?alarm_id={api.alarms['a']}&reason=memeriksa"
+    )
+    assert other.status == 200 and other.headers["X-Sigap-Snapshot"] == "latest"
+    await hub.recorder.flush()
+    trail = await hub.recorder.audit_trail(entity_id=CAM_A)
+    files = {r["reason"]: r["data"]["file"] for r in trail if r["action"] == "snapshot_viewed"}
+    assert files["memeriksa alarm"] == at_raise
+    assert files["lihat"] == files["cek ulang"] != at_raise
+    assert files["memeriksa"] == files["lihat"]

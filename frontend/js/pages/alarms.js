@@ -162,7 +162,14 @@ export async function render(main, params, app) {
                     alt: t("ui.camera.snapshot_of", { camera }),
                     loading: "lazy",
                   }),
-                  h("figcaption", {}, h("a", { href: `#/site/${encodeURIComponent(alarm.site || "")}`, text: camera })),
+                  h(
+                    "figcaption",
+                    {},
+                    h("a", { href: `#/site/${encodeURIComponent(alarm.site || "")}`, text: camera }),
+                    " ",
+                    // the hub serves the raise's picture when the alarm has one of this camera
+                    h("small", { class: "snapshot-kind", text: alarm.snapshots?.[camera] ? t("ui.alarm.snapshot_at_raise") : t("ui.alarm.snapshot_latest") }),
+                  ),
                 ),
               ),
             ),

@@ -7,8 +7,12 @@ The reason is required: `?reason=` or the `X-Sigap-Reason` header (at
 most 500 characters), optionally with the alarm it is for (`alarm_id`).
 Without a running recorder nothing is shown, since nothing could be
 recorded. A snapshot is the latest one taken (`?new=1`: a new one, taken
-as the caller through `camera.snapshot`); a clip is named as the hub saved
-it, and only that camera's folder is ever read.
+as the caller through `camera.snapshot`); looked at for an alarm
+(`alarm_id`), it is the picture taken when that alarm was raised, as the
+alarm's messages carried it (the latest when the alarm has none of this
+camera); the `X-Sigap-Snapshot` header says which (`alarm`, `latest`,
+`new`). A clip is named as the hub saved it, and only that camera's folder
+is ever read.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..alarms import ALARMS
 from ..i18n import Text
 from ..media import MEDIA, MediaRoom
 from ..permissions import denied_read
@@ -35,7 +40,7 @@ _CLIP_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}_(\d{8})-\d{6}-\d{3}\.mp4$")
 _WHY = [
     query("reason", "why the footage is looked at (required, or the header)", maxLength=500),
     header(REASON_HEADER, "why the footage is looked at (instead of ?reason=)"),
-    query("alarm_id", "the alarm it is looked at for", maxLength=100),
+    query("alarm_id", "the alarm it is looked at for (its picture)", maxLength=100),
 ]
 _NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -48,7 +53,8 @@ class MediaRoutes(Routes):
                 "/api/cameras/{entity_id}/snapshot",
                 self.snapshot,
                 operation(
-                    "The camera's latest snapshot (or a new one); audited with its reason",
+                    "The camera's latest snapshot, the one taken at an alarm's raise (alarm_id) "
+                    "or a new one (X-Sigap-Snapshot says which); audited with its reason",
                     "cameras",
                     params=[*_WHY, query("new", "1: take a new one now", enum=["0", "1"])],
                     media="image/jpeg",
@@ -126,11 +132,35 @@ class MediaRoutes(Routes):
             )
             files = (taken or {}).get("files") or {}
             path = Path(files[camera.entity_id]) if camera.entity_id in files else None
+            which = "new"
         else:
-            path = await asyncio.to_thread(_latest, room, camera, "jpg")
+            path, which = await self._of_alarm(room, camera, why["alarm_id"]), "alarm"
+            if path is None:
+                path = await asyncio.to_thread(_latest, room, camera, "jpg")
+                which = "latest"
         if path is None:
             raise Refused(404, "no_snapshot", Text("api.no_snapshot", entity_id=camera.entity_id))
-        return await self._serve(request, "snapshot", camera, room, path, why)
+        response = await self._serve(request, "snapshot", camera, room, path, why)
+        response.headers["X-Sigap-Snapshot"] = which
+        return response
+
+    async def _of_alarm(self, room: MediaRoom, camera: Camera, alarm_id: str | None) -> Path | None:
+        """The picture of this camera taken when the alarm was raised, if it
+        still exists (retention may have removed it)."""
+        if alarm_id is None:
+            return None
+        manager = self.hub.data.get(ALARMS)
+        alarm = manager.open.get(alarm_id) if manager is not None else None
+        # an open alarm's record is the manager's; a closed one's, the recorder's
+        record = alarm.record if alarm is not None else await self.recorder().alarms.get(alarm_id)
+        taken = ((record or {}).get("snapshots") or {}).get(camera.entity_id)
+        if not isinstance(taken, str):
+            return None
+        path = Path(taken)
+        # only ever a file of this camera's folder, whatever the record says
+        if not path.is_relative_to(_folder(room, camera)) or ".." in path.parts:
+            return None
+        return path if await asyncio.to_thread(path.is_file) else None
 
     async def clips(self, request: web.Request) -> web.Response:
         camera, room = self._camera(request)
