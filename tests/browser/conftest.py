@@ -82,14 +82,10 @@ class Dashboard:
     app: Any  # the hub's aiohttp application being served
 
     def sockets(self) -> Any:
-        """The app's WebSocket API (its shutdown is the app's)."""
-        from hub.core.http.websocket import WebSocketApi
+        """The app's WebSocket API."""
+        from hub.core.http.websocket import WEBSOCKETS
 
-        for callback in self.app.on_shutdown:
-            owner = getattr(callback, "__self__", None)
-            if isinstance(owner, WebSocketApi):
-                return owner
-        raise LookupError("the app serves no WebSocket API")
+        return self.app[WEBSOCKETS]
 
     async def page(self, viewport: dict[str, int] = WALL, **options: Any) -> Any:
         context = await self.browser.new_context(viewport=viewport, **options)

@@ -49,7 +49,7 @@ from .serverlog import ServerLog
 from .site import CappedSite
 from .static import Dashboard, reserved
 from .webhooks import WEBHOOKS, Webhooks, handle_webhook
-from .websocket import WebSocketApi
+from .websocket import WEBSOCKETS, WebSocketApi
 
 if TYPE_CHECKING:
     from ..hub import Hub
@@ -267,7 +267,7 @@ def make_app(hub: Hub) -> web.Application:
     auth = auth_of(hub, settings)
     app[AUTH] = auth.middleware
     groups = [group(hub, auth, settings) for group in ROUTE_GROUPS]
-    sockets = WebSocketApi(hub, auth, groups[0], settings)
+    sockets = app[WEBSOCKETS] = WebSocketApi(hub, auth, groups[0], settings)
     app.on_shutdown.append(sockets.shutdown)
     live = LiveRoute(hub, auth)
     app.cleanup_ctx.append(live.views)

@@ -50,7 +50,6 @@ from aiohttp import WSCloseCode, WSMsgType, hdrs, web
 from ..bus import MATCH_ALL, Event
 from ..eventdata import json_safe
 from ..i18n import Text, render
-from ..keys import HubKey
 from ..lograte import LogRate, shown
 from ..state import EVENT_STATE_CHANGED
 from .api_base import Routes
@@ -516,7 +515,8 @@ class WebSocketApi:
                 )
 
 
-WEBSOCKETS: HubKey[WebSocketApi] = HubKey("http.websocket")
+#: the app's WebSocket API (one per app: a test client's app has its own)
+WEBSOCKETS: web.AppKey[WebSocketApi] = web.AppKey("websockets", WebSocketApi)
 
 
 def _bound_send_buffer(request: web.Request) -> None:
