@@ -24,7 +24,7 @@ SECRET = "s3cret-webhook-token_0123456789"
 def config(tg: FakeTelegram, **notifier: Any) -> dict[str, Any]:
     return {
         "hub": {"name": "Test", "language": "id", "time_zone": "Asia/Makassar"},
-        "http": {},
+        "http": {"server_port": 0},  # a free port: never the one a make run holds
         "sites": [
             {"id": "dinkes", "name": {"id": "Dinas Kesehatan", "en": "Health Office"}},
             {"id": "disdik", "name": "Disdik"},

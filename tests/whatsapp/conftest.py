@@ -21,7 +21,7 @@ ANDI, DEWI, STRANGER = "+6281234567890", "+6281300000002", "+6289999999999"
 def config(wa: FakeWhatsApp) -> dict[str, Any]:
     return {
         "hub": {"name": "Test", "language": "id", "time_zone": "Asia/Makassar"},
-        "http": {},
+        "http": {"server_port": 0},  # a free port: never the one a make run holds
         "sites": [{"id": "dinkes", "name": "Dinas Kesehatan"}, {"id": "disdik", "name": "Disdik"}],
         "camera": [
             {"platform": "demo", "id": "lobi", "name": "Lobi", "site": "dinkes", "simulate": False}
@@ -82,10 +82,14 @@ async def world(hub_factory, hub_client):
         wa.add_contact(DEWI, "Dewi")
         wa.add_template("sigap_alarm", "id", body_params=3, header="image", buttons=("Terima",))
 
-        async def make() -> World:
+        async def make(
+            *, plugins: tuple[str, ...] = (), more_people: tuple[Any, ...] = (), **extra: Any
+        ) -> World:
+            cfg = {**config(wa), **extra}
+            cfg["people"] = [*cfg["people"], *more_people]
             hub = await hub_factory(
-                config=config(wa),
-                plugins=["hub.plugins.demo", "hub.plugins.whatsapp"],
+                config=cfg,
+                plugins=["hub.plugins.demo", "hub.plugins.whatsapp", *plugins],
                 clock=clock,
             )
             await clock.advance(0)

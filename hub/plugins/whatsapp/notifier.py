@@ -6,6 +6,7 @@ re-sends as the template at once; other refusals become DeliveryError."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import voluptuous as vol
@@ -19,6 +20,8 @@ from .window import Windows
 GRAPH_URL = "https://graph.facebook.com/v21.0"
 TITLE_LIMIT, BODY_LIMIT, CAPTION_LIMIT, PARAM_LIMIT = 20, 1024, 1024, 500
 ACK_KINDS = ("raised", "reminder", "escalated")
+# alarms whose uploaded picture is remembered for their later messages
+ALARM_PICTURES = 500
 
 
 def wa_id(number: str) -> str:
@@ -63,6 +66,10 @@ class WhatsAppNotifier(Notifier):
         await self.windows.load()
         self.statuses = Statuses(self)
         self.refused_strangers: set[str] = set()
+        # alarm id -> the media id of its picture: a reminder or an "acknowledged
+        # by" notice carries no photo, and a template with an image header
+        # cannot go without one (Graph keeps an upload for 30 days)
+        self.alarm_pictures: OrderedDict[str, str] = OrderedDict()
         self.set_state("ready")
 
     async def stop(self) -> None:
@@ -97,11 +104,18 @@ class WhatsAppNotifier(Notifier):
         snapshot (the seam before the outbox), or an old caller's bytes."""
         snapshots = notification.data.get("snapshots") or []
         path = notification.photo_path or (str(snapshots[0]) if snapshots else None)
+        alarm_id = notification.alarm_id or notification.data.get("alarm_id")
+        media_id = None
         if path is not None:
-            return await self.graph.upload(path)
-        if notification.photo:
-            return await self.graph.upload(None, notification.photo)
-        return None
+            media_id = await self.graph.upload(path)
+        elif notification.photo:
+            media_id = await self.graph.upload(None, notification.photo)
+        if media_id is not None and alarm_id:
+            self.alarm_pictures[str(alarm_id)] = media_id
+            self.alarm_pictures.move_to_end(str(alarm_id))
+            while len(self.alarm_pictures) > ALARM_PICTURES:
+                self.alarm_pictures.popitem(last=False)
+        return media_id
 
     @staticmethod
     def _buttons(notification: Notification) -> list[tuple[str, str]]:
@@ -175,6 +189,8 @@ class WhatsAppNotifier(Notifier):
             language = language.get(lang) or next(iter(language.values()))
         components: list[dict[str, Any]] = []
         if settings["image_header"]:
+            if media_id is None and alarm_id:
+                media_id = self.alarm_pictures.get(str(alarm_id))
             if media_id is None:
                 raise DeliveryError(
                     f"{self.entity_id}: template {settings['name']} needs a photo", permanent=True
