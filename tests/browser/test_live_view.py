@@ -17,6 +17,14 @@ from tests.test_media import StreamPlugin
 from .conftest import CONFIG, screenshot
 
 CAMERAS = CONFIG["camera"]
+#: the frame an <img> shows now, as a data URL (an MJPEG <img> draws its current frame)
+PICTURE = """img => {
+    const canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    canvas.getContext("2d").drawImage(img, 0, 0);
+    return canvas.toDataURL("image/png");
+}"""
 
 
 @pytest.fixture
@@ -53,8 +61,13 @@ async def test_a_camera_plays_live_on_demand_and_stops_when_the_viewer_leaves(
         image = tile.locator("img")
         # frames arrive: the picture has a size, and it changes (a clock runs in it)
         await expect(image).to_have_js_property("complete", True, timeout=20_000)
+        handle = await image.element_handle()
+        await page.wait_for_function("img => img.naturalWidth > 0", arg=handle, timeout=20_000)
+        first = await page.evaluate(f"img => ({PICTURE})(img)", handle)
+        # a later frame differs from the first (the source's picture moves):
+        # the stream goes on, it is not one still frame
         await page.wait_for_function(
-            "img => img.naturalWidth > 0", arg=await image.element_handle(), timeout=20_000
+            f"([img, first]) => ({PICTURE})(img) !== first", arg=[handle, first], timeout=20_000
         )
         assert "camera.lobi_live" in hub.data[LIVE].streams
         await screenshot(page, "site-live")
