@@ -105,6 +105,22 @@ async def test_the_overview_site_page_and_trace_are_current(dashboard):
     assert await tile.evaluate("img => img.naturalWidth") > 0
     await expect(page.locator("#doors")).to_contain_text("Kunci")  # operators may lock
     await screenshot(page, "site")
+    # the door opened above is locked again, the automation's siren silenced,
+    # from the page, as sari
+    await page.locator('[data-key="lock:door.dinkes_lobi"]').click()
+    await page.locator('[data-key="off:siren.dinkes_lobi"]').click()
+    door = page.locator('#doors li[data-entity="door.dinkes_lobi"]')
+    await expect(door).to_have_attribute("data-state", "locked", timeout=5_000)
+    await expect(door.locator(".value")).to_have_text("terkunci")
+    siren = page.locator('#sirens li[data-entity="siren.dinkes_lobi"]')
+    await expect(siren).to_have_attribute("data-state", "off", timeout=5_000)
+    await expect(siren.locator(".value")).to_have_text("diam")
+    assert hub.states.get("door.dinkes_lobi").state == "locked"
+    assert hub.states.get("siren.dinkes_lobi").state == "off"
+    await hub.recorder.flush()
+    calls = await hub.recorder.audit_trail(person="sari")
+    done = {(r["entity_id"], r["data"]["service"]) for r in calls if r["action"] == "call_service"}
+    assert {("door.dinkes_lobi", "door.lock"), ("siren.dinkes_lobi", "siren.turn_off")} <= done
 
     await page.goto(dashboard.url + "#/automations/tombol_panik")
     steps = page.locator("#trace-steps li")
