@@ -133,3 +133,25 @@ async def test_closing_the_alarm_adds_who_closed_it(world):
     assert "reply_markup" not in w.tg.message(ANDI, andi["message_id"])
     await w.clock.advance(2)
     assert len(w.tg.messages(ANDI)) == 1
+
+
+async def test_an_alert_says_what_to_do_and_links_to_the_alarm_on_the_dashboard(world):
+    w = await world(http={"server_port": 0, "external_url": "https://sigap.example.go.id/"})
+    alarm_id = await w.raise_alarm(recipients=["andi"])
+    caption = (await w.first_message(ANDI))["caption"]
+    assert "Yang harus dilakukan:" in caption and "tekan Terima" in caption
+    assert f"Di dasbor: https://sigap.example.go.id/#/alarms/{alarm_id}" in caption
+    # Dewi reads English; the link is the same page
+    from .conftest import DEWI
+
+    other = await w.raise_alarm(site="disdik", cameras=[], recipients=["dewi"])
+    text = (await w.first_message(DEWI))["text"]
+    assert "What to do:" in text
+    assert f"On the dashboard: https://sigap.example.go.id/#/alarms/{other}" in text
+
+
+async def test_without_an_external_url_an_alert_has_no_link(world):
+    w = await world()
+    await w.raise_alarm(recipients=["andi"])
+    caption = (await w.first_message(ANDI))["caption"]
+    assert "Yang harus dilakukan:" in caption and "dasbor" not in caption

@@ -204,6 +204,7 @@ def compose(hub: Hub, alarm: Alarm, kind: str, lang: str, **extra: Any) -> tuple
         ),
         time=format_time(record["raised_at"], zone, lang),
         alarm_id=alarm.id,
+        link=_link(hub, alarm),
     )
     if kind == REMINDER:
         lead = Text("alarm.lead.reminder", waited=span(extra["waited"]))
@@ -225,6 +226,16 @@ def compose(hub: Hub, alarm: Alarm, kind: str, lang: str, **extra: Any) -> tuple
     else:
         return heading.render(lang), body.render(lang)
     return heading.render(lang), f"{lead.render(lang)}\n{body.render(lang)}"
+
+
+def _link(hub: Hub, alarm: Alarm) -> Text | str:
+    """The alarm's page on the dashboard, when the hub knows the address
+    people reach it at (http.external_url; behind nginx it is not the
+    address the hub listens on)."""
+    base = (hub.config.get("http") or {}).get("external_url")
+    if not base:
+        return ""
+    return Text("alarm.body.link", url=f"{str(base).rstrip('/')}/#/alarms/{alarm.id}")
 
 
 def _heading_values(kind: str, extra: dict[str, Any]) -> dict[str, Any]:

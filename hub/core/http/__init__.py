@@ -77,6 +77,9 @@ HTTP_SECTION = vol.Schema(
         vol.Optional("ssl_certificate"): str,
         vol.Optional("ssl_key"): str,
         vol.Optional("trusted_proxies", default=list): [network],
+        # the address people open the dashboard at (https://sigap.example.go.id):
+        # alarm messages link to the alarm's page there
+        vol.Optional("external_url"): vol.All(vol.Url(), vol.Match(r"^https?://")),
         vol.Optional("header_timeout", default=10.0): seconds(0.1),
         vol.Optional("body_timeout", default=10.0): seconds(0.1),
         vol.Optional("max_connections", default=256): vol.All(int, vol.Range(min=1)),
