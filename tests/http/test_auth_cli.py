@@ -108,14 +108,23 @@ async def test_the_hub_signs_in_with_what_the_cli_wrote_and_forgets_a_revoked_to
     tmp_path, hub_factory, hub_client
 ):
     folder = config_dir(tmp_path)
+    with (folder / "configuration.yaml").open("a") as file:
+        file.write("http:\n  server_port: 0\n")
+    # before `sigap user add` there is no password at all: nothing signs in
+    # (no default, no empty one, not the name), and no token file exists
+    fresh = await hub_factory(config_dir=folder)
+    browser = await hub_client(fresh, cookie_jar=aiohttp.DummyCookieJar())
+    for password in ("", "admin", "sigap", "rina", "password", "123456"):
+        tried = await browser.post("/api/auth/login", json={"user": "rina", "password": password})
+        assert tried.status in (400, 401, 429), (password, tried.status)
+    assert (await browser.get("/api/me")).status == 401
+    await fresh.stop()
     assert (
         sigap("user", "add", "rina", "-c", str(folder), "--password-stdin", stdin=GOOD).returncode
         == 0
     )
     made = sigap("user", "token", "add", "monitor", "--user", "rina", "-c", str(folder))
     secret = made.stdout.strip().splitlines()[-1]
-    with (folder / "configuration.yaml").open("a") as file:
-        file.write("http:\n  server_port: 0\n")
     hub = await hub_factory(config_dir=folder)
     client = await hub_client(hub, cookie_jar=aiohttp.DummyCookieJar())
     signed_in = await client.post("/api/auth/login", json={"user": "rina", "password": GOOD})
