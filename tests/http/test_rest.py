@@ -6,6 +6,7 @@ who saw it and why; and an API token's sites narrowing the alarm services."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from hub.core.context import Context
@@ -221,7 +222,11 @@ async def test_an_alarms_picture_is_the_one_taken_at_its_raise(api_hub):  # noqa
     fresh = await andi.request("GET", f"/api/cameras/{CAM_A}/snapshot?new=1&reason=cek%20ulang")
     assert fresh.status == 200 and fresh.headers["X-Sigap-Snapshot"] == "new"
     shown = await (await andi.request("GET", f"/api/alarms/{alarm_id}")).json()
-    assert list(shown["alarm"]["snapshots"]) == [CAM_A]  # the page captions it as the raise's
+    # the page captions it as the raise's; the answer names the file, never where it lies
+    assert shown["alarm"]["snapshots"] == {CAM_A: at_raise}
+    step = next(s for s in shown["history"] if s["kind"] == "snapshots")
+    assert step["data"]["files"] == {CAM_A: at_raise}
+    assert str(hub.config_dir) not in json.dumps(shown)
     of_alarm = await andi.request(
         "GET", f"/api/cameras/{CAM_A}/snapshot?alarm_id={alarm_id}&reason=memeriksa%20alarm"
     )

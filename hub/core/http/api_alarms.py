@@ -12,6 +12,7 @@ panel decides, the API only finds the site's panel.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Any
 
 from aiohttp import web
@@ -190,7 +191,7 @@ class AlarmRoutes(Routes):
     async def one_alarm(self, request: web.Request) -> web.Response:
         record = await self._visible(request)
         history = await self.recorder().alarms.history(record["id"])
-        return web.json_response({"alarm": alarm_json(record), "history": json_safe(history)})
+        return web.json_response({"alarm": alarm_json(record), "history": history_json(history)})
 
     async def acknowledge(self, request: web.Request) -> web.Response:
         return await self._answer(request, "acknowledge")
@@ -264,4 +265,29 @@ def alarm_json(record: Mapping[str, Any]) -> dict[str, Any]:
     """An alarm's record as the API shows it: plain JSON, secrets masked,
     without the manager's own bookkeeping."""
     shown = {k: v for k, v in record.items() if k not in ("deadlines",)}
+    if isinstance(shown.get("snapshots"), Mapping):
+        shown["snapshots"] = _file_names(shown["snapshots"])
     return json_safe(shown)  # type: ignore[no-any-return]
+
+
+def _file_names(files: Mapping[str, Any]) -> dict[str, Any]:
+    """The raise's pictures by camera, named by file only: where the hub
+    keeps its media is none of a caller's business (the picture itself is
+    GET /api/cameras/<camera>/snapshot?alarm_id=, audited)."""
+    return {
+        camera: PurePath(path).name if isinstance(path, str) else None
+        for camera, path in files.items()
+    }
+
+
+def history_json(history: list[Mapping[str, Any]]) -> Any:
+    """An alarm's history as the API shows it: the snapshots step's files by name."""
+    shown = []
+    for step in history:
+        data = step.get("data")
+        if step.get("kind") == "snapshots" and isinstance(data, Mapping):
+            files = data.get("files")
+            if isinstance(files, Mapping):
+                step = {**step, "data": {**data, "files": _file_names(files)}}
+        shown.append(step)
+    return json_safe(shown)
