@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.core.context import Context
 from hub.core.reports.render import CSV_COLUMNS
 
 from .feed import HOSTILE, feed, sigap, write_config
@@ -293,6 +294,37 @@ async def test_history_alarms_and_audit_after_the_hub_stopped(fed, folder):
     assert code == 0, err
     assert "layanan alarm.acknowledge" in out and fed["disdik"] in out
     assert "andi" not in out
+
+
+async def test_the_audit_of_a_camera_says_who_took_its_footage_and_why(fed, folder):
+    """`sigap audit --entity CAMERA`: the trail of one camera (Perwali 25/2019),
+    each snapshot with who asked, why and when; another camera's stays out."""
+    hub = fed["hub"]
+    for camera, person, reason in (
+        ("camera.dinkes_lobi", "andi", "laporan kehilangan"),
+        ("camera.dinkes_halaman", "citra", "cek halaman"),
+    ):
+        await hub.services.call(
+            "camera", "snapshot", {"entity_id": camera, "reason": reason}, Context(user_id=person)
+        )
+    await hub.stop()
+    code, out, err = sigap("audit", "-c", str(folder), "--entity", "camera.dinkes_lobi")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "2 audit records, oldest first:"
+    taken = next(line for line in lines[3:] if "  snapshot  " in line)
+    assert taken.split("  ")[0] == "21 Nov 2026 01:00:01 WITA"  # when: the hub's clock, WITA
+    who, action, entity, site, alarm, *reason = taken.split()[5:]
+    assert (who, action, entity, site, alarm) == (
+        "andi",
+        "snapshot",
+        "camera.dinkes_lobi",
+        "dinkes",
+        "-",
+    )
+    assert reason == ["laporan", "kehilangan"]
+    assert any("service camera.snapshot" in line for line in lines[3:])  # the call itself
+    assert "citra" not in out and "halaman" not in out
 
 
 @pytest.mark.parametrize(
