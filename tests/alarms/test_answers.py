@@ -4,6 +4,8 @@ acknowledgement wins, a later one is recorded and answered politely."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from hub.core.alarms import AlarmError
@@ -83,6 +85,33 @@ async def test_the_first_acknowledgement_wins_and_a_later_one_is_thanked(alarm_h
         e for e in await hub.recorder.alarms.history(alarm_id) if e["kind"] == "acknowledged_late"
     ]
     assert [(e["who"], e["at"]) for e in late] == [("budi", START + 35), ("citra", START + 35)]
+
+
+async def test_taps_at_the_same_moment_make_one_acknowledgement(alarm_hub):
+    """Four answers in flight together (two phones, a double tap): one wins,
+    the others are recorded as late, whichever await the manager is in."""
+    hub = await alarm_hub()
+    alarm_id = await raise_alarm(hub, recipients=["dinkes_piket", "citra"])
+    who = ("andi", "budi", "citra", "andi")
+    with EventWaiter(hub, "alarm.acknowledged") as acknowledged:
+        answers = await asyncio.gather(
+            *(
+                hub.services.call("alarm", "acknowledge", {"alarm_id": alarm_id}, staff(p))
+                for p in who
+            )
+        )
+        await acknowledged.wait()
+        await hub.clock.advance(1)
+        assert len(acknowledged.events) == 1
+    assert [a["acknowledged"] for a in answers] == [True, False, False, False]
+    assert {a.get("acknowledged_by") for a in answers[1:]} == {"andi"}
+    steps = [
+        (e["kind"], e["who"])
+        for e in await hub.recorder.alarms.history(alarm_id)
+        if e["kind"].startswith("acknowledged")
+    ]
+    assert steps == [("acknowledged", "andi")] + [("acknowledged_late", p) for p in who[1:]]
+    assert (await hub.recorder.alarms.get(alarm_id))["acknowledged_by"] == "andi"
 
 
 async def test_an_answer_after_the_close_is_recorded_and_answered(alarm_hub):
