@@ -479,7 +479,9 @@ class Outbox:
     def _pace(self, notifier: Notifier) -> Pace:
         pace = self._paces.get(notifier.entity_id)
         if pace is None:
-            pace = self._paces[notifier.entity_id] = Pace(notifier.rate_limits, self.hub.clock)
+            pace = self._paces[notifier.entity_id] = Pace(
+                notifier.rate_limits, self.hub.clock, notifier.is_group
+            )
         return pace
 
     async def _wait(self, lane: _Lane, seconds: float) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from .clock import Clock
 from .platform import RateLimits
@@ -58,25 +59,36 @@ def window_of(rate: float | None, burst: int, clock: Clock) -> Window | None:
 
 
 class Pace:
-    """One messenger's limits: per recipient and over all of them."""
+    """One messenger's limits: per recipient, per group recipient (as
+    `is_group` tells) and over all of them."""
 
-    def __init__(self, limits: RateLimits, clock: Clock) -> None:
+    def __init__(
+        self,
+        limits: RateLimits,
+        clock: Clock,
+        is_group: Callable[[Any], bool] = lambda _recipient: False,
+    ) -> None:
         self.per_chat = window_of(limits.per_chat, limits.per_chat_burst, clock)
+        self.per_group = window_of(limits.per_group, limits.per_group_burst, clock)
         self.overall = window_of(limits.overall, limits.overall_burst, clock)
+        self._is_group = is_group
+
+    def _windows(self, recipient: Hashable) -> list[tuple[Window, Hashable]]:
+        found = []
+        if self.per_chat is not None:
+            found.append((self.per_chat, recipient))
+        if self.per_group is not None and self._is_group(recipient):
+            found.append((self.per_group, recipient))
+        if self.overall is not None:
+            found.append((self.overall, None))
+        return found
 
     def wait(self, recipient: Hashable) -> float:
-        waits = [0.0]
-        if self.per_chat is not None:
-            waits.append(self.per_chat.wait(recipient))
-        if self.overall is not None:
-            waits.append(self.overall.wait(None))
-        return max(waits)
+        return max([0.0, *(window.wait(key) for window, key in self._windows(recipient))])
 
     def take(self, recipient: Hashable) -> None:
-        if self.per_chat is not None:
-            self.per_chat.take(recipient)
-        if self.overall is not None:
-            self.overall.take(None)
+        for window, key in self._windows(recipient):
+            window.take(key)
 
 
 def backoff(failures: int, base: float = 1.0, cap: float = 300.0) -> float:

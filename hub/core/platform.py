@@ -322,6 +322,10 @@ class RateLimits:
     overall: float | None = None
     per_chat_burst: int = 1
     overall_burst: int = 1
+    #: besides `per_chat`, for a recipient the messenger calls a group
+    #: (`Notifier.is_group`): Telegram's 20 a minute per group
+    per_group: float | None = None
+    per_group_burst: int = 1
 
 
 class Notifier(Device):
@@ -335,6 +339,11 @@ class Notifier(Device):
 
     #: the provider's limits (PROTOCOLS.md); the default: none
     rate_limits: ClassVar[RateLimits] = RateLimits()
+
+    def is_group(self, recipient: str) -> bool:
+        """Whether `recipient` (as `address` gave it; "" for the default
+        audience) is a group chat, paced by `rate_limits.per_group` too."""
+        return False
 
     def base_attributes(self) -> dict[str, Any]:
         return {"friendly_name": self.name, "platform": self.platform}

@@ -59,3 +59,21 @@ async def test_a_429_is_waited_out_as_long_as_it_says_and_order_is_kept(world):
     assert tries[1].at - tries[0].at >= 7 and tries[2].at - tries[1].at >= 7
     row = await w.hub.recorder.outbox.get(delivered.events[0].data["message_id"])
     assert row["attempts"] == 3 and row["failures"] == 0  # a 429 is no failure of ours
+
+
+async def test_a_group_gets_at_most_20_messages_a_minute_without_a_429(world):
+    w = await world()
+    group = -1001234567890  # a supergroup: the Command Center's
+    w.tg.add_group(group, "Command Center")
+    delivered = EventWaiter(w.hub, "notify.delivered")
+    outbox = w.outbox
+    await outbox.put([outbox.message("notify.tg", str(group), text=f"cc-{n}") for n in range(25)])
+
+    took = await w.run_until(lambda: len(delivered.events) == 25, seconds=200)
+
+    assert _texts(w.tg, group) == [f"cc-{n}" for n in range(25)]
+    sends = w.tg.calls("sendMessage")
+    assert len(sends) == 25 and all(c.status == 200 for c in sends)  # paced, not refused
+    times = [c.at for c in sends]
+    assert all(times[i + 20] - times[i] >= 60.0 for i in range(len(times) - 20))
+    assert 60.0 <= took <= 66.0, took  # the 21st waits for the minute, no longer

@@ -69,8 +69,16 @@ class Sent:
 
 class TelegramNotifier(Notifier):
     platform = "telegram"
-    # PROTOCOLS.md: about 1 message a second per chat, about 30 a second overall
-    rate_limits = RateLimits(per_chat=1.0, overall=30.0, per_chat_burst=1, overall_burst=30)
+    # PROTOCOLS.md: about 1 message a second per chat, 20 a minute per group,
+    # about 30 a second overall
+    rate_limits = RateLimits(
+        per_chat=1.0,
+        overall=30.0,
+        per_chat_burst=1,
+        overall_burst=30,
+        per_group=20 / 60,
+        per_group_burst=20,
+    )
     CONFIG_SCHEMA = {
         vol.Required("bot_token"): _token,
         vol.Optional("api_url", default=API_URL): vol.Url(),
@@ -117,6 +125,15 @@ class TelegramNotifier(Notifier):
     def address(self, person: Any) -> str | None:
         telegram = getattr(person, "telegram", None)
         return str(telegram) if telegram is not None else None
+
+    def is_group(self, recipient: str) -> bool:
+        """Groups and supergroups have negative chat ids; "" is the
+        configured chat (a Command Center group, most often)."""
+        chat = recipient or self.config.get("chat_id")
+        try:
+            return int(chat) < 0  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False  # a person's id, or an @username: not a group
 
     # -- who -------------------------------------------------------------------------
 
