@@ -100,3 +100,28 @@ async def test_an_acknowledged_alarm_stays_quiet_after_a_restart(alarm_hub, db_u
         assert escalated.events == []
     assert manager(hub).open[alarm_id].state == "acknowledged"
     assert sent(hub) == []
+
+
+async def test_an_auto_close_comes_back_after_a_restart(alarm_hub, db_url):
+    """Its time limit from the database, its state to wait for re-armed."""
+    first = await alarm_hub(db_url=db_url)
+    timed = await raise_alarm(first, auto_close_on={"after": 3600})
+    watched = await raise_alarm(
+        first,
+        title="Kamera tidak terhubung",
+        auto_close_on={"entity_id": "camera.dinkes_lobi", "state": "unavailable"},
+    )
+    await first.clock.advance(100)
+    await first.stop()
+
+    hub = await alarm_hub(db_url=db_url, clock=FakeClock(START + 100))
+    assert set(manager(hub).open) == {timed, watched}
+    with EventWaiter(hub, "alarm.closed") as closed:
+        hub.devices.get("camera.dinkes_lobi").set_available(False, "link down")
+        assert (await closed.wait()).data["alarm_id"] == watched
+        await hub.clock.advance(3499)
+        assert len(closed.events) == 1
+        await hub.clock.advance(1)
+        assert (await closed.wait()).data["alarm_id"] == timed
+    assert (await hub.recorder.alarms.get(timed))["closed_at"] == START + 3600
+    assert manager(hub).open == {}
