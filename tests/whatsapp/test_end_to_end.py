@@ -75,6 +75,7 @@ async def test_motion_alert_terima_acknowledges_tells_budi_and_silences_the_sire
             ],
             automation=AUTOMATIONS,
             more_people=(BUDI_PERSON,),
+            http={"server_port": 0, "external_url": "https://sigap.example.go.id"},
         )
         w.wa.add_contact(BUDI, "Budi")
         await wait_for_state(w.hub, "siren.halaman", "off")
@@ -92,6 +93,8 @@ async def test_motion_alert_terima_acknowledges_tells_budi_and_silences_the_sire
                 assert w.wa.media[media_id].data[:2] == b"\xff\xd8"  # the lobby's snapshot
                 said = _words(sent)
                 assert "prioritas tinggi" in said and "Gerakan di lobi" in said, said
+                assert "Yang harus dilakukan:" in said, said
+                assert "Di dasbor: https://sigap.example.go.id/#/alarms/" in said, said
             await w.clock.advance(10)  # the pair limit: one message per 6 s to a person
             assert await w.wa.user_taps_quick_reply(ANDI, andi.id) == 200
             event = await acknowledged.wait(5)

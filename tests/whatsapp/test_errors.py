@@ -94,3 +94,11 @@ async def test_131047_on_the_send_goes_out_as_the_template_at_once(world, tmp_pa
         None,
     ]
     assert not notifier.windows.is_open("6281234567890")
+
+
+def test_a_long_template_text_is_cut_between_words() -> None:
+    from hub.plugins.whatsapp.notifier import PARAM_LIMIT, _param
+
+    text = _param("kata\n" * 200 + "https://sigap.example.go.id/#/alarms/abc")["text"]
+    assert len(text) <= PARAM_LIMIT and text.endswith("kata…") and "\n" not in text
+    assert _param("") == {"type": "text", "text": "-"}

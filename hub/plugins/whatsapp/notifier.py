@@ -31,8 +31,11 @@ def wa_id(number: str) -> str:
 
 def _param(text: str) -> dict[str, str]:
     # Graph refuses new lines, tabs and more than 4 spaces in a template parameter
-    flat = " ".join(str(text).split())
-    return {"type": "text", "text": (flat or "-")[:PARAM_LIMIT]}
+    flat = " ".join(str(text).split()) or "-"
+    if len(flat) > PARAM_LIMIT:
+        # cut between words: half a word (or half the dashboard's link) misleads
+        flat = flat[: PARAM_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    return {"type": "text", "text": flat}
 
 
 class WhatsAppNotifier(Notifier):
