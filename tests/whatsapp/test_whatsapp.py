@@ -79,7 +79,7 @@ async def test_a_closed_window_seen_only_by_a_failed_status_resends_the_template
     assert sent and w.wa.sent_to(ANDI)[0].type == "interactive"
 
 
-async def test_a_wrong_signature_is_refused_and_changes_nothing(world):
+async def test_a_wrong_signature_is_refused_and_changes_nothing(world, caplog):
     w = await world()
     alarm_id = await w.raise_alarm()
     [sent] = await _first(w, ANDI)
@@ -93,6 +93,9 @@ async def test_a_wrong_signature_is_refused_and_changes_nothing(world):
     )
     assert await w.wa.post_webhook(payload, signature="sha256=" + "00" * 32) == 403
     assert await w.wa.post_webhook(payload, signature="") == 403
+    # said once (a scanner's flood is one line a minute), in the console language
+    said = [r.getMessage() for r in caplog.records if "webhook" in r.getMessage()]
+    assert said == ["notify.wa: a webhook POST with a wrong signature was refused"], said
     record = await w.hub.recorder.alarms.get(alarm_id)
     assert record["state"] != "acknowledged"
     assert not w.hub.devices.get("notify.wa").windows.is_open(_wa_id(ANDI))

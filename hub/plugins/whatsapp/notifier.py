@@ -11,7 +11,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from hub import Context, DeliveryError, Notification, Notifier, RateLimits
+from hub import Context, DeliveryError, Notification, Notifier, RateLimits, i18n
 
 from .graph import OUTSIDE_WINDOW, Graph, GraphFailure
 from .statuses import Statuses
@@ -241,4 +241,6 @@ class WhatsAppNotifier(Notifier):
         try:
             await self.graph.send({"to": to, "type": "text", "text": {"body": text[:4096]}})
         except DeliveryError as err:
-            self.log.warning("%s: reply not sent: %s", self.entity_id, err)
+            self.log.warning(
+                "%s", i18n.Text("whatsapp.reply_failed", entity_id=self.entity_id, error=err)
+            )

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import Context, i18n
+from hub import Context, LogRate, i18n
 
 from .notifier import WhatsAppNotifier
 
@@ -28,6 +28,9 @@ _LOGGER = logging.getLogger("hub.notify.whatsapp")
 
 
 def routes(hub: Any) -> list[web.RouteDef]:
+    # a scanner posting all day is one line a minute, not one a POST
+    refused = LogRate(_LOGGER, language=lambda: i18n.console_language(hub.language))
+
     def notifier_of(request: web.Request) -> WhatsAppNotifier:
         device = hub.devices.get(f"notify.{request.match_info['notifier']}")
         if not isinstance(device, WhatsAppNotifier) or not hasattr(device, "statuses"):
@@ -55,8 +58,10 @@ def routes(hub: Any) -> list[web.RouteDef]:
         if not signed(
             notifier.config["app_secret"], raw, request.headers.get("X-Hub-Signature-256", "")
         ):
-            _LOGGER.warning(
-                "%s: a webhook POST with a wrong signature was refused", notifier.entity_id
+            refused.log(
+                (notifier.entity_id, "signature"),
+                logging.WARNING,
+                i18n.Text("whatsapp.webhook_refused", entity_id=notifier.entity_id),
             )
             return web.Response(status=403)
         try:

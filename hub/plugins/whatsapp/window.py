@@ -9,7 +9,7 @@ import json
 import logging
 from typing import Any
 
-from hub import storage_dir, write_atomic
+from hub import i18n, storage_dir, write_atomic
 
 WINDOW_SECONDS = 24 * 3600
 # a safety margin: a message that leaves at 23:59:59 may arrive after the window
@@ -30,7 +30,7 @@ class Windows:
         except FileNotFoundError:
             return
         except (OSError, ValueError):
-            _LOGGER.warning("%s unreadable; every window starts closed", self._path.name)
+            _LOGGER.warning("%s", i18n.Text("whatsapp.windows_unreadable", file=self._path.name))
             return
         now = self._hub.clock.timestamp()
         for number, at in (raw.get("last_inbound") or {}).items():
