@@ -5,6 +5,7 @@ alarm as that person, the signed webhook, delivery statuses out of order."""
 
 from __future__ import annotations
 
+from hub import Context
 from hub.core.outbox import OUTBOX
 from hub.testing.messengers.whatsapp import _wa_id
 
@@ -164,3 +165,24 @@ async def test_an_unknown_number_gets_one_polite_refusal_and_learns_nothing(worl
         (f"whatsapp:{STRANGER}", "whatsapp.unknown_number")
     }
     assert len(refused) == 3  # every try is on the trail, only the first is answered
+
+
+async def test_after_a_restart_a_notice_outside_the_window_uploads_the_alarms_picture(world):
+    budi = {"id": "budi", "name": "Budi", "role": "staff", "sites": ["dinkes"]}
+    w = await world(more_people=(budi,))
+    alarm_id = await w.raise_alarm()
+    await _first(w, ANDI)  # the template with the camera's picture
+    notifier = w.hub.devices.get("notify.wa")
+    notifier.alarm_pictures.clear()  # what a restart forgets
+    uploads = len(w.wa.media)
+    await w.clock.advance(10)  # the pair limit: one message per 6 s to a person
+    await w.hub.services.call(
+        "alarm", "acknowledge", {"alarm_id": alarm_id}, Context(user_id="budi")
+    )
+    sent = await w.wa.wait_for(lambda: w.wa.sent_to(ANDI)[1:])
+    template = sent[0].body["template"]
+    header = next(c for c in template["components"] if c["type"] == "header")
+    media_id = header["parameters"][0]["image"]["id"]
+    assert len(w.wa.media) == uploads + 1 and w.wa.media[media_id].data[:2] == b"\xff\xd8"
+    body = next(c for c in template["components"] if c["type"] == "body")
+    assert "Budi" in " ".join(p["text"] for p in body["parameters"])

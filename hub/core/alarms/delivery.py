@@ -47,6 +47,9 @@ class Outgoing:
     site: str | None = None
     priority: str = "medium"
     snapshots: list[str] = field(default_factory=list)
+    #: the alarm's pictures, not attached: for a messenger that cannot send
+    #: this message without one (a WhatsApp template with an image header)
+    pictures: list[str] = field(default_factory=list)
     #: notify entity ids to use; empty: every configured messenger
     notifiers: list[str] = field(default_factory=list)
     #: the escalation tier this message is for (0: the first recipients)
@@ -115,6 +118,7 @@ def _data(outgoing: Outgoing) -> dict[str, Any]:
         "language": outgoing.language,
         "person": person.id if person is not None else None,
         "snapshots": list(outgoing.snapshots),
+        "pictures": list(outgoing.pictures),
         "tier": outgoing.tier,
     }
 

@@ -92,6 +92,7 @@ class Notices:
                 site=alarm.site,
                 priority=alarm.record["priority"],
                 snapshots=snapshots if kind in _WITH_PICTURES else [],
+                pictures=snapshots,
                 notifiers=list(alarm.record.get("notify") or ()),
                 tier=int(extra.get("tier", alarm.record.get("tier", 0))),
             )

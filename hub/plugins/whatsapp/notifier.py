@@ -114,11 +114,34 @@ class WhatsAppNotifier(Notifier):
         elif notification.photo:
             media_id = await self.graph.upload(None, notification.photo)
         if media_id is not None and alarm_id:
-            self.alarm_pictures[str(alarm_id)] = media_id
-            self.alarm_pictures.move_to_end(str(alarm_id))
-            while len(self.alarm_pictures) > ALARM_PICTURES:
-                self.alarm_pictures.popitem(last=False)
+            self._remember(str(alarm_id), media_id)
         return media_id
+
+    def _remember(self, alarm_id: str, media_id: str) -> None:
+        self.alarm_pictures[alarm_id] = media_id
+        self.alarm_pictures.move_to_end(alarm_id)
+        while len(self.alarm_pictures) > ALARM_PICTURES:
+            self.alarm_pictures.popitem(last=False)
+
+    async def _header_picture(self, n: Notification, media_id: str | None) -> str | None:
+        """The image a template's header needs: the message's own, else the
+        alarm's picture (a reminder or an "acknowledged by" notice has none
+        of its own): its upload remembered, or its file uploaded now (after
+        a restart)."""
+        if media_id is not None or not self.config["template"]["image_header"]:
+            return media_id
+        alarm_id = str(n.alarm_id or n.data.get("alarm_id") or "")
+        if alarm_id and alarm_id in self.alarm_pictures:
+            return self.alarm_pictures[alarm_id]
+        for path in n.data.get("pictures") or []:
+            try:
+                media_id = await self.graph.upload(str(path))
+            except OSError:
+                continue  # taken away by the media retention meanwhile
+            if alarm_id:
+                self._remember(alarm_id, media_id)
+            return media_id
+        return None
 
     @staticmethod
     def _buttons(notification: Notification) -> list[tuple[str, str]]:
@@ -141,6 +164,7 @@ class WhatsAppNotifier(Notifier):
                     raise
                 await self.windows.closed(to)  # not the person's fault: use the template
         if wamid is None:
+            media_id = await self._header_picture(notification, media_id)
             wamid = await self.graph.send(self._template(to, notification, media_id))
         self.statuses.sent(wamid, to, person_id, notification, media_id)
         return wamid
@@ -149,6 +173,7 @@ class WhatsAppNotifier(Notifier):
         self, to: str, notification: Notification, media_id: str | None
     ) -> str:
         await self.windows.closed(to)
+        media_id = await self._header_picture(notification, media_id)
         return await self.graph.send(self._template(to, notification, media_id))
 
     def _text(self, notification: Notification) -> str:
@@ -192,8 +217,6 @@ class WhatsAppNotifier(Notifier):
             language = language.get(lang) or next(iter(language.values()))
         components: list[dict[str, Any]] = []
         if settings["image_header"]:
-            if media_id is None and alarm_id:
-                media_id = self.alarm_pictures.get(str(alarm_id))
             if media_id is None:
                 raise DeliveryError(
                     f"{self.entity_id}: template {settings['name']} needs a photo", permanent=True
