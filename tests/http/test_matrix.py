@@ -65,6 +65,7 @@ MATRIX = [
     (("GET", f"/api/history/{A}", None), SITE_A),
     (("GET", f"/api/history/{B}", None), SITE_B),
     (("GET", "/api/events", None), OK_ALL),  # each sees the events of their sites
+    (("GET", "/api/outbox", None), EVERY_SITE),  # the Command Center: every site
     (("GET", "/api/audit", None), ADMIN),
     (("GET", "/api/audit?site=dinkes", None), ADMIN),
     # automations and health

@@ -92,6 +92,18 @@ class RecordRoutes(Routes):
             ),
             self.route(
                 "GET",
+                "/api/outbox",
+                self.outbox,
+                operation(
+                    "Outgoing messages waiting, retried, failed or superseded, with reasons",
+                    "records",
+                    params=[query("failed", "only the failed ones (failed=1)"), _RANGE[2]],
+                    result={"type": "array", "items": obj()},
+                    errors=[400, 503],
+                ),
+            ),
+            self.route(
+                "GET",
                 "/api/automations",
                 self.automations,
                 operation(
@@ -197,6 +209,21 @@ class RecordRoutes(Routes):
             if self.may(context, site, "view"):
                 shown.append({**row, "site": site})
         return web.json_response(json_safe(shown[-limit:]))
+
+    async def outbox(self, request: web.Request) -> web.Response:
+        """What `sigap outbox` shows, for whoever views every site; the
+        messages' words stay out (they are people's alerts)."""
+        from ..recorder.outbox import FAILED
+        from ..reports.outbox import SHOWN_STATES
+
+        self.require(self.context(request), None, "view")
+        failed = request.query.get("failed") in ("1", "true", "yes")
+        rows = await self.recorder().outbox.listing(
+            [FAILED] if failed else SHOWN_STATES, limit=self.limit(request)
+        )
+        private = {"text", "message", "title", "body", "photo_path", "data", "buttons"}
+        shown = [{k: v for k, v in row.items() if k not in private} for row in rows]
+        return web.json_response(json_safe(shown))
 
     # -- automations -----------------------------------------------------------------
 
