@@ -11,68 +11,25 @@ so the alert he saw is never left unanswered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from hub.plugins.mqtt_devices.simulator import TasmotaSiren
 from hub.testing import EventWaiter, wait_for_state
-from hub.testing.mosquitto import Mosquitto, running_broker
+from tests.messengers.story import AUTOMATIONS, SIREN, mosquitto  # noqa: F401
 
 from .conftest import ANDI
 
 BUDI = "+6281234500003"
 BUDI_PERSON = {"id": "budi", "name": "Budi", "role": "staff", "sites": ["dinkes"], "whatsapp": BUDI}
 
-AUTOMATIONS = [
-    {
-        "id": "gerakan_malam",
-        "triggers": [{"trigger": "event", "event_type": "camera.motion",
-                      "event_data": {"entity_id": "camera.lobi"}}],
-        "actions": [
-            {"action": "siren.turn_on", "target": {"entity_id": "siren.halaman"},
-             "data": {"duration": 300}},
-            {
-                "action": "alarm.raise",
-                "data": {
-                    "title": {"id": "Gerakan di lobi", "en": "Motion in the lobby"},
-                    "site": "dinkes",
-                    "priority": "high",
-                    "cameras": ["camera.lobi"],
-                    "recipients": ["andi", "budi"],
-                },
-            },
-        ],
-    },
-    {
-        "id": "sirene_diam",
-        "triggers": [{"trigger": "event", "event_type": "alarm.acknowledged",
-                      "event_data": {"site": "dinkes"}}],
-        "actions": [{"action": "siren.turn_off", "target": {"entity_id": "siren.halaman"}}],
-    },
-]  # fmt: skip
 
-
-@pytest.fixture
-def mosquitto(tmp_path) -> Iterator[Mosquitto]:
-    yield from running_broker(tmp_path / "mosquitto")
-
-
-async def test_motion_alert_terima_acknowledges_tells_budi_and_silences_the_siren(world, mosquitto):
+async def test_motion_alert_terima_acknowledges_tells_budi_and_silences_the_siren(
+    world,
+    mosquitto,  # noqa: F811
+):
     async with TasmotaSiren(mosquitto.host, mosquitto.port, "sirene_halaman") as siren:
         w = await world(
             plugins=("hub.plugins.mqtt_devices",),
             mqtt={"host": mosquitto.host, "port": mosquitto.port},
-            siren=[
-                {
-                    "platform": "mqtt",
-                    "id": "halaman",
-                    "site": "dinkes",
-                    "dialect": "tasmota",
-                    "topic": "sirene_halaman",
-                    "max_on_time": 600,
-                }
-            ],
+            siren=[SIREN],
             automation=AUTOMATIONS,
             more_people=(BUDI_PERSON,),
             http={"server_port": 0, "external_url": "https://sigap.example.go.id"},
